@@ -1,0 +1,59 @@
+package dev.strata.api.broker;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.IsolationLevel;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.metadata.MetadataStore;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The broker's request logic, registered as an OSGi service once its log store and metadata are ready. Protocol
+ * bundles decode requests, call this, and encode the answers; nothing here knows a wire format. Methods never block
+ * on other clients: waits (acks, long poll) are expressed as futures. Implementations are thread-safe.
+ */
+public interface Broker {
+
+    /** Cluster-wide facts: brokers, topics, partition leadership. */
+    MetadataStore metadata();
+
+    /**
+     * Validates and appends record batches (Kafka v2 format) to one partition.
+     *
+     * @param acks 0, 1 or -1 (all in-sync replicas)
+     * @param timeoutMs how long acks=-1 may wait for replication
+     * @return completes once the write is acknowledged as {@code acks} asks; never completes exceptionally: errors
+     *     come back as a result with an error code
+     */
+    CompletableFuture<ProduceResult> produce(TopicPartition tp, ByteBuffer records, short acks, int timeoutMs,
+                                             RequestContext context);
+
+    /** Long-poll fetch; the future completes with one result per requested partition, in request order. */
+    CompletableFuture<List<FetchResult>> fetch(FetchParams params, RequestContext context);
+
+    /**
+     * The offset for a timestamp: {@link ListOffsetResult#EARLIEST_TIMESTAMP}, {@link
+     * ListOffsetResult#LATEST_TIMESTAMP}, {@link ListOffsetResult#MAX_TIMESTAMP} or a time in ms.
+     */
+    ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation);
+
+    CreateTopicResult createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs,
+                                  boolean validateOnly, RequestContext context);
+
+    ErrorCode deleteTopic(String name, RequestContext context);
+
+    /**
+     * Every setting of a topic with its effective value and source.
+     *
+     * @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION
+     */
+    List<ConfigEntry> describeTopicConfigs(String topic);
+
+    /**
+     * A new producer id with epoch 0 for an idempotent producer ({@code transactionalId} null). Transactions are not
+     * supported yet: a transactional id is answered with an error.
+     */
+    ProducerIdResult initProducerId(String transactionalId, int transactionTimeoutMs, RequestContext context);
+}

@@ -1,0 +1,7 @@
+/** The broker service that protocol bundles call: produce, fetch, offsets, topics, producer ids. */
+@Export
+@Version("1.0.0")
+package dev.strata.api.broker;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,24 @@
+package dev.strata.api.compression;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * A batch compression codec, registered as an OSGi service by its own bundle with the service property
+ * {@value #PROPERTY_TYPE} set to {@link CompressionType#configName()}. The codec compresses the records section
+ * of a v2 record batch exactly as Kafka's producer does, so a batch written by a stock client can be read back
+ * here and vice versa. Implementations are thread-safe; the streams they return are not.
+ */
+public interface CompressionCodec {
+    /** Service property naming the compression type this codec implements (for example {@code lz4}). */
+    String PROPERTY_TYPE = "strata.compression.type";
+
+    CompressionType type();
+
+    /** Wraps {@code out} so that bytes written are compressed; closing the result finishes the frame. */
+    OutputStream compress(OutputStream out) throws IOException;
+
+    /** Wraps {@code in} so that bytes read are decompressed. A corrupt stream raises an {@link IOException}. */
+    InputStream decompress(InputStream in) throws IOException;
+}

@@ -1,0 +1,20 @@
+package dev.strata.api.log;
+
+import dev.strata.api.common.TopicPartition;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Opens partition logs. A store implementation is an OSGi service ({@code strata.store.name} names it, for
+ * example {@code segment}); the broker owns the directory layout and hands each partition its own directory, so
+ * a newer store implementation can open the directories an older one wrote. Implementations are thread-safe.
+ */
+public interface LogStore {
+    String PROPERTY_NAME = "strata.store.name";
+
+    /**
+     * Opens the log in {@code dir}, creating the directory when absent and recovering it when present (a torn
+     * tail is cut, corrupt indexes are rebuilt).
+     */
+    PartitionLog open(Path dir, TopicPartition tp, LogConfig config) throws IOException;
+}

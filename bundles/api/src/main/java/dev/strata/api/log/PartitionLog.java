@@ -1,0 +1,73 @@
+package dev.strata.api.log;
+
+import dev.strata.api.common.TopicPartition;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * The append-only log of one partition: a sequence of Kafka v2 record batches stored byte for byte as appended.
+ *
+ * <p>Thread-safety: appends, truncation, rolls and close are serialised by the caller (the broker holds the
+ * partition's lock); {@link #read}, {@link #offsetForTimestamp} and the offset getters may run concurrently with
+ * them and with each other.
+ */
+public interface PartitionLog extends Closeable {
+
+    TopicPartition topicPartition();
+
+    /** The first offset still in the log. */
+    long logStartOffset();
+
+    /** The offset the next appended batch will get (one past the last offset in the log). */
+    long logEndOffset();
+
+    /** Bytes of batches on disk, indexes excluded. */
+    long sizeInBytes();
+
+    /**
+     * Appends whole, validated v2 record batches whose offsets the caller has already assigned: the first batch's
+     * base offset equals {@link #logEndOffset()} and offsets are contiguous. The bytes are written as they are.
+     *
+     * @throws IllegalArgumentException if the buffer holds a partial batch or offsets that do not follow on
+     */
+    AppendResult append(ByteBuffer batches) throws IOException;
+
+    /**
+     * Reads whole batches starting with the batch that contains {@code offset}.
+     *
+     * @param maxBytes the most bytes to return; whole batches only
+     * @param minOneBatch return the first batch even when it is larger than {@code maxBytes} (so that a consumer
+     *     can always make progress)
+     * @return the batches, or {@link LogSlice#EMPTY} when {@code offset == logEndOffset()}
+     * @throws dev.strata.api.common.StrataException with OFFSET_OUT_OF_RANGE outside
+     *     {@code [logStartOffset, logEndOffset]}
+     */
+    LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException;
+
+    /**
+     * The first batch whose max timestamp is at least {@code timestamp}, with that timestamp and the batch's base
+     * offset; empty when every batch is older.
+     */
+    Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException;
+
+    /** Removes every batch at or above {@code offset}. Used by replication and by recovery. */
+    void truncateTo(long offset) throws IOException;
+
+    /** Closes the active segment and starts a new one at the log end offset. */
+    void roll() throws IOException;
+
+    /** Forces everything written so far to disk. */
+    void flush() throws IOException;
+
+    /** Applies new settings (segment size, flush policy...) from the next append on. */
+    void reconfigure(LogConfig config);
+
+    /** Closes the files, flushing them; the data stays. */
+    @Override
+    void close() throws IOException;
+
+    /** Closes the log and deletes its files and directory. */
+    void delete() throws IOException;
+}

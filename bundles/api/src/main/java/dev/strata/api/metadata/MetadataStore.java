@@ -1,0 +1,47 @@
+package dev.strata.api.metadata;
+
+import dev.strata.api.common.TopicPartition;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every cluster-wide fact goes through this SPI: the brokers, the topics with their configuration, and who leads
+ * each partition. A single broker uses a local implementation persisted under its data directory; a cluster uses
+ * one backed by ZooKeeper. Implementations are thread-safe.
+ */
+public interface MetadataStore {
+
+    String clusterId();
+
+    /** The id of the broker this store runs in. */
+    int localBrokerId();
+
+    List<BrokerInfo> liveBrokers();
+
+    Collection<TopicMetadata> topics();
+
+    Optional<TopicMetadata> topic(String name);
+
+    /**
+     * Records a new topic.
+     *
+     * @throws dev.strata.api.common.StrataException TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
+     *     INVALID_REPLICATION_FACTOR...
+     */
+    TopicMetadata createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs);
+
+    /** @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION */
+    TopicMetadata deleteTopic(String name);
+
+    /** Replaces the topic's overrides. @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION */
+    TopicMetadata alterTopicConfigs(String name, Map<String, String> configs);
+
+    /** Empty when the partition does not exist. */
+    Optional<PartitionState> partitionState(TopicPartition tp);
+
+    void addListener(MetadataListener listener);
+
+    void removeListener(MetadataListener listener);
+}

@@ -1,0 +1,157 @@
+package dev.strata.record;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds one uncompressed v2 record batch (the broker's own records, recompression output, tests). Not
+ * thread-safe.
+ */
+public final class RecordBatchBuilder {
+    private final List<SimpleRecord> records = new ArrayList<>();
+    private long baseOffset;
+    private long producerId = RecordBatch.NO_PRODUCER_ID;
+    private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
+    private int baseSequence = RecordBatch.NO_SEQUENCE;
+    private int partitionLeaderEpoch = -1;
+    private boolean transactional;
+    private boolean control;
+
+    public RecordBatchBuilder baseOffset(long offset) {
+        this.baseOffset = offset;
+        return this;
+    }
+
+    public RecordBatchBuilder producer(long id, short epoch, int baseSequence) {
+        this.producerId = id;
+        this.producerEpoch = epoch;
+        this.baseSequence = baseSequence;
+        return this;
+    }
+
+    public RecordBatchBuilder partitionLeaderEpoch(int epoch) {
+        this.partitionLeaderEpoch = epoch;
+        return this;
+    }
+
+    public RecordBatchBuilder transactional(boolean transactional) {
+        this.transactional = transactional;
+        return this;
+    }
+
+    public RecordBatchBuilder control(boolean control) {
+        this.control = control;
+        return this;
+    }
+
+    public RecordBatchBuilder add(SimpleRecord record) {
+        records.add(record);
+        return this;
+    }
+
+    public RecordBatchBuilder add(long timestamp, byte[] key, byte[] value) {
+        return add(new SimpleRecord(timestamp, key, value));
+    }
+
+    /** Encodes the records section (what a codec compresses): each record with its length prefix. */
+    public static ByteBuffer encodeRecords(List<SimpleRecord> records, long baseTimestamp) {
+        int size = 0;
+        int[] bodySizes = new int[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            bodySizes[i] = bodySize(records.get(i), i, baseTimestamp);
+            size += Varint.sizeOfVarint(bodySizes[i]) + bodySizes[i];
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (int i = 0; i < records.size(); i++) {
+            SimpleRecord r = records.get(i);
+            Varint.writeVarint(bodySizes[i], out);
+            out.put((byte) 0);
+            Varint.writeVarlong(r.timestamp() - baseTimestamp, out);
+            Varint.writeVarint(i, out);
+            writeBytes(r.key(), out);
+            writeBytes(r.value(), out);
+            Varint.writeVarint(r.headers().length, out);
+            for (SimpleRecord.Header h : r.headers()) {
+                byte[] k = h.key().getBytes(StandardCharsets.UTF_8);
+                Varint.writeVarint(k.length, out);
+                out.put(k);
+                writeBytes(h.value(), out);
+            }
+        }
+        return out.flip();
+    }
+
+    /** The uncompressed batch, CRC computed, positioned at 0. */
+    public ByteBuffer build() {
+        if (records.isEmpty()) {
+            throw new IllegalStateException("A record batch needs at least one record");
+        }
+        long baseTimestamp = records.get(0).timestamp();
+        long maxTimestamp = Long.MIN_VALUE;
+        for (SimpleRecord r : records) {
+            maxTimestamp = Math.max(maxTimestamp, r.timestamp());
+        }
+        return assemble(encodeRecords(records, baseTimestamp), 0, records.size(), baseTimestamp, maxTimestamp);
+    }
+
+    /**
+     * Wraps an already encoded (and possibly compressed) records section in a batch header.
+     *
+     * @param compressionId the codec id for the attributes, 0 when {@code recordsSection} is plain
+     */
+    public ByteBuffer assemble(ByteBuffer recordsSection, int compressionId, int recordCount, long baseTimestamp,
+                               long maxTimestamp) {
+        int size = RecordBatch.HEADER_SIZE + recordsSection.remaining();
+        ByteBuffer out = ByteBuffer.allocate(size);
+        short attributes = (short) (compressionId & RecordBatch.COMPRESSION_MASK);
+        if (transactional) {
+            attributes |= RecordBatch.TRANSACTIONAL_MASK;
+        }
+        if (control) {
+            attributes |= RecordBatch.CONTROL_MASK;
+        }
+        out.putLong(baseOffset)
+                .putInt(size - RecordBatch.LOG_OVERHEAD)
+                .putInt(partitionLeaderEpoch)
+                .put(RecordBatch.MAGIC)
+                .putInt(0)
+                .putShort(attributes)
+                .putInt(recordCount - 1)
+                .putLong(baseTimestamp)
+                .putLong(maxTimestamp)
+                .putLong(producerId)
+                .putShort(producerEpoch)
+                .putInt(baseSequence)
+                .putInt(recordCount)
+                .put(recordsSection.duplicate());
+        out.flip();
+        RecordBatch batch = RecordBatch.at(out, 0);
+        out.putInt(RecordBatch.CRC_OFFSET, (int) batch.computeChecksum());
+        return out;
+    }
+
+    private static int bodySize(SimpleRecord r, int offsetDelta, long baseTimestamp) {
+        int size = 1 + Varint.sizeOfVarlong(r.timestamp() - baseTimestamp) + Varint.sizeOfVarint(offsetDelta)
+                + bytesSize(r.key()) + bytesSize(r.value()) + Varint.sizeOfVarint(r.headers().length);
+        for (SimpleRecord.Header h : r.headers()) {
+            int k = h.key().getBytes(StandardCharsets.UTF_8).length;
+            size += Varint.sizeOfVarint(k) + k + bytesSize(h.value());
+        }
+        return size;
+    }
+
+    private static int bytesSize(ByteBuffer b) {
+        return b == null ? Varint.sizeOfVarint(-1) : Varint.sizeOfVarint(b.remaining()) + b.remaining();
+    }
+
+    private static void writeBytes(ByteBuffer b, ByteBuffer out) {
+        if (b == null) {
+            Varint.writeVarint(-1, out);
+        } else {
+            Varint.writeVarint(b.remaining(), out);
+            out.put(b.duplicate());
+        }
+    }
+}
