@@ -39,6 +39,13 @@ public interface Broker {
      */
     ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation);
 
+    /** Whether a Metadata request for an unknown topic may create it ({@code auto.create.topics.enable}). */
+    boolean autoCreateTopicsEnabled();
+
+    /**
+     * Creates a topic. {@code partitions} or {@code replicationFactor} of -1 take the broker defaults
+     * ({@code num.partitions}, {@code default.replication.factor}).
+     */
     CreateTopicResult createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs,
                                   boolean validateOnly, RequestContext context);
 
