@@ -18,6 +18,7 @@ public enum ErrorCode {
     NOT_LEADER_OR_FOLLOWER(6, true),
     REQUEST_TIMED_OUT(7, true),
     MESSAGE_TOO_LARGE(10, false),
+    OFFSET_METADATA_TOO_LARGE(12, false),
     COORDINATOR_LOAD_IN_PROGRESS(14, true),
     COORDINATOR_NOT_AVAILABLE(15, true),
     NOT_COORDINATOR(16, true),
