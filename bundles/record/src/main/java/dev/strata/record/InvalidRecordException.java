@@ -11,6 +11,10 @@ public class InvalidRecordException extends StrataException {
         super(error, message);
     }
 
+    public InvalidRecordException(ErrorCode error, String message, Throwable cause) {
+        super(error, message, cause);
+    }
+
     public static InvalidRecordException corrupt(String message) {
         return new InvalidRecordException(ErrorCode.CORRUPT_MESSAGE, message);
     }

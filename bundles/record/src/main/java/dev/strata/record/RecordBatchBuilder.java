@@ -1,5 +1,7 @@
 package dev.strata.record;
 
+import dev.strata.api.compression.CompressionCodec;
+import dev.strata.api.compression.CompressionType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,6 +87,14 @@ public final class RecordBatchBuilder {
 
     /** The uncompressed batch, CRC computed, positioned at 0. */
     public ByteBuffer build() {
+        return build(null);
+    }
+
+    /**
+     * The batch with its records section compressed by {@code codec} (uncompressed when {@code codec} is null or
+     * of type NONE), CRC computed, positioned at 0.
+     */
+    public ByteBuffer build(CompressionCodec codec) {
         if (records.isEmpty()) {
             throw new IllegalStateException("A record batch needs at least one record");
         }
@@ -93,7 +103,12 @@ public final class RecordBatchBuilder {
         for (SimpleRecord r : records) {
             maxTimestamp = Math.max(maxTimestamp, r.timestamp());
         }
-        return assemble(encodeRecords(records, baseTimestamp), 0, records.size(), baseTimestamp, maxTimestamp);
+        ByteBuffer section = encodeRecords(records, baseTimestamp);
+        if (codec == null || codec.type() == CompressionType.NONE) {
+            return assemble(section, 0, records.size(), baseTimestamp, maxTimestamp);
+        }
+        return assemble(Records.compress(section, codec), codec.type().id(), records.size(), baseTimestamp,
+                maxTimestamp);
     }
 
     /**
