@@ -1,0 +1,133 @@
+package dev.strata.storage.segment.internal;
+
+import dev.strata.record.RecordBatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
+
+/**
+ * The header fields of one v2 batch read from a segment file, and the file-level checks log recovery needs
+ * (the same checks as {@code RecordBatch.ensureValid} and {@code RecordBatches.validPrefixLength}, streamed so a
+ * batch of any size is checked with a small buffer). Immutable.
+ *
+ * @param position where the batch starts in the file
+ * @param size total bytes of the batch, length fields included
+ */
+record BatchHeader(int position, long baseOffset, int size, int lastOffsetDelta, long maxTimestamp) {
+    /** Compression ids 0..4 are known (none, gzip, snappy, lz4, zstd). */
+    private static final int MAX_COMPRESSION_ID = 4;
+    private static final int CRC_CHUNK = 64 * 1024;
+
+    long lastOffset() {
+        return baseOffset + lastOffsetDelta;
+    }
+
+    long nextOffset() {
+        return lastOffset() + 1;
+    }
+
+    int end() {
+        return position + size;
+    }
+
+    /**
+     * Reads the full 61-byte header of the batch at {@code position}, or returns null when fewer than a header's
+     * bytes lie before {@code limit} or the length field is impossible (shorter than a header or past
+     * {@code limit}).
+     */
+    static BatchHeader read(FileChannel ch, int position, int limit) throws IOException {
+        if ((long) position + RecordBatch.HEADER_SIZE > limit) {
+            return null;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+        if (!readFully(ch, buf, position)) {
+            return null;
+        }
+        int length = buf.getInt(RecordBatch.LENGTH_OFFSET);
+        long size = (long) length + RecordBatch.LOG_OVERHEAD;
+        if (length < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD || position + size > limit) {
+            return null;
+        }
+        return new BatchHeader(position, buf.getLong(RecordBatch.BASE_OFFSET_OFFSET), (int) size,
+                buf.getInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET), buf.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
+    }
+
+    /**
+     * Reads and fully validates the batch at {@code position}: header and length as {@link #read}, magic 2, a
+     * consistent record count, a known compression type, offsets at or above {@code minBaseOffset}, and the
+     * CRC-32C over attributes..end.
+     *
+     * @return the header, or null when the batch is torn or corrupt
+     */
+    static BatchHeader readValid(FileChannel ch, int position, int limit, long minBaseOffset) throws IOException {
+        if ((long) position + RecordBatch.HEADER_SIZE > limit) {
+            return null;
+        }
+        ByteBuffer head = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+        if (!readFully(ch, head, position)) {
+            return null;
+        }
+        int length = head.getInt(RecordBatch.LENGTH_OFFSET);
+        long size = (long) length + RecordBatch.LOG_OVERHEAD;
+        if (length < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD || position + size > limit) {
+            return null;
+        }
+        long baseOffset = head.getLong(RecordBatch.BASE_OFFSET_OFFSET);
+        int lastOffsetDelta = head.getInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET);
+        int count = head.getInt(RecordBatch.RECORDS_COUNT_OFFSET);
+        int compression = head.getShort(RecordBatch.ATTRIBUTES_OFFSET) & RecordBatch.COMPRESSION_MASK;
+        if (head.get(RecordBatch.MAGIC_OFFSET) != RecordBatch.MAGIC || baseOffset < minBaseOffset
+                || lastOffsetDelta < 0 || count < 0 || (count > 0 && lastOffsetDelta < count - 1)
+                || compression > MAX_COMPRESSION_ID || baseOffset > Long.MAX_VALUE - lastOffsetDelta - 1) {
+            return null;
+        }
+        long storedCrc = Integer.toUnsignedLong(head.getInt(RecordBatch.CRC_OFFSET));
+        CRC32C crc = new CRC32C();
+        head.position(RecordBatch.ATTRIBUTES_OFFSET);
+        crc.update(head);
+        long pos = (long) position + RecordBatch.HEADER_SIZE;
+        long end = position + size;
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CRC_CHUNK, Math.max(1, end - pos)));
+        while (pos < end) {
+            chunk.clear().limit((int) Math.min(chunk.capacity(), end - pos));
+            if (!readFully(ch, chunk, pos)) {
+                return null;
+            }
+            chunk.flip();
+            crc.update(chunk);
+            pos += chunk.limit();
+        }
+        if (crc.getValue() != storedCrc) {
+            return null;
+        }
+        return new BatchHeader(position, baseOffset, (int) size, lastOffsetDelta,
+                head.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
+    }
+
+    /** The total size of the batch at {@code position} from its 12-byte prefix, or -1 if it does not fit. */
+    static int readSize(FileChannel ch, int position, int limit, ByteBuffer scratch12) throws IOException {
+        if ((long) position + RecordBatch.LOG_OVERHEAD > limit) {
+            return -1;
+        }
+        scratch12.clear().limit(RecordBatch.LOG_OVERHEAD);
+        if (!readFully(ch, scratch12, position)) {
+            return -1;
+        }
+        long size = (long) scratch12.getInt(RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
+        return size < RecordBatch.HEADER_SIZE || position + size > limit ? -1 : (int) size;
+    }
+
+    /** Fills {@code buf} from {@code position}; false if the file ends first. */
+    static boolean readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                return false;
+            }
+            pos += n;
+        }
+        return true;
+    }
+}

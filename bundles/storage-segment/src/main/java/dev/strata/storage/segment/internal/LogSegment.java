@@ -1,0 +1,448 @@
+package dev.strata.storage.segment.internal;
+
+import dev.strata.api.log.IndexEntry;
+import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.OffsetIndex;
+import dev.strata.api.log.OffsetIndexFactory;
+import dev.strata.api.log.TimestampOffset;
+import dev.strata.record.RecordBatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment of a partition log (Kafka's LogSegment): the {@code %020d.log} file of whole batches named by the
+ * segment's base offset, its sparse offset index (from the {@link OffsetIndexFactory} service) and its time index.
+ *
+ * <p>Thread-safety: append, truncate, recover, roll-related calls and close are serialised by the owning log.
+ * {@link #read}, {@link #findByTimestamp} and the getters may run concurrently with them: the file size readers
+ * use is published (volatile) only after the bytes and index entries are written, so a reader never sees part of
+ * a batch.
+ */
+final class LogSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+
+    private final Path dir;
+    private final long baseOffset;
+    private final Path file;
+    private final FileChannel channel;
+    private final OffsetIndexFactory indexFactory;
+    private final int indexMaxBytes;
+    private volatile OffsetIndex offsetIndex;
+    private volatile TimeIndexFile timeIndex;
+
+    /** Bytes of whole batches in the file; readers never look past it. */
+    private volatile int size;
+    /** One past the last offset in the segment, {@code baseOffset} when empty. */
+    private volatile long nextOffset;
+    private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+    private long offsetOfMaxTimestampSoFar;
+    private int bytesSinceLastIndexEntry;
+    /** Wall-clock time the segment's first batch was appended (or a stand-in after a restart); -1 when empty. */
+    private long rollingBaseTimeMs = -1;
+
+    private LogSegment(Path dir, long baseOffset, FileChannel channel, OffsetIndexFactory indexFactory,
+                       int indexMaxBytes, OffsetIndex offsetIndex, TimeIndexFile timeIndex) throws IOException {
+        this.dir = dir;
+        this.baseOffset = baseOffset;
+        this.file = LogFiles.logFile(dir, baseOffset);
+        this.channel = channel;
+        this.indexFactory = indexFactory;
+        this.indexMaxBytes = indexMaxBytes;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        long length = channel.size();
+        this.size = (int) Math.min(length, Integer.MAX_VALUE);
+        this.nextOffset = baseOffset;
+        this.offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    /**
+     * Opens (creating when absent) the segment's files. The state (next offset, max timestamp) is not known until
+     * {@link #loadState} or {@link #recover} runs.
+     */
+    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, int indexMaxBytes)
+            throws IOException {
+        FileChannel ch = FileChannel.open(LogFiles.logFile(dir, baseOffset), StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        OffsetIndex offsets = null;
+        try {
+            offsets = indexFactory.open(dir, baseOffset, indexMaxBytes);
+            TimeIndexFile times = new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                    indexMaxBytes);
+            return new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes, offsets, times);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            if (offsets != null) {
+                offsets.close();
+            }
+            throw e;
+        }
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    int size() {
+        return size;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    long maxTimestampSoFar() {
+        return maxTimestampSoFar;
+    }
+
+    long rollingBaseTimeMs() {
+        return rollingBaseTimeMs;
+    }
+
+    boolean indexesFull() {
+        return offsetIndex.isFull() || timeIndex.isFull();
+    }
+
+    FileChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Writes {@code batches} (whole, validated, described by {@code headers} with positions relative to the
+     * buffer) at the end of the file, adding index entries every {@code indexIntervalBytes}, then publishes them.
+     */
+    void append(ByteBuffer batches, List<BatchHeader> headers, int indexIntervalBytes, long nowMs)
+            throws IOException {
+        int start = size;
+        ByteBuffer src = batches.duplicate();
+        long pos = start;
+        while (src.hasRemaining()) {
+            pos += channel.write(src, pos);
+        }
+        if (rollingBaseTimeMs < 0) {
+            rollingBaseTimeMs = nowMs;
+        }
+        for (BatchHeader h : headers) {
+            indexBatch(h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(), indexIntervalBytes);
+        }
+        BatchHeader last = headers.get(headers.size() - 1);
+        size = (int) pos;
+        nextOffset = last.nextOffset();
+    }
+
+    private void indexBatch(long batchBaseOffset, int position, int batchSize, long maxTimestamp,
+                            int indexIntervalBytes) throws IOException {
+        if (maxTimestamp > maxTimestampSoFar) {
+            maxTimestampSoFar = maxTimestamp;
+            offsetOfMaxTimestampSoFar = batchBaseOffset;
+        }
+        if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
+            if (!offsetIndex.isFull() && batchBaseOffset > offsetIndex.lastEntry().offset()) {
+                offsetIndex.append(batchBaseOffset, position);
+            }
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += batchSize;
+    }
+
+    /**
+     * The first whole batch whose last offset is at or above {@code offset}, within the published size, found with
+     * the offset index and a header scan; null when the segment holds no such batch.
+     */
+    BatchHeader locate(long offset, int limit) throws IOException {
+        IndexEntry start = offsetIndex.lookup(offset);
+        int pos = start.position() <= limit && start.offset() <= offset ? start.position() : 0;
+        while (pos < limit) {
+            BatchHeader h = BatchHeader.read(channel, pos, limit);
+            if (h == null) {
+                return null;
+            }
+            if (h.lastOffset() >= offset) {
+                return h;
+            }
+            pos = h.end();
+        }
+        return null;
+    }
+
+    /**
+     * Whole batches from the one containing {@code offset}, up to {@code maxBytes} (the first batch whole even
+     * when larger if {@code minOneBatch}), none at or above {@code maxOffset}. Null when this segment has no batch
+     * at or after {@code offset}; an empty slice when the first batch does not fit.
+     */
+    LogSlice read(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
+        int limit = size;
+        BatchHeader first = locate(offset, limit);
+        if (first == null) {
+            return null;
+        }
+        if (first.baseOffset() >= maxOffset) {
+            return LogSlice.EMPTY;
+        }
+        if (first.size() > maxBytes && !minOneBatch) {
+            return LogSlice.EMPTY;
+        }
+        long total = first.size();
+        int pos = first.end();
+        ByteBuffer scratch = ByteBuffer.allocate(RecordBatch.LOG_OVERHEAD);
+        while (pos < limit) {
+            int next = BatchHeader.readSize(channel, pos, limit, scratch);
+            if (next < 0 || total + next > maxBytes || scratch.getLong(RecordBatch.BASE_OFFSET_OFFSET) >= maxOffset) {
+                break;
+            }
+            total += next;
+            pos += next;
+        }
+        return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
+    }
+
+    /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */
+    Optional<TimestampOffset> findByTimestamp(long timestamp, long maxOffset) throws IOException {
+        int limit = size;
+        TimestampOffset hint = timeIndex.lookup(timestamp);
+        IndexEntry start = offsetIndex.lookup(hint.offset());
+        int pos = start.position() <= limit ? start.position() : 0;
+        while (pos < limit) {
+            BatchHeader h = BatchHeader.read(channel, pos, limit);
+            if (h == null || h.baseOffset() >= maxOffset) {
+                break;
+            }
+            if (h.maxTimestamp() >= timestamp) {
+                return Optional.of(new TimestampOffset(h.maxTimestamp(), h.baseOffset()));
+            }
+            pos = h.end();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Restores the in-memory state of a segment whose indexes passed their checks, scanning only the batches after
+     * the last offset-index entry.
+     *
+     * @return false when that tail scan finds a torn or impossible batch (the caller then recovers the segment)
+     */
+    boolean loadState(long nowMs) throws IOException {
+        int limit = size;
+        IndexEntry lastEntry = offsetIndex.lastEntry();
+        if (lastEntry.position() > limit) {
+            return false;
+        }
+        TimestampOffset lastTime = timeIndex.lastEntry();
+        maxTimestampSoFar = lastTime.timestamp();
+        offsetOfMaxTimestampSoFar = lastTime.offset();
+        long next = lastEntry.position() == 0 ? baseOffset : lastEntry.offset();
+        int pos = lastEntry.position();
+        while (pos < limit) {
+            BatchHeader h = BatchHeader.read(channel, pos, limit);
+            if (h == null || h.baseOffset() < next) {
+                return false;
+            }
+            if (h.maxTimestamp() > maxTimestampSoFar) {
+                maxTimestampSoFar = h.maxTimestamp();
+                offsetOfMaxTimestampSoFar = h.baseOffset();
+            }
+            next = h.nextOffset();
+            pos = h.end();
+        }
+        nextOffset = next;
+        bytesSinceLastIndexEntry = limit - lastEntry.position();
+        setRestartRollTime(nowMs);
+        return true;
+    }
+
+    /**
+     * Validates every batch (lengths, magic, CRC, increasing offsets), cuts the file after the last valid one and
+     * rebuilds both indexes from the valid batches.
+     *
+     * @return the number of bytes cut
+     */
+    long recover(int indexIntervalBytes, long nowMs) throws IOException {
+        long fileLength = channel.size();
+        int limit = (int) Math.min(fileLength, Integer.MAX_VALUE);
+        resetIndexes();
+        long next = baseOffset;
+        int pos = 0;
+        while (pos < limit) {
+            BatchHeader h = BatchHeader.readValid(channel, pos, limit, next);
+            if (h == null || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+                break;
+            }
+            indexBatch(h.baseOffset(), pos, h.size(), h.maxTimestamp(), indexIntervalBytes);
+            next = h.nextOffset();
+            pos = h.end();
+        }
+        long cut = fileLength - pos;
+        if (cut > 0) {
+            channel.truncate(pos);
+            channel.force(true);
+        }
+        size = pos;
+        nextOffset = next;
+        setRestartRollTime(nowMs);
+        return cut;
+    }
+
+    /** After a restart the first append's wall-clock time is unknown: use the first batch's timestamp, capped. */
+    private void setRestartRollTime(long nowMs) throws IOException {
+        if (size == 0) {
+            rollingBaseTimeMs = -1;
+            return;
+        }
+        BatchHeader first = BatchHeader.read(channel, 0, size);
+        long ts = first == null ? nowMs : first.maxTimestamp();
+        rollingBaseTimeMs = ts < 0 || ts > nowMs ? nowMs : ts;
+    }
+
+    /** Checks both indexes and that they fit this file; throws IOException describing the first problem. */
+    void sanityCheckIndexes(int indexIntervalBytes) throws IOException {
+        offsetIndex.sanityCheck();
+        timeIndex.sanityCheck();
+        int limit = size;
+        if (offsetIndex.lastEntry().position() > limit) {
+            throw new IOException("Offset index of " + file + " points past the end of the file");
+        }
+        if (offsetIndex.entries() == 0 && limit > 0) {
+            // A missing index comes back empty from the factory. The append policy indexes the second batch when
+            // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
+            BatchHeader first = BatchHeader.read(channel, 0, limit);
+            if (first == null || (first.end() < limit && first.size() >= indexIntervalBytes)) {
+                throw new IOException("Offset index of " + file + " is empty although the file holds " + limit
+                        + " bytes");
+            }
+        }
+        if (offsetIndex.entries() > 0 && timeIndex.entries() == 0) {
+            throw new IOException("Time index of " + file + " is empty although the offset index is not");
+        }
+    }
+
+    /** Empties both indexes (before a rebuild). */
+    void resetIndexes() throws IOException {
+        offsetIndex.truncateTo(baseOffset);
+        timeIndex.truncateToOffset(baseOffset);
+        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestampSoFar = baseOffset;
+        bytesSinceLastIndexEntry = 0;
+    }
+
+    /**
+     * Deletes and reopens both index files empty, for an index the factory could not even open or that failed its
+     * checks; the caller then recovers the segment to fill them.
+     */
+    void deleteIndexes() throws IOException {
+        offsetIndex.delete();
+        indexFactory.delete(dir, baseOffset);
+        timeIndex.delete();
+        offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
+        timeIndex = new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset, indexMaxBytes);
+    }
+
+    TimeIndexFile timeIndex() {
+        return timeIndex;
+    }
+
+    /**
+     * Removes every batch at or above {@code offset}; a batch that contains it is removed whole.
+     *
+     * @return bytes removed
+     */
+    int truncateTo(long offset) throws IOException {
+        int limit = size;
+        BatchHeader cutAt = locate(offset, limit);
+        if (cutAt == null) {
+            return 0;
+        }
+        int newSize = cutAt.position();
+        offsetIndex.truncateTo(cutAt.baseOffset());
+        timeIndex.truncateToOffset(cutAt.baseOffset());
+        size = newSize;
+        channel.truncate(newSize);
+        nextOffset = cutAt.baseOffset();
+        // Recompute the max timestamp and index progress from what is left.
+        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestampSoFar = baseOffset;
+        int pos = 0;
+        while (pos < newSize) {
+            BatchHeader h = BatchHeader.read(channel, pos, newSize);
+            if (h == null) {
+                break;
+            }
+            if (h.maxTimestamp() > maxTimestampSoFar) {
+                maxTimestampSoFar = h.maxTimestamp();
+                offsetOfMaxTimestampSoFar = h.baseOffset();
+            }
+            pos = h.end();
+        }
+        bytesSinceLastIndexEntry = newSize - offsetIndex.lastEntry().position();
+        if (newSize == 0) {
+            rollingBaseTimeMs = -1;
+        }
+        return limit - newSize;
+    }
+
+    /**
+     * Called when a newer segment takes over appends: records the final max timestamp in the time index, flushes,
+     * and trims both indexes to their entries so the files on disk are exact.
+     */
+    void onBecomeInactive() throws IOException {
+        if (maxTimestampSoFar >= 0) {
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        }
+        flush();
+        timeIndex.trimToValidSize();
+        // The SPI trims on close; reopen it so lookups go on (closed mmap indexes still answer meanwhile).
+        OffsetIndex old = offsetIndex;
+        old.close();
+        offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
+    }
+
+    void flush() throws IOException {
+        channel.force(true);
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** Flushes and closes the files; the indexes are trimmed to their entries. */
+    void close() throws IOException {
+        try {
+            if (maxTimestampSoFar >= 0 && channel.isOpen()) {
+                timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            }
+            if (channel.isOpen()) {
+                channel.force(true);
+            }
+        } finally {
+            try {
+                offsetIndex.close();
+                timeIndex.close();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+
+    /** Closes without flushing and removes the segment's files. */
+    void delete() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            offsetIndex.delete();
+            indexFactory.delete(dir, baseOffset);
+            timeIndex.delete();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(" + file + ", size=" + size + ", nextOffset=" + nextOffset + ")";
+    }
+}

@@ -1,0 +1,388 @@
+package dev.strata.storage.segment.internal;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.log.AppendResult;
+import dev.strata.api.log.LogConfig;
+import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.OffsetIndexFactory;
+import dev.strata.api.log.PartitionLog;
+import dev.strata.api.log.TimestampOffset;
+import dev.strata.record.InvalidRecordException;
+import dev.strata.record.RecordBatch;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition as an ordered set of segments in one directory (Kafka's LocalLog + LogSegments): appends
+ * go to the last (active) segment, which rolls on size, age or full indexes; reads find their segment by base
+ * offset. The log start offset is the first segment's base offset (retention will move it later).
+ *
+ * <p>Thread-safety: mutations (append, truncate, roll, flush, reconfigure, close, delete) take the log's lock, so
+ * they are serialised even beyond what the {@link PartitionLog} contract asks (the store's scheduled flush check
+ * runs on its own thread). Reads take no lock: the segment map is concurrent and the log end offset is published
+ * (volatile) only after the segment has published its bytes.
+ */
+final class SegmentedLog implements PartitionLog {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+
+    private final Path dir;
+    private final TopicPartition tp;
+    private final OffsetIndexFactory indexFactory;
+    private final LongSupplier clock;
+    private final Consumer<SegmentedLog> onClose;
+    private final Object lock = new Object();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private volatile LogConfig config;
+    private volatile long nextOffset;
+    private volatile boolean closed;
+    private long unflushedMessages;
+    private long lastFlushMs;
+    /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
+    private boolean dirDirty;
+
+    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, LongSupplier clock,
+                 ConcurrentSkipListMap<Long, LogSegment> segments, Consumer<SegmentedLog> onClose) {
+        if (segments.isEmpty()) {
+            throw new IllegalArgumentException("A log needs at least one segment");
+        }
+        this.dir = dir;
+        this.tp = tp;
+        this.config = config;
+        this.indexFactory = indexFactory;
+        this.clock = clock;
+        this.segments = segments;
+        this.onClose = onClose;
+        this.nextOffset = segments.lastEntry().getValue().nextOffset();
+        this.lastFlushMs = clock.getAsLong();
+    }
+
+    @Override
+    public TopicPartition topicPartition() {
+        return tp;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public long logStartOffset() {
+        return segments.firstKey();
+    }
+
+    @Override
+    public long logEndOffset() {
+        return nextOffset;
+    }
+
+    @Override
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    @Override
+    public AppendResult append(ByteBuffer batches) throws IOException {
+        List<BatchHeader> headers = new ArrayList<>();
+        long messages = 0;
+        synchronized (lock) {
+            ensureOpen();
+            long expected = nextOffset;
+            ByteBuffer buf = batches.duplicate();
+            int start = buf.position();
+            if (!buf.hasRemaining()) {
+                throw new IllegalArgumentException("Nothing to append to " + tp);
+            }
+            try {
+                for (int pos = start; pos < buf.limit(); ) {
+                    RecordBatch b = RecordBatch.at(buf, pos);
+                    if (b.baseOffset() != expected || b.lastOffsetDelta() < 0) {
+                        throw new IllegalArgumentException("Batch at offset " + b.baseOffset() + " does not follow "
+                                + "the log end offset " + expected + " of " + tp);
+                    }
+                    headers.add(new BatchHeader(pos - start, b.baseOffset(), b.sizeInBytes(), b.lastOffsetDelta(),
+                            b.maxTimestamp()));
+                    messages += Math.max(1, b.recordCount());
+                    expected = b.nextOffset();
+                    pos += b.sizeInBytes();
+                }
+            } catch (InvalidRecordException e) {
+                throw new IllegalArgumentException("Not whole record batches for " + tp + ": " + e.getMessage(), e);
+            }
+            int size = buf.remaining();
+            LogConfig cfg = config;
+            long segmentLimit = Math.min(cfg.segmentBytes(), Integer.MAX_VALUE);
+            if (size > segmentLimit) {
+                throw new StrataException(ErrorCode.RECORD_LIST_TOO_LARGE, "Append of " + size + " bytes to " + tp
+                        + " exceeds the segment size " + segmentLimit);
+            }
+            long now = clock.getAsLong();
+            long lastOffset = expected - 1;
+            LogSegment active = maybeRoll(size, lastOffset, now, cfg, segmentLimit);
+            active.append(buf.slice(), headers, cfg.indexIntervalBytes(), now);
+            nextOffset = expected;
+            unflushedMessages += messages;
+            if (unflushedMessages >= cfg.flushMessages() || now - lastFlushMs >= cfg.flushMs()) {
+                flushLocked(now);
+            }
+            return new AppendResult(headers.get(0).baseOffset(), lastOffset, expected);
+        }
+    }
+
+    private LogSegment maybeRoll(int size, long lastOffset, long now, LogConfig cfg, long segmentLimit)
+            throws IOException {
+        LogSegment active = segments.lastEntry().getValue();
+        String reason = null;
+        if (active.size() > 0) {
+            if ((long) active.size() + size > segmentLimit) {
+                reason = "size " + active.size() + " + " + size + " > " + segmentLimit;
+            } else if (active.rollingBaseTimeMs() >= 0 && now - active.rollingBaseTimeMs() >= cfg.segmentMs()) {
+                reason = "age " + (now - active.rollingBaseTimeMs()) + " ms >= " + cfg.segmentMs();
+            } else if (active.indexesFull()) {
+                reason = "index full";
+            } else if (lastOffset - active.baseOffset() > Integer.MAX_VALUE) {
+                reason = "relative offset overflow";
+            }
+        }
+        if (reason == null) {
+            return active;
+        }
+        LOG.debug("Rolling {} at offset {}: {}", tp, nextOffset, reason);
+        return rollLocked();
+    }
+
+    @Override
+    public void roll() throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            rollLocked();
+        }
+    }
+
+    private LogSegment rollLocked() throws IOException {
+        LogSegment active = segments.lastEntry().getValue();
+        long newBase = nextOffset;
+        if (active.baseOffset() == newBase) {
+            return active; // already empty at the log end: nothing to roll
+        }
+        active.onBecomeInactive();
+        // The old segment is now on disk, so every segment but the last is known flushed (recovery relies on it).
+        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, config.segmentIndexBytes());
+        fresh.loadState(clock.getAsLong());
+        segments.put(newBase, fresh);
+        dirDirty = true;
+        return fresh;
+    }
+
+    @Override
+    public LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
+        long end = nextOffset;
+        long start = logStartOffset();
+        if (offset < start || offset > end) {
+            throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Offset " + offset + " is outside ["
+                    + start + ", " + end + "] of " + tp);
+        }
+        if (offset == end || maxBytes < 0) {
+            return LogSlice.EMPTY;
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        while (entry != null) {
+            LogSlice slice = entry.getValue().read(offset, maxBytes, minOneBatch, end);
+            if (slice != null) {
+                return slice;
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return LogSlice.EMPTY;
+    }
+
+    @Override
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
+        long end = nextOffset;
+        for (LogSegment s : segments.values()) {
+            if (s.maxTimestampSoFar() >= timestamp) {
+                Optional<TimestampOffset> found = s.findByTimestamp(timestamp, end);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void truncateTo(long offset) throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            if (offset >= nextOffset) {
+                return;
+            }
+            long before = nextOffset;
+            if (offset <= segments.firstKey()) {
+                truncateFullyAndStartAt(offset);
+            } else {
+                for (LogSegment s : new ArrayList<>(segments.tailMap(offset, true).values())) {
+                    if (segments.size() == 1) {
+                        break;
+                    }
+                    segments.remove(s.baseOffset());
+                    s.delete();
+                }
+                LogSegment last = segments.lastEntry().getValue();
+                last.truncateTo(offset);
+                nextOffset = last.nextOffset();
+            }
+            dirDirty = true;
+            LOG.info("Truncated {} to offset {} (log end offset was {}, now {})", tp, offset, before, nextOffset);
+        }
+    }
+
+    private void truncateFullyAndStartAt(long offset) throws IOException {
+        for (LogSegment s : new ArrayList<>(segments.values())) {
+            s.delete();
+        }
+        segments.clear();
+        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, config.segmentIndexBytes());
+        fresh.resetIndexes();
+        fresh.loadState(clock.getAsLong());
+        segments.put(offset, fresh);
+        nextOffset = offset;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        synchronized (lock) {
+            ensureOpen();
+            flushLocked(clock.getAsLong());
+        }
+    }
+
+    /** Flushes when the time-based policy says so; called by the store's scheduled check. */
+    void flushIfDue() throws IOException {
+        synchronized (lock) {
+            long now = clock.getAsLong();
+            if (!closed && unflushedMessages > 0 && now - lastFlushMs >= config.flushMs()) {
+                flushLocked(now);
+            }
+        }
+    }
+
+    private void flushLocked(long now) throws IOException {
+        segments.lastEntry().getValue().flush();
+        if (dirDirty) {
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException e) {
+                LOG.debug("Cannot fsync directory {}: {}", dir, e.toString());
+            }
+            dirDirty = false;
+        }
+        unflushedMessages = 0;
+        lastFlushMs = now;
+    }
+
+    @Override
+    public void reconfigure(LogConfig config) {
+        synchronized (lock) {
+            this.config = config;
+        }
+    }
+
+    LogConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                IOException failure = null;
+                for (LogSegment s : segments.values()) {
+                    try {
+                        s.close();
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
+            } finally {
+                onClose.accept(this);
+            }
+        }
+    }
+
+    @Override
+    public void delete() throws IOException {
+        synchronized (lock) {
+            closed = true;
+            try {
+                for (LogSegment s : segments.values()) {
+                    s.delete();
+                }
+                segments.clear();
+                deleteDirectory(dir);
+                LOG.info("Deleted log {} in {}", tp, dir);
+            } finally {
+                onClose.accept(this);
+            }
+        }
+    }
+
+    private static void deleteDirectory(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                if (Files.isDirectory(f)) {
+                    deleteDirectory(f);
+                } else {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StrataException(ErrorCode.KAFKA_STORAGE_ERROR, "Log " + tp + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentedLog(" + tp + ", " + dir + ", segments=" + segments.size() + ", logEndOffset=" + nextOffset
+                + ")";
+    }
+}
