@@ -1,0 +1,66 @@
+package dev.strata.broker.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The broker's ConfigAdmin configuration (PID {@value BrokerComponent#PID}). Method names map to Kafka's key names
+ * ({@code log_dirs} is {@code log.dirs}); FileInstall reads them from {@code etc/dev.strata.broker.cfg}.
+ */
+@ObjectClassDefinition(name = "Strata Broker", description = "Broker identity, data directory and log defaults")
+public @interface BrokerConfiguration {
+
+    @AttributeDefinition(name = "broker.id", description = "The id of this broker")
+    int broker_id() default 0;
+
+    @AttributeDefinition(name = "log.dirs",
+            description = "Data directory (relative paths resolve against the working directory); one directory")
+    String log_dirs() default "./data";
+
+    @AttributeDefinition(name = "auto.create.topics.enable",
+            description = "Create a topic when a Metadata request names one that does not exist")
+    boolean auto_create_topics_enable() default false;
+
+    @AttributeDefinition(name = "num.partitions", description = "Partitions of a topic created with -1 or auto-created")
+    int num_partitions() default 1;
+
+    @AttributeDefinition(name = "default.replication.factor",
+            description = "Replication factor of a topic created with -1 or auto-created")
+    short default_replication_factor() default 1;
+
+    @AttributeDefinition(name = "delete.topic.enable", description = "Whether DeleteTopics is allowed")
+    boolean delete_topic_enable() default true;
+
+    @AttributeDefinition(name = "message.max.bytes",
+            description = "Largest record batch accepted (topic override: max.message.bytes)")
+    int message_max_bytes() default TopicConfigs.DEFAULT_MAX_MESSAGE_BYTES;
+
+    @AttributeDefinition(name = "log.segment.bytes", description = "Segment size (topic override: segment.bytes)")
+    int log_segment_bytes() default 1073741824;
+
+    @AttributeDefinition(name = "log.roll.ms", description = "Segment age before a roll (topic override: segment.ms)")
+    long log_roll_ms() default 604800000L;
+
+    @AttributeDefinition(name = "log.flush.interval.messages",
+            description = "fsync after this many messages (topic override: flush.messages); default leaves it to the OS")
+    long log_flush_interval_messages() default Long.MAX_VALUE;
+
+    @AttributeDefinition(name = "log.flush.interval.ms",
+            description = "fsync when the last flush is this old (topic override: flush.ms); default leaves it to the OS")
+    long log_flush_interval_ms() default Long.MAX_VALUE;
+
+    @AttributeDefinition(name = "log.index.interval.bytes",
+            description = "Bytes between sparse offset-index entries (topic override: index.interval.bytes)")
+    int log_index_interval_bytes() default 4096;
+
+    @AttributeDefinition(name = "log.index.size.max.bytes",
+            description = "Maximum size of one segment's index (topic override: segment.index.bytes)")
+    int log_index_size_max_bytes() default 10485760;
+
+    @AttributeDefinition(name = "log.message.timestamp.type",
+            description = "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's time",
+            options = {@Option(label = "CreateTime", value = "CreateTime"),
+                    @Option(label = "LogAppendTime", value = "LogAppendTime")})
+    String log_message_timestamp_type() default "CreateTime";
+}

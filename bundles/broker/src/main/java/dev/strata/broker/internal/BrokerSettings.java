@@ -1,0 +1,130 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.common.StrataException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The broker configuration (PID {@code dev.strata.broker}) parsed and validated once. Built from the raw
+ * configuration properties so that it also knows which keys were set explicitly (DescribeConfigs reports those as
+ * BROKER, the rest as DEFAULT). The defaults here are the ones {@link BrokerConfiguration} shows in the console.
+ * Immutable: thread-safe.
+ *
+ * @param topicDefaults topic setting name to the broker-wide value, e.g. {@code segment.bytes} from
+ *     {@code log.segment.bytes}
+ * @param explicitTopicDefaults topic setting names whose broker key was set explicitly
+ */
+record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int numPartitions,
+                      short defaultReplicationFactor, boolean deleteTopicEnable, Map<String, String> topicDefaults,
+                      Set<String> explicitTopicDefaults) {
+
+    static final String BROKER_ID = "broker.id";
+    static final String LOG_DIRS = "log.dirs";
+    static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+    static final String NUM_PARTITIONS = "num.partitions";
+    static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+    static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+
+    /** Broker key to the topic setting whose default it provides. */
+    static final Map<String, String> BROKER_TO_TOPIC_KEY;
+
+    static {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("message.max.bytes", TopicConfigs.MAX_MESSAGE_BYTES);
+        m.put("log.segment.bytes", TopicConfigs.SEGMENT_BYTES);
+        m.put("log.roll.ms", TopicConfigs.SEGMENT_MS);
+        m.put("log.flush.interval.messages", TopicConfigs.FLUSH_MESSAGES);
+        m.put("log.flush.interval.ms", TopicConfigs.FLUSH_MS);
+        m.put("log.index.interval.bytes", TopicConfigs.INDEX_INTERVAL_BYTES);
+        m.put("log.index.size.max.bytes", TopicConfigs.SEGMENT_INDEX_BYTES);
+        m.put("log.message.timestamp.type", TopicConfigs.MESSAGE_TIMESTAMP_TYPE);
+        BROKER_TO_TOPIC_KEY = Collections.unmodifiableMap(m);
+    }
+
+    BrokerSettings {
+        topicDefaults = Map.copyOf(topicDefaults);
+        explicitTopicDefaults = Set.copyOf(explicitTopicDefaults);
+    }
+
+    /**
+     * Parses configuration properties (values may be strings, as FileInstall gives them, or typed).
+     *
+     * @throws IllegalArgumentException naming the bad key
+     */
+    static BrokerSettings of(Map<String, ?> props) {
+        int brokerId = intValue(props, BROKER_ID, 0, 0);
+        String dirs = string(props, LOG_DIRS, "./data");
+        if (dirs.isBlank() || dirs.contains(",")) {
+            throw new IllegalArgumentException(LOG_DIRS + " must name exactly one directory: " + dirs);
+        }
+        Path logDir = Paths.get(dirs.trim()).toAbsolutePath().normalize();
+        boolean autoCreate = bool(props, AUTO_CREATE_TOPICS_ENABLE, false);
+        int numPartitions = intValue(props, NUM_PARTITIONS, 1, 1);
+        int rf = intValue(props, DEFAULT_REPLICATION_FACTOR, 1, 1);
+        if (rf > Short.MAX_VALUE) {
+            throw new IllegalArgumentException(DEFAULT_REPLICATION_FACTOR + " too large: " + rf);
+        }
+        boolean deleteEnable = bool(props, DELETE_TOPIC_ENABLE, true);
+        Map<String, String> topicDefaults = new TreeMap<>();
+        Set<String> explicit = new TreeSet<>();
+        for (Map.Entry<String, String> e : BROKER_TO_TOPIC_KEY.entrySet()) {
+            Object raw = props.get(e.getKey());
+            if (raw == null) {
+                continue;
+            }
+            try {
+                topicDefaults.put(e.getValue(), TopicConfigs.validate(e.getValue(), raw.toString()));
+            } catch (StrataException ex) {
+                throw new IllegalArgumentException("Broker setting " + e.getKey() + ": " + ex.getMessage(), ex);
+            }
+            explicit.add(e.getValue());
+        }
+        return new BrokerSettings(brokerId, logDir, autoCreate, numPartitions, (short) rf, deleteEnable,
+                topicDefaults, explicit);
+    }
+
+    /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */
+    boolean needsRestart(BrokerSettings next) {
+        return brokerId != next.brokerId || !logDir.equals(next.logDir);
+    }
+
+    private static String string(Map<String, ?> props, String key, String dflt) {
+        Object v = props.get(key);
+        return v == null ? dflt : v.toString();
+    }
+
+    private static int intValue(Map<String, ?> props, String key, int dflt, int min) {
+        Object v = props.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        int n;
+        try {
+            n = v instanceof Number num ? num.intValue() : Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is not an integer: " + v, e);
+        }
+        if (n < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ": " + n);
+        }
+        return n;
+    }
+
+    private static boolean bool(Map<String, ?> props, String key, boolean dflt) {
+        Object v = props.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        String s = v.toString().trim();
+        if (!s.equalsIgnoreCase("true") && !s.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(key + " must be true or false: " + v);
+        }
+        return Boolean.parseBoolean(s);
+    }
+}

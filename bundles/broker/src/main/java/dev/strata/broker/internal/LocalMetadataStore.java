@@ -1,0 +1,301 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.metadata.BrokerInfo;
+import dev.strata.api.metadata.MetadataListener;
+import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.PartitionState;
+import dev.strata.api.metadata.TopicMetadata;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single-broker {@link MetadataStore}: this broker is the only live broker and leads every partition (epoch 0,
+ * replicas = ISR = [broker.id]). State is persisted under {@code log.dirs}:
+ * <ul>
+ *   <li>{@code meta.properties}: {@code version=0}, {@code broker.id}, {@code cluster.id} (generated once; a
+ *       different configured broker.id refuses to start, as Kafka does);</li>
+ *   <li>{@code __strata_meta/topics.properties}: one group of keys per topic, keyed by topic id (names may contain
+ *       dots): {@code <id>.name}, {@code <id>.partitions}, {@code <id>.replication.factor},
+ *       {@code <id>.config.<name>}. Rewritten whole (temp file, fsync, atomic rename) on every change.</li>
+ * </ul>
+ *
+ * <p>Broker endpoints: the listener belongs to the protocol bundle, so {@link #liveBrokers()} returns the local
+ * broker with {@code host == null} and {@code port == -1}. A protocol bundle answering Metadata replaces such an
+ * entry (id == {@link #localBrokerId()}, null host) with its own advertised host and bound port. Entries of other
+ * brokers (in a future cluster store) carry real endpoints.
+ *
+ * <p>Thread-safety: thread-safe. Reads are lock-free over a concurrent map; changes are serialised by a lock, made
+ * durable before they become visible, and listeners are called under that lock so they see changes in order.
+ */
+public final class LocalMetadataStore implements MetadataStore {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalMetadataStore.class);
+
+    static final String META_PROPERTIES = "meta.properties";
+    static final String META_DIR = "__strata_meta";
+    static final String TOPICS_FILE = "topics.properties";
+
+    private final Path logDir;
+    private final int brokerId;
+    private final String clusterId;
+    private final Path topicsFile;
+    private final Object writeLock = new Object();
+    private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
+    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Loads the metadata in {@code logDir}, creating the directory, the cluster id and an empty topic list when
+     * absent.
+     *
+     * @throws IOException when the files cannot be read or written, or when meta.properties names another broker id
+     */
+    public LocalMetadataStore(Path logDir, int brokerId) throws IOException {
+        this.logDir = logDir;
+        this.brokerId = brokerId;
+        this.clusterId = loadOrCreateMetaProperties();
+        this.topicsFile = logDir.resolve(META_DIR).resolve(TOPICS_FILE);
+        loadTopics();
+        LOG.info("Metadata loaded from {}: cluster id {}, broker id {}, {} topic(s)", logDir, clusterId, brokerId,
+                topics.size());
+    }
+
+    private String loadOrCreateMetaProperties() throws IOException {
+        Path file = logDir.resolve(META_PROPERTIES);
+        Optional<Map<String, String>> existing = AtomicFiles.readProperties(file);
+        if (existing.isPresent()) {
+            Map<String, String> props = existing.get();
+            String id = props.get("cluster.id");
+            String storedBroker = props.get("broker.id");
+            if (id == null || id.isBlank()) {
+                throw new IOException(file + " has no cluster.id");
+            }
+            if (storedBroker != null && !storedBroker.trim().equals(Integer.toString(brokerId))) {
+                throw new IOException("Configured broker.id " + brokerId + " doesn't match stored broker.id "
+                        + storedBroker.trim() + " in " + file);
+            }
+            return id.trim();
+        }
+        String id = newClusterId();
+        Map<String, String> props = new TreeMap<>();
+        props.put("version", "0");
+        props.put("broker.id", Integer.toString(brokerId));
+        props.put("cluster.id", id);
+        AtomicFiles.writeProperties(file, props, "Strata broker metadata; do not edit");
+        LOG.info("Generated cluster id {} in {}", id, file);
+        return id;
+    }
+
+    /** Kafka's format: a random UUID as 22 characters of unpadded URL-safe base64. */
+    static String newClusterId() {
+        UUID uuid = UUID.randomUUID();
+        ByteBuffer b = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    }
+
+    private void loadTopics() throws IOException {
+        Optional<Map<String, String>> file = AtomicFiles.readProperties(topicsFile);
+        if (file.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, String>> byId = new HashMap<>();
+        for (Map.Entry<String, String> e : file.get().entrySet()) {
+            int dot = e.getKey().indexOf('.');
+            if (dot <= 0) {
+                continue; // "version" and anything not keyed by a topic id
+            }
+            byId.computeIfAbsent(e.getKey().substring(0, dot), k -> new HashMap<>())
+                    .put(e.getKey().substring(dot + 1), e.getValue());
+        }
+        for (Map.Entry<String, Map<String, String>> e : byId.entrySet()) {
+            TopicMetadata t = parseTopic(e.getKey(), e.getValue());
+            topics.put(t.name(), t);
+        }
+    }
+
+    private TopicMetadata parseTopic(String id, Map<String, String> fields) throws IOException {
+        try {
+            UUID topicId = UUID.fromString(id);
+            String name = fields.get("name");
+            TopicValidation.validateName(name);
+            int partitions = Integer.parseInt(fields.get("partitions"));
+            short rf = Short.parseShort(fields.get("replication.factor"));
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions " + partitions);
+            }
+            Map<String, String> configs = new TreeMap<>();
+            for (Map.Entry<String, String> f : fields.entrySet()) {
+                if (f.getKey().startsWith("config.")) {
+                    String key = f.getKey().substring("config.".length());
+                    if (TopicConfigs.isKnown(key)) {
+                        configs.put(key, f.getValue());
+                    } else {
+                        LOG.warn("Topic {}: ignoring stored setting {} that this version does not know", name, key);
+                    }
+                }
+            }
+            return new TopicMetadata(name, topicId, partitions, rf, configs);
+        } catch (RuntimeException e) {
+            throw new IOException("Corrupt topic entry " + id + " in " + topicsFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void persist(Map<String, TopicMetadata> state) throws IOException {
+        Map<String, String> props = new TreeMap<>();
+        props.put("version", "1");
+        for (TopicMetadata t : state.values()) {
+            String p = t.topicId() + ".";
+            props.put(p + "name", t.name());
+            props.put(p + "partitions", Integer.toString(t.partitionCount()));
+            props.put(p + "replication.factor", Short.toString(t.replicationFactor()));
+            t.configs().forEach((k, v) -> props.put(p + "config." + k, v));
+        }
+        AtomicFiles.writeProperties(topicsFile, props, "Strata topics; do not edit while the broker runs");
+    }
+
+    /** The data directory this store lives in. */
+    public Path logDir() {
+        return logDir;
+    }
+
+    @Override
+    public String clusterId() {
+        return clusterId;
+    }
+
+    @Override
+    public int localBrokerId() {
+        return brokerId;
+    }
+
+    /** The local broker only, with no endpoint (see the class comment). */
+    @Override
+    public List<BrokerInfo> liveBrokers() {
+        return List.of(new BrokerInfo(brokerId, null, -1, null));
+    }
+
+    @Override
+    public Collection<TopicMetadata> topics() {
+        return List.copyOf(topics.values());
+    }
+
+    @Override
+    public Optional<TopicMetadata> topic(String name) {
+        return name == null ? Optional.empty() : Optional.ofNullable(topics.get(name));
+    }
+
+    @Override
+    public TopicMetadata createTopic(String name, int partitions, short replicationFactor,
+                                     Map<String, String> configs) {
+        synchronized (writeLock) {
+            TopicMetadata t = TopicValidation.validateNewTopic(this, name, partitions, replicationFactor, configs,
+                    liveBrokers().size());
+            Map<String, TopicMetadata> next = new HashMap<>(topics);
+            next.put(name, t);
+            persistOrFail(next, "create topic " + name);
+            topics.put(name, t);
+            LOG.info("Created topic {} (id {}, {} partition(s), configs {})", name, t.topicId(), partitions,
+                    t.configs());
+            for (MetadataListener l : listeners) {
+                notify(() -> l.topicCreated(t), l);
+            }
+            return t;
+        }
+    }
+
+    @Override
+    public TopicMetadata deleteTopic(String name) {
+        synchronized (writeLock) {
+            TopicMetadata t = requireTopic(name);
+            Map<String, TopicMetadata> next = new HashMap<>(topics);
+            next.remove(name);
+            persistOrFail(next, "delete topic " + name);
+            topics.remove(name);
+            LOG.info("Deleted topic {} (id {})", name, t.topicId());
+            for (MetadataListener l : listeners) {
+                notify(() -> l.topicDeleted(t), l);
+            }
+            return t;
+        }
+    }
+
+    @Override
+    public TopicMetadata alterTopicConfigs(String name, Map<String, String> configs) {
+        synchronized (writeLock) {
+            TopicMetadata old = requireTopic(name);
+            Map<String, String> normalised = TopicConfigs.validate(configs == null ? Map.of() : configs);
+            TopicMetadata t = new TopicMetadata(old.name(), old.topicId(), old.partitionCount(),
+                    old.replicationFactor(), normalised);
+            Map<String, TopicMetadata> next = new HashMap<>(topics);
+            next.put(name, t);
+            persistOrFail(next, "alter configs of topic " + name);
+            topics.put(name, t);
+            LOG.info("Topic {} configs now {}", name, normalised);
+            for (MetadataListener l : listeners) {
+                notify(() -> l.topicConfigChanged(t), l);
+            }
+            return t;
+        }
+    }
+
+    private TopicMetadata requireTopic(String name) {
+        TopicMetadata t = name == null ? null : topics.get(name);
+        if (t == null) {
+            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                    "This server does not host this topic: " + name);
+        }
+        return t;
+    }
+
+    private void persistOrFail(Map<String, TopicMetadata> next, String what) {
+        try {
+            persist(next);
+        } catch (IOException e) {
+            LOG.error("Could not {}: writing {} failed", what, topicsFile, e);
+            throw new StrataException(ErrorCode.KAFKA_STORAGE_ERROR, "Could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void notify(Runnable call, MetadataListener listener) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.error("Metadata listener {} failed", listener, e);
+        }
+    }
+
+    @Override
+    public Optional<PartitionState> partitionState(TopicPartition tp) {
+        TopicMetadata t = topics.get(tp.topic());
+        if (t == null || tp.partition() >= t.partitionCount()) {
+            return Optional.empty();
+        }
+        List<Integer> self = List.of(brokerId);
+        return Optional.of(new PartitionState(tp, brokerId, 0, self, self));
+    }
+
+    @Override
+    public void addListener(MetadataListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(MetadataListener listener) {
+        listeners.remove(listener);
+    }
+}

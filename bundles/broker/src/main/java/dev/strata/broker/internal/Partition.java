@@ -1,0 +1,365 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.broker.ProduceResult;
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.log.AppendResult;
+import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.PartitionLog;
+import dev.strata.record.RecordBatch;
+import dev.strata.record.RecordBatches;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition led by this broker: its log, the write path (validation, offset assignment, idempotence, append)
+ * and the high watermark that {@link Replication} moves.
+ *
+ * <p>Thread-safety: thread-safe. Appends, reconfiguration and deletion are serialised by the partition lock;
+ * reads go straight to the log (which allows them concurrently) and the offsets are volatile.
+ */
+final class Partition {
+    private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
+
+    /** Told after an append so that waiting fetches can complete. Must not block. */
+    interface AppendListener {
+        void onAppend(TopicPartition tp, int bytes);
+    }
+
+    /** An append's answer, and the offset the high watermark must pass for acks=-1. */
+    record AppendOutcome(ProduceResult result, long requiredHighWatermark) {
+        static AppendOutcome error(ErrorCode error, String message) {
+            return new AppendOutcome(ProduceResult.error(error, message), -1);
+        }
+    }
+
+    private record HighWatermarkWaiter(long offset, CompletableFuture<Boolean> future) {
+    }
+
+    private final TopicPartition tp;
+    private final PartitionLog log;
+    private final Replication replication;
+    private final AppendListener appendListener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ProducerStateManager producerState;
+    private final ConcurrentLinkedQueue<HighWatermarkWaiter> hwWaiters = new ConcurrentLinkedQueue<>();
+    private final int leaderEpoch;
+    private volatile TopicSettings settings;
+    private volatile long highWatermark;
+    private volatile boolean deleted;
+
+    Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
+              AppendListener appendListener) {
+        this.tp = tp;
+        this.log = log;
+        this.settings = settings;
+        this.leaderEpoch = leaderEpoch;
+        this.replication = replication;
+        this.appendListener = appendListener;
+        this.producerState = new ProducerStateManager(tp.toString());
+        replication.onPartitionOpened(this, log.logEndOffset());
+    }
+
+    TopicPartition topicPartition() {
+        return tp;
+    }
+
+    PartitionLog log() {
+        return log;
+    }
+
+    TopicSettings settings() {
+        return settings;
+    }
+
+    long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Equal to the high watermark until transactions arrive. */
+    long lastStableOffset() {
+        return highWatermark;
+    }
+
+    long logStartOffset() {
+        return log.logStartOffset();
+    }
+
+    long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    boolean isDeleted() {
+        return deleted;
+    }
+
+    /**
+     * Validates and appends a produce request's records. The buffer's batch headers are rewritten in place (offsets,
+     * leader epoch, append time); a read-only buffer is copied first.
+     *
+     * @throws IOException when the log cannot be written
+     */
+    AppendOutcome append(ByteBuffer records, long nowMs) throws IOException {
+        if (records == null || !records.hasRemaining()) {
+            return AppendOutcome.error(ErrorCode.INVALID_RECORD,
+                    "Produce requests must have exactly one record batch per partition; got none");
+        }
+        ByteBuffer buf = records;
+        if (buf.isReadOnly()) {
+            buf = ByteBuffer.allocate(records.remaining()).put(records.duplicate()).flip();
+        }
+        TopicSettings s = settings;
+        RecordBatch batch;
+        try {
+            List<RecordBatch> batches = RecordBatches.parse(buf);
+            if (batches.size() != 1) {
+                return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Produce requests must have exactly one record"
+                        + " batch per partition; got " + batches.size());
+            }
+            batch = batches.get(0);
+            if (batch.sizeInBytes() > s.maxMessageBytes()) {
+                return AppendOutcome.error(ErrorCode.MESSAGE_TOO_LARGE, "The record batch of " + batch.sizeInBytes()
+                        + " bytes is larger than max.message.bytes " + s.maxMessageBytes());
+            }
+            if (batch.sizeInBytes() > s.logConfig().segmentBytes()) {
+                return AppendOutcome.error(ErrorCode.RECORD_LIST_TOO_LARGE, "The record batch of "
+                        + batch.sizeInBytes() + " bytes is larger than segment.bytes " + s.logConfig().segmentBytes());
+            }
+            batch.ensureValid();
+        } catch (StrataException e) {
+            return AppendOutcome.error(e.error(), e.getMessage());
+        }
+        AppendOutcome refused = validateBatchKind(batch);
+        if (refused != null) {
+            return refused;
+        }
+        String compressionError = validateCompression(batch);
+        if (compressionError != null) {
+            return AppendOutcome.error(ErrorCode.INVALID_RECORD, compressionError);
+        }
+
+        long logAppendTime = s.logAppendTime() ? nowMs : -1;
+        ProduceResult result;
+        long required;
+        lock.lock();
+        try {
+            if (deleted) {
+                return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted");
+            }
+            boolean idempotent = batch.hasProducerId();
+            if (idempotent) {
+                ProducerStateManager.Check check = producerState.check(batch.producerId(), batch.producerEpoch(),
+                        batch.baseSequence(), batch.lastSequence());
+                if (check.isDuplicate()) {
+                    LOG.debug("{}: duplicate batch of producer {} seq {}..{} answered with offset {}", tp,
+                            batch.producerId(), batch.baseSequence(), batch.lastSequence(),
+                            check.duplicate().firstOffset());
+                    result = new ProduceResult(ErrorCode.NONE, check.duplicate().firstOffset(), -1,
+                            log.logStartOffset(), null);
+                    return new AppendOutcome(result, check.duplicate().lastOffset() + 1);
+                }
+                if (!check.isAccepted()) {
+                    return AppendOutcome.error(check.error(), check.message());
+                }
+            }
+            long baseOffset = log.logEndOffset();
+            batch.setBaseOffset(baseOffset);
+            batch.setPartitionLeaderEpoch(leaderEpoch);
+            if (logAppendTime >= 0) {
+                batch.setLogAppendTime(logAppendTime);
+            }
+            AppendResult appended = log.append(batch.slice());
+            if (idempotent) {
+                producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                        batch.lastSequence(), appended.firstOffset(), appended.lastOffset(), nowMs);
+            }
+            replication.onLeaderAppend(this, appended.logEndOffset());
+            required = appended.logEndOffset();
+            result = new ProduceResult(ErrorCode.NONE, appended.firstOffset(), logAppendTime, log.logStartOffset(),
+                    null);
+        } finally {
+            lock.unlock();
+        }
+        appendListener.onAppend(tp, batch.sizeInBytes());
+        return new AppendOutcome(result, required);
+    }
+
+    /** Clients may not write control batches; transactional batches wait for the transactions issue. */
+    private static AppendOutcome validateBatchKind(RecordBatch batch) {
+        if (batch.isControl()) {
+            return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Clients are not allowed to write control records");
+        }
+        if (batch.isTransactional()) {
+            return AppendOutcome.error(ErrorCode.INVALID_TXN_STATE,
+                    "Transactional record batches are not supported yet");
+        }
+        if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()
+                    + " in a record batch of producer " + batch.producerId());
+        }
+        return null;
+    }
+
+    /**
+     * The place for compression checks (codec available, records decompress, broker-side recompression for
+     * {@code compression.type}). For now every Kafka codec id is accepted and stored as sent.
+     *
+     * @return an error message, or null when the batch is acceptable
+     */
+    private static String validateCompression(RecordBatch batch) {
+        return null;
+    }
+
+    /** Called by {@link Replication}; never moves the high watermark backwards. */
+    void advanceHighWatermark(long offset) {
+        if (offset <= highWatermark) {
+            return;
+        }
+        highWatermark = offset;
+        if (!hwWaiters.isEmpty()) {
+            for (Iterator<HighWatermarkWaiter> it = hwWaiters.iterator(); it.hasNext(); ) {
+                HighWatermarkWaiter w = it.next();
+                if (w.offset() <= offset) {
+                    it.remove();
+                    w.future().complete(Boolean.TRUE);
+                }
+            }
+        }
+    }
+
+    /**
+     * Completes with true once the high watermark reaches {@code offset} (acks=-1), or with false when the
+     * partition is deleted. The caller bounds the wait.
+     */
+    CompletableFuture<Boolean> awaitHighWatermark(long offset) {
+        if (highWatermark >= offset) {
+            return CompletableFuture.completedFuture(Boolean.TRUE);
+        }
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        HighWatermarkWaiter w = new HighWatermarkWaiter(offset, f);
+        hwWaiters.add(w);
+        f.whenComplete((r, e) -> hwWaiters.remove(w));
+        if (highWatermark >= offset) { // it moved while we registered
+            f.complete(Boolean.TRUE);
+        } else if (deleted) {
+            f.complete(Boolean.FALSE);
+        }
+        return f;
+    }
+
+    /**
+     * Reads whole batches from {@code offset}.
+     *
+     * @throws StrataException OFFSET_OUT_OF_RANGE, or UNKNOWN_TOPIC_OR_PARTITION once deleted
+     */
+    LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
+        if (deleted) {
+            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted");
+        }
+        try {
+            return log.read(offset, maxBytes, minOneBatch);
+        } catch (IOException | RuntimeException e) {
+            if (deleted) {
+                throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted");
+            }
+            throw e;
+        }
+    }
+
+    void reconfigure(TopicSettings next) {
+        lock.lock();
+        try {
+            if (!deleted && !next.logConfig().equals(settings.logConfig())) {
+                log.reconfigure(next.logConfig());
+            }
+            settings = next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Rebuilds idempotent-producer state from the tail of the log (at open, before any append). */
+    void loadProducerState(long windowBytes, long nowMs) throws IOException {
+        lock.lock();
+        try {
+            int batches = LogTailScanner.scan(log, windowBytes, h -> {
+                if (h.producerId() >= 0 && h.baseSequence() >= 0 && !h.control()) {
+                    producerState.replay(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
+                            h.baseOffset(), h.lastOffset(), nowMs);
+                }
+            });
+            if (producerState.producerCount() > 0) {
+                LOG.info("{}: rebuilt state of {} idempotent producer(s) from the last {} batch(es)", tp,
+                        producerState.producerCount(), batches);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets idle producers; returns how many. */
+    int expireProducers(long nowMs, long maxIdleMs) {
+        lock.lock();
+        try {
+            return producerState.removeExpired(nowMs, maxIdleMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void flush() throws IOException {
+        lock.lock();
+        try {
+            if (!deleted) {
+                log.flush();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the log (flushing it); the data stays. */
+    void close() throws IOException {
+        lock.lock();
+        try {
+            deleted = true; // closed: no further appends or reads
+            failWaiters();
+            log.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the log and removes its files. */
+    void delete() throws IOException {
+        lock.lock();
+        try {
+            deleted = true;
+            failWaiters();
+            producerState.clear();
+            log.delete();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failWaiters() {
+        HighWatermarkWaiter w;
+        while ((w = hwWaiters.poll()) != null) {
+            w.future().complete(Boolean.FALSE);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Partition(" + tp + ", hw=" + highWatermark + ")";
+    }
+}

@@ -1,0 +1,19 @@
+package dev.strata.broker.internal;
+
+/**
+ * The seam where replication plugs in: it decides when appended data is committed, i.e. moves a partition's high
+ * watermark. {@link LocalReplication} (one broker, no followers) commits on append; an ISR implementation will
+ * advance the high watermark as followers fetch. Implementations are thread-safe.
+ */
+interface Replication {
+
+    /**
+     * Called by the leader under the partition lock right after an append.
+     *
+     * @param logEndOffset the log end offset after the append
+     */
+    void onLeaderAppend(Partition partition, long logEndOffset);
+
+    /** Called once when a partition's log is opened, to set its initial high watermark. */
+    void onPartitionOpened(Partition partition, long logEndOffset);
+}

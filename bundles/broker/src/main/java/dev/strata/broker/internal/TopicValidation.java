@@ -1,0 +1,102 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.TopicMetadata;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Kafka's rules for a new topic: legal name, no collision, partition count, replication factor, known configs.
+ * Shared by the metadata store (on create) and the broker (validate-only requests). Stateless: thread-safe.
+ */
+final class TopicValidation {
+    static final int MAX_NAME_LENGTH = 249;
+    /** A bound so that one request cannot make the broker open an unreasonable number of logs. */
+    static final int MAX_PARTITIONS = 10_000;
+
+    private TopicValidation() {
+    }
+
+    /** @throws StrataException INVALID_TOPIC_EXCEPTION */
+    static void validateName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name is illegal, it can't be empty");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION,
+                    "Topic name cannot be \".\" or \"..\"");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name is illegal, it can't be longer"
+                    + " than " + MAX_NAME_LENGTH + " characters, topic name: " + name);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == '-';
+            if (!ok) {
+                throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic name \"" + name + "\" is illegal,"
+                        + " it contains a character other than ASCII alphanumerics, '.', '_' and '-'");
+            }
+        }
+    }
+
+    /** Kafka refuses topics whose names differ only by '.' versus '_' (their metric names would collide). */
+    static String collisionKey(String name) {
+        return name.replace('.', '_');
+    }
+
+    /**
+     * Checks a new topic against the store and returns it as it would be recorded (with a fresh topic id), the
+     * configs normalised.
+     *
+     * @param liveBrokers how many brokers can hold replicas
+     * @throws StrataException INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
+     *     INVALID_REPLICATION_FACTOR or INVALID_CONFIG
+     */
+    static TopicMetadata validateNewTopic(MetadataStore store, String name, int partitions, short replicationFactor,
+                                          Map<String, String> configs, int liveBrokers) {
+        validateName(name);
+        if (store.topic(name).isPresent()) {
+            throw new StrataException(ErrorCode.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+        }
+        String key = collisionKey(name);
+        for (TopicMetadata t : store.topics()) {
+            if (collisionKey(t.name()).equals(key)) {
+                throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic '" + name + "' collides with"
+                        + " existing topic: " + t.name());
+            }
+        }
+        if (partitions < 1) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS,
+                    "Number of partitions must be larger than 0: " + partitions);
+        }
+        if (partitions > MAX_PARTITIONS) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS,
+                    "Number of partitions must be at most " + MAX_PARTITIONS + ": " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw new StrataException(ErrorCode.INVALID_REPLICATION_FACTOR,
+                    "Replication factor must be larger than 0: " + replicationFactor);
+        }
+        if (replicationFactor > liveBrokers) {
+            throw new StrataException(ErrorCode.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
+                    + replicationFactor + " time(s): The target replication factor of " + replicationFactor
+                    + " cannot be reached because only " + liveBrokers + " broker(s) are registered.");
+        }
+        Map<String, String> normalised = TopicConfigs.validate(configs == null ? Map.of() : configs);
+        return new TopicMetadata(name, newTopicId(), partitions, replicationFactor, normalised);
+    }
+
+    /** A random topic id that is neither Kafka's zero id nor its reserved metadata-topic id. */
+    static UUID newTopicId() {
+        while (true) {
+            UUID id = UUID.randomUUID();
+            if (!(id.getMostSignificantBits() == 0 && id.getLeastSignificantBits() <= 1)) {
+                return id;
+            }
+        }
+    }
+}
