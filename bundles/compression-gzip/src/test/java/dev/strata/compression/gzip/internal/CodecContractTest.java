@@ -211,7 +211,13 @@ abstract class CodecContractTest {
     @Test
     void truncatedStreamFailsWithIoException() throws IOException {
         byte[] compressed = compress(compressibleBytes(200_000));
-        for (int cut : new int[] {0, 1, 5, 11, compressed.length / 2, compressed.length - 1}) {
+        // An empty input may also read as an empty stream (zstd-jni does); a batch then fails its record count.
+        try {
+            assertEquals(0, decompress(new byte[0]).length);
+        } catch (IOException acceptable) {
+            // gzip, snappy and lz4 refuse an empty stream outright
+        }
+        for (int cut : new int[] {1, 5, 11, compressed.length / 2, compressed.length - 1}) {
             byte[] truncated = java.util.Arrays.copyOf(compressed, cut);
             assertTimeoutPreemptively(NO_HANG, () -> {
                 assertThrows(IOException.class, () -> decompress(truncated), "cut at " + cut);
