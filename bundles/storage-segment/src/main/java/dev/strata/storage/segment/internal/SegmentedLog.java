@@ -315,6 +315,13 @@ final class SegmentedLog implements PartitionLog {
         return config;
     }
 
+    /** Messages appended since the last flush (for tests and monitoring). */
+    long unflushedMessages() {
+        synchronized (lock) {
+            return unflushedMessages;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         synchronized (lock) {

@@ -1,0 +1,68 @@
+package dev.strata.storage.segment.internal;
+
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.log.LogConfig;
+import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.PartitionLog;
+import dev.strata.record.RecordBatch;
+import dev.strata.record.RecordBatchBuilder;
+import dev.strata.record.RecordBatches;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Builders and checks shared by the log tests. */
+final class LogTestSupport {
+    static final TopicPartition TP = new TopicPartition("t", 0);
+
+    private LogTestSupport() {
+    }
+
+    /** A clock the tests move by hand. */
+    static final class ManualClock {
+        final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+
+        long get() {
+            return now.get();
+        }
+
+        void advance(long ms) {
+            now.addAndGet(ms);
+        }
+    }
+
+    static LogConfig config(long segmentBytes, int indexInterval) {
+        return new LogConfig(segmentBytes, 7L * 24 * 3600 * 1000, Long.MAX_VALUE, Long.MAX_VALUE, indexInterval,
+                1024 * 1024);
+    }
+
+    /** A batch of {@code records} records at {@code baseOffset}, timestamps {@code ts, ts+1, ...}. */
+    static ByteBuffer batch(long baseOffset, long ts, int records) {
+        RecordBatchBuilder b = new RecordBatchBuilder().baseOffset(baseOffset);
+        for (int i = 0; i < records; i++) {
+            b.add(ts + i, ("k" + (baseOffset + i)).getBytes(StandardCharsets.UTF_8),
+                    ("value-" + (baseOffset + i) + "-padding-padding").getBytes(StandardCharsets.UTF_8));
+        }
+        return b.build();
+    }
+
+    /** Appends {@code count} batches of {@code perBatch} records, timestamps rising by 10 per batch. */
+    static void appendBatches(PartitionLog log, int count, int perBatch, long firstTs) throws IOException {
+        for (int i = 0; i < count; i++) {
+            long base = log.logEndOffset();
+            log.append(batch(base, firstTs + 10L * i, perBatch));
+        }
+    }
+
+    /** Reads the slice and checks it is whole, valid batches; returns them. */
+    static List<RecordBatch> batchesOf(LogSlice slice) throws IOException {
+        ByteBuffer buf = slice.readFully();
+        List<RecordBatch> batches = RecordBatches.parse(buf);
+        for (RecordBatch b : batches) {
+            b.ensureValid();
+        }
+        return batches;
+    }
+}
