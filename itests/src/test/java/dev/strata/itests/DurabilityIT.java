@@ -1,0 +1,198 @@
+package dev.strata.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What survives a restart: a clean stop (SIGTERM) and a SIGKILL under acks=all load, both restarting on the same data
+ * directory. Durability is judged by what the producer saw acknowledged, as in Kafka's own replication tests.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class DurabilityIT {
+
+    private static StrataContainer container;
+
+    @BeforeAll
+    static void createContainer() throws Exception {
+        container = StrataContainer.create("durability");
+    }
+
+    @AfterAll
+    static void stopContainer() throws Exception {
+        if (container != null) {
+            container.stop();
+        }
+    }
+
+    @BeforeEach
+    void containerRunning() throws Exception {
+        if (!container.isRunning()) {
+            container.start();
+        }
+    }
+
+    @Test
+    void cleanRestartReadsTheSameRecordsFromDisk() throws Exception {
+        String topic = "restart";
+        List<KeyedLoad.Acked> acked;
+        try (Admin admin = Clients.admin(container);
+             KafkaProducer<String, String> producer = Clients.producer(container)) {
+            Clients.createTopic(admin, topic, 3);
+            acked = KeyedLoad.produce(producer, topic, 10_000);
+        }
+        List<TopicPartition> partitions = Clients.partitions(topic, 3);
+        List<ConsumerRecord<String, String>> before = Clients.readAll(container, partitions, Duration.ofSeconds(60));
+        KeyedLoad.verify(acked, before, 3);
+
+        assertTrue(container.stop(), "the container did not exit within " + StrataContainer.STOP_TIMEOUT
+                + " of SIGTERM (it was killed).\n" + container.logTail(40));
+        container.start();
+
+        List<ConsumerRecord<String, String>> after = Clients.readAll(container, partitions, Duration.ofSeconds(60));
+        KeyedLoad.verify(acked, after, 3);
+        assertEquals(describe(before), describe(after), "records (partition, offset, timestamp, key, value) "
+                + "read before and after the restart");
+
+        // The log continues where it ended.
+        try (KafkaProducer<String, String> producer = Clients.producer(container);
+             KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            RecordMetadata next = producer.send(new ProducerRecord<>(topic, 1, null, "after-restart"))
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals((long) end.get(partitions.get(1)), next.offset(), "offset of the first record after restart");
+        }
+    }
+
+    private static List<String> describe(List<ConsumerRecord<String, String>> records) {
+        List<String> lines = new ArrayList<>();
+        records.stream()
+                .sorted(Comparator.comparingInt((ConsumerRecord<String, String> r) -> r.partition())
+                        .thenComparingLong(ConsumerRecord::offset))
+                .forEach(r -> lines.add(r.partition() + "/" + r.offset() + " " + r.timestamp() + " " + r.key()
+                        + "=" + r.value()));
+        return lines;
+    }
+
+    @Test
+    void everyRecordAcknowledgedBeforeSigkillIsReadBackAtItsOffset() throws Exception {
+        String topic = "sigkill";
+        int partitions = 3;
+        try (Admin admin = Clients.admin(container)) {
+            Clients.createTopic(admin, topic, partitions);
+        }
+
+        Queue<KeyedLoad.Acked> acked = new ConcurrentLinkedQueue<>();
+        AtomicLong failed = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        KafkaProducer<String, String> producer = Clients.producer(container, Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.BATCH_SIZE_CONFIG, 8192,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000)); // send() must not block long once the broker is gone
+        Thread sender = new Thread(() -> {
+            long n = 0;
+            while (running.get()) {
+                String key = "key-" + (n % 50);
+                String value = "value-" + n + "-" + "y".repeat(64);
+                n++;
+                try {
+                    producer.send(new ProducerRecord<>(topic, key, value), (metadata, exception) -> {
+                        if (exception == null) {
+                            acked.add(new KeyedLoad.Acked(key, value, metadata.partition(), metadata.offset()));
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet(); // buffer full or metadata timeout after the kill
+                }
+            }
+        }, "itests-acks-all-sender");
+        sender.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (acked.size() < 5_000) {
+                if (System.nanoTime() > deadline) {
+                    fail("only " + acked.size() + " records acknowledged in 60 s (" + failed.get() + " failed).\n"
+                            + container.logTail(40));
+                }
+                Thread.sleep(20);
+            }
+            container.kill();
+        } finally {
+            running.set(false);
+            sender.join(TimeUnit.SECONDS.toMillis(30));
+            producer.close(Duration.ZERO); // fails whatever is still pending: those were never acknowledged
+        }
+        assertTrue(!sender.isAlive(), "the sender thread did not stop");
+        List<KeyedLoad.Acked> acknowledged = new ArrayList<>(acked);
+
+        container.start();
+        List<TopicPartition> tps = Clients.partitions(topic, partitions);
+        Map<TopicPartition, Long> endAfterRestart;
+        List<ConsumerRecord<String, String>> records;
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+            records = Clients.readAll(consumer, tps, Duration.ofSeconds(90));
+            endAfterRestart = consumer.endOffsets(tps);
+        }
+        Map<String, ConsumerRecord<String, String>> byPosition = new HashMap<>();
+        records.forEach(r -> byPosition.put(r.partition() + "/" + r.offset(), r));
+
+        Map<String, KeyedLoad.Acked> ackedByPosition = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (KeyedLoad.Acked a : acknowledged) {
+            String position = a.partition() + "/" + a.offset();
+            KeyedLoad.Acked other = ackedByPosition.put(position, a);
+            if (other != null) {
+                problems.add("two records acknowledged at " + position + ": " + other.value() + " and " + a.value());
+            }
+            ConsumerRecord<String, String> r = byPosition.get(position);
+            if (r == null) {
+                problems.add("acknowledged " + a.value() + " missing at " + position);
+            } else if (!a.value().equals(r.value()) || !a.key().equals(r.key())) {
+                problems.add("at " + position + " acknowledged " + a.key() + "=" + a.value() + " but read "
+                        + r.key() + "=" + r.value());
+            }
+        }
+        if (!problems.isEmpty()) {
+            fail(problems.size() + " of " + acknowledged.size() + " acknowledged records not read back as "
+                    + "acknowledged after SIGKILL and restart (end offsets " + endAfterRestart + "), e.g. "
+                    + problems.subList(0, Math.min(10, problems.size())));
+        }
+
+        // The recovered log takes new writes right after its end.
+        try (KafkaProducer<String, String> again = Clients.producer(container)) {
+            for (TopicPartition tp : tps) {
+                RecordMetadata metadata = again.send(new ProducerRecord<>(topic, tp.partition(), null, "after-kill"))
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals((long) endAfterRestart.get(tp), metadata.offset(), "first offset after recovery " + tp);
+            }
+        }
+    }
+}
