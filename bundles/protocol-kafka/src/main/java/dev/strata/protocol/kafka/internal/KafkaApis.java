@@ -1,0 +1,70 @@
+package dev.strata.protocol.kafka.internal;
+
+import dev.strata.api.broker.Broker;
+import dev.strata.api.broker.RequestContext;
+import dev.strata.protocol.kafka.api.KafkaListener;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiMessage;
+
+/**
+ * Routes a decoded request to the handler of its API and encodes the answer for the wire (response header version
+ * per API and version). Runs on request-handler threads; the handlers are stateless, so this class is thread-safe.
+ */
+final class KafkaApis {
+    private final ApiVersionsHandler apiVersions = new ApiVersionsHandler();
+    private final MetadataHandler metadata;
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final ListOffsetsHandler listOffsets;
+    private final TopicAdminHandler topicAdmin;
+
+    KafkaApis(Broker broker, KafkaListener listener) {
+        this.metadata = new MetadataHandler(broker, listener);
+        this.produce = new ProduceHandler(broker);
+        this.fetch = new FetchHandler(broker);
+        this.listOffsets = new ListOffsetsHandler(broker);
+        this.topicAdmin = new TopicAdminHandler(broker);
+    }
+
+    /** Completes with the encoded response, or with {@code null} when the request gets none (acks=0). */
+    CompletableFuture<KafkaResponse> handle(KafkaRequest request, RequestContext context) {
+        if (request.versionUnsupported()) {
+            return CompletableFuture.completedFuture(encode(request, apiVersions.unsupportedVersion(), (short) 0));
+        }
+        short version = request.version();
+        ApiMessage body = request.body();
+        CompletableFuture<? extends ApiMessage> response = switch (request.api()) {
+            case API_VERSIONS -> done(apiVersions.handle((ApiVersionsRequestData) body, version));
+            case METADATA -> done(metadata.handle((MetadataRequestData) body, version, context));
+            case PRODUCE -> produce.handle((ProduceRequestData) body, version, context);
+            case FETCH -> fetch.handle((FetchRequestData) body, version, context);
+            case LIST_OFFSETS -> done(listOffsets.handle((ListOffsetsRequestData) body, version));
+            case CREATE_TOPICS -> done(topicAdmin.createTopics((CreateTopicsRequestData) body, version, context));
+            case DELETE_TOPICS -> done(topicAdmin.deleteTopics((DeleteTopicsRequestData) body, version, context));
+            case DESCRIBE_CONFIGS -> done(topicAdmin.describeConfigs((DescribeConfigsRequestData) body, version));
+            case INIT_PRODUCER_ID -> done(produce.initProducerId((InitProducerIdRequestData) body, context));
+            default -> throw new IllegalStateException("no handler for " + request.api());
+        };
+        return response.thenApply(message -> message == null ? null : encode(request, message, version));
+    }
+
+    private static <T extends ApiMessage> CompletableFuture<T> done(T message) {
+        return CompletableFuture.completedFuture(message);
+    }
+
+    private static KafkaResponse encode(KafkaRequest request, ApiMessage body, short version) {
+        ApiMessageType api = request.api();
+        return ZeroCopyResponseWriter.encode(request.correlationId(), body, version,
+                api.responseHeaderVersion(version));
+    }
+}

@@ -1,0 +1,183 @@
+package dev.strata.protocol.kafka.internal;
+
+import dev.strata.api.broker.Broker;
+import dev.strata.protocol.kafka.api.KafkaListener;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka protocol server: a Netty listener whose pipeline per connection is
+ * {@link FrameDecoder} → {@link RequestDecoder} → {@link RequestDispatcher}, plus the request-handler pool that
+ * runs broker calls off the event loops. Plain Java (no OSGi), so tests can start it directly.
+ *
+ * <p>Thread-safety: {@link #start} and {@link #close} are called by one thread (the component's lifecycle); the
+ * accessors are safe from any thread once {@code start} returned.
+ */
+public final class KafkaServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaServer.class);
+    static final String LISTENER_NAME = "PLAINTEXT";
+
+    private final Broker broker;
+    private final ServerSettings settings;
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    private EventLoopGroup acceptorGroup;
+    private EventLoopGroup networkGroup;
+    private ThreadPoolExecutor requestPool;
+    private Channel serverChannel;
+    private volatile int boundPort = -1;
+
+    public KafkaServer(Broker broker, ServerSettings settings) {
+        this.broker = broker;
+        this.settings = settings;
+    }
+
+    /** Binds the listener; on failure everything started so far is stopped again. */
+    public void start() {
+        Listener listener = new Listener();
+        KafkaApis apis = new KafkaApis(broker, listener);
+        acceptorGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-acceptor", true),
+                NioIoHandler.newFactory());
+        networkGroup = new MultiThreadIoEventLoopGroup(settings.networkThreads(),
+                new DefaultThreadFactory("strata-kafka-network", true), NioIoHandler.newFactory());
+        requestPool = new ThreadPoolExecutor(settings.ioThreads(), settings.ioThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), new NamedThreads("strata-kafka-request-handler"));
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, networkGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
+                            ch.closeFuture().addListener(f -> connections.remove(ch));
+                            ch.pipeline()
+                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes()))
+                                    .addLast("request-decoder", new RequestDecoder())
+                                    .addLast("request-dispatcher",
+                                            new RequestDispatcher(apis, requestPool, LISTENER_NAME));
+                        }
+                    });
+            ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly();
+            serverChannel = bind.channel();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        boundPort = bound.getPort();
+        LOG.info("Kafka listener bound to {}:{} (advertised as {}:{}, {} network threads, {} request handler "
+                        + "threads, socket.request.max.bytes={})", bound.getAddress().getHostAddress(), boundPort,
+                settings.advertisedHost(), boundPort, settings.networkThreads(), settings.ioThreads(),
+                settings.maxRequestBytes());
+    }
+
+    /** The port actually bound (the ephemeral one when configured with 0); -1 before {@link #start}. */
+    public int port() {
+        return boundPort;
+    }
+
+    /** What clients connect to: the advertised host and the bound port. */
+    public KafkaListener listener() {
+        return new Listener();
+    }
+
+    /** Stops accepting, closes every connection, stops the event loops and then the request handlers. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+            serverChannel = null;
+        }
+        List<Channel> open = new ArrayList<>(connections);
+        open.forEach(Channel::close);
+        open.forEach(ch -> ch.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS));
+        shutdown(acceptorGroup);
+        shutdown(networkGroup);
+        acceptorGroup = null;
+        networkGroup = null;
+        if (requestPool != null) {
+            requestPool.shutdown();
+            try {
+                if (!requestPool.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("Request handlers still busy after 5 s; interrupting them");
+                    requestPool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                requestPool.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            requestPool = null;
+        }
+        if (boundPort >= 0) {
+            LOG.info("Kafka listener on port {} closed", boundPort);
+        }
+    }
+
+    private static void shutdown(EventLoopGroup group) {
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The advertised endpoint; reads the bound port live, so it is right however early a client asks. */
+    private final class Listener implements KafkaListener {
+        @Override
+        public String name() {
+            return LISTENER_NAME;
+        }
+
+        @Override
+        public String host() {
+            return settings.advertisedHost();
+        }
+
+        @Override
+        public int port() {
+            return boundPort;
+        }
+
+        @Override
+        public String toString() {
+            return name() + "://" + bootstrapServers();
+        }
+    }
+
+    /** Daemon threads with a readable name, so a thread dump shows who they belong to. */
+    private static final class NamedThreads implements java.util.concurrent.ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger next = new AtomicInteger();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, prefix + "-" + next.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.strata.protocol.kafka.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the Kafka protocol listener (PID {@code dev.strata.protocol.kafka}); editable in the web console. */
+@ObjectClassDefinition(
+        name = "Strata Kafka protocol listener",
+        description = "Where the Kafka wire-protocol server listens and how many threads it uses. "
+                + "A change rebinds the listener.")
+public @interface KafkaServerConfig {
+
+    @AttributeDefinition(name = "Host", description = "Interface to bind to (0.0.0.0 for all).")
+    String host() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Port", description = "TCP port; 0 picks a free ephemeral port.", min = "0",
+            max = "65535")
+    int port() default 9092;
+
+    @AttributeDefinition(name = "Advertised host",
+            description = "Host name clients are told to connect to in Metadata responses; empty = the bind host.")
+    String advertised_host() default "";
+
+    @AttributeDefinition(name = "Max request size (bytes)",
+            description = "Largest request frame accepted; a larger size prefix closes the connection.", min = "1")
+    int socket_request_max_bytes() default ServerSettings.DEFAULT_MAX_REQUEST_BYTES;
+
+    @AttributeDefinition(name = "Request handler threads",
+            description = "Threads that run requests (disk appends happen there), shared by all connections.",
+            min = "1")
+    int num_io_threads() default 4;
+
+    @AttributeDefinition(name = "Network threads",
+            description = "Netty event-loop threads doing socket reads and writes.", min = "1")
+    int num_network_threads() default 2;
+}

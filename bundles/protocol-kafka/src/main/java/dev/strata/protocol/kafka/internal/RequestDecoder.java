@@ -1,0 +1,95 @@
+package dev.strata.protocol.kafka.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a frame into a {@link KafkaRequest}: reads the API key and version, parses the request header in the header
+ * version that API and version use (flexible versions carry tagged fields), then the body with the generated
+ * {@code *Data} class. An unknown or unimplemented API key, an unsupported version (other than ApiVersions), a
+ * truncated or malformed frame, or trailing bytes: the problem is logged and the connection closed.
+ *
+ * <p>The frame is copied once into a heap buffer, so parsed bodies (produce records included) do not depend on Netty
+ * reference counts. One instance per connection; used only on its event loop.
+ */
+final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDecoder.class);
+
+    /** api key (2) + api version (2) + correlation id (4) + client id length (2). */
+    private static final int MIN_HEADER_BYTES = 10;
+
+    private boolean rejected;
+
+    RequestDecoder() {
+        super(ByteBuf.class);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        if (rejected) {
+            return;
+        }
+        if (frame.readableBytes() < MIN_HEADER_BYTES) {
+            reject(ctx, "frame of " + frame.readableBytes() + " bytes is too short for a request header", null);
+            return;
+        }
+        short apiKey = frame.getShort(frame.readerIndex());
+        short version = frame.getShort(frame.readerIndex() + 2);
+        SupportedApis.Range range = SupportedApis.range(apiKey);
+        if (range == null) {
+            reject(ctx, "unknown or unsupported API key " + apiKey + " (version " + version + ")", null);
+            return;
+        }
+        ApiMessageType api = ApiMessageType.fromApiKey(apiKey);
+        ByteBuffer buffer = ByteBuffer.allocate(frame.readableBytes());
+        frame.readBytes(buffer);
+        buffer.flip();
+        ByteBufferAccessor reader = new ByteBufferAccessor(buffer);
+        RequestHeaderData header;
+        try {
+            header = new RequestHeaderData(reader, api.requestHeaderVersion(version));
+        } catch (RuntimeException e) {
+            reject(ctx, "malformed " + api.name() + " v" + version + " request header", e);
+            return;
+        }
+        if (!range.contains(version)) {
+            if (api == ApiMessageType.API_VERSIONS) {
+                out.add(new KafkaRequest(header, api, null));
+            } else {
+                reject(ctx, api.name() + " version " + version + " is not supported (supported " + range.min()
+                        + ".." + range.max() + ")", null);
+            }
+            return;
+        }
+        ApiMessage body = api.newRequest();
+        try {
+            body.read(reader, version);
+        } catch (RuntimeException e) {
+            reject(ctx, "malformed " + api.name() + " v" + version + " request body (correlation id "
+                    + header.correlationId() + ")", e);
+            return;
+        }
+        if (buffer.hasRemaining()) {
+            reject(ctx, buffer.remaining() + " unexpected bytes after a " + api.name() + " v" + version
+                    + " request (correlation id " + header.correlationId() + ")", null);
+            return;
+        }
+        out.add(new KafkaRequest(header, api, body));
+    }
+
+    private void reject(ChannelHandlerContext ctx, String reason, Exception cause) {
+        rejected = true;
+        LOG.warn("Closing connection from {}: {}{}", ctx.channel().remoteAddress(), reason,
+                cause == null ? "" : ": " + cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.strata.protocol.kafka.internal;
+
+import dev.strata.api.broker.RequestContext;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last inbound handler: numbers each request, hands it to the request-handler pool (never running broker code on
+ * the event loop) through a per-connection {@link SerialExecutor}, and passes the results to the connection's
+ * {@link ResponseSequencer}. A failure while handling a request is logged and closes only this connection. When too
+ * many responses are outstanding the connection stops reading until they drain (back-pressure).
+ *
+ * <p>One instance per connection. Netty callbacks run on the connection's event loop; handler completions arrive on
+ * other threads and go through the sequencer.
+ */
+final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    /** Kafka clients keep at most 5 requests in flight; anything far beyond that is a misbehaving peer. */
+    static final int MAX_IN_FLIGHT = 64;
+
+    private final KafkaApis apis;
+    private final SerialExecutor executor;
+    private final String listenerName;
+    private ResponseSequencer sequencer;
+    private String peer = "?";
+
+    RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName) {
+        this.apis = apis;
+        this.executor = new SerialExecutor(requestPool);
+        this.listenerName = listenerName;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        peer = String.valueOf(ctx.channel().remoteAddress());
+        sequencer = new ResponseSequencer(ctx.channel(), () -> resumeReadingIfDrained(ctx));
+        LOG.debug("Connection from {}", peer);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, KafkaRequest request) {
+        long sequence = sequencer.nextSequence();
+        if (sequencer.inFlight() >= MAX_IN_FLIGHT && ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        RequestContext context = new RequestContext(request.clientId(), RequestContext.ANONYMOUS, peer,
+                listenerName);
+        try {
+            executor.execute(() -> handle(ctx, sequence, request, context));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("Server is stopping; closing connection from {}", peer);
+            ctx.close();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, long sequence, KafkaRequest request, RequestContext context) {
+        CompletableFuture<KafkaResponse> response;
+        try {
+            response = apis.handle(request, context);
+        } catch (Throwable t) {
+            fail(ctx, request, t);
+            return;
+        }
+        response.whenComplete((result, error) -> {
+            if (error != null) {
+                fail(ctx, request, error);
+            } else {
+                sequencer.complete(sequence, result);
+            }
+        });
+    }
+
+    private void fail(ChannelHandlerContext ctx, KafkaRequest request, Throwable error) {
+        LOG.error("Failed to handle {} from {}; closing the connection", request, peer, error);
+        ctx.channel().close();
+    }
+
+    private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
+        if (!ctx.channel().config().isAutoRead() && sequencer.inFlight() < MAX_IN_FLIGHT / 2) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (sequencer != null) {
+            sequencer.close();
+        }
+        LOG.debug("Connection from {} closed", peer);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("I/O error on connection from {}: {}", peer, cause.toString());
+        } else {
+            LOG.warn("Closing connection from {} after an error", peer, cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.strata.protocol.kafka.internal;
+
+import java.util.Objects;
+
+/**
+ * The listener settings, independent of OSGi so the server can be started in plain tests. Immutable.
+ *
+ * @param host interface to bind to
+ * @param port TCP port, 0 for an ephemeral one
+ * @param advertisedHost host reported to clients in Metadata; null or blank means {@code host}
+ * @param maxRequestBytes the largest request frame (size prefix) accepted
+ * @param ioThreads request handler threads
+ * @param networkThreads Netty event-loop threads for connections
+ */
+public record ServerSettings(String host, int port, String advertisedHost, int maxRequestBytes, int ioThreads,
+                             int networkThreads) {
+
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
+
+    public ServerSettings {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
+        }
+        if (maxRequestBytes <= 0) {
+            throw new IllegalArgumentException("socket.request.max.bytes must be > 0: " + maxRequestBytes);
+        }
+        if (ioThreads <= 0 || networkThreads <= 0) {
+            throw new IllegalArgumentException("thread counts must be > 0");
+        }
+        if (advertisedHost == null || advertisedHost.isBlank()) {
+            advertisedHost = host;
+        }
+    }
+
+    /** Loopback, ephemeral port, defaults otherwise: what tests use. */
+    public static ServerSettings loopbackEphemeral() {
+        return new ServerSettings("127.0.0.1", 0, null, DEFAULT_MAX_REQUEST_BYTES, 4, 2);
+    }
+
+    public static ServerSettings from(KafkaServerConfig config) {
+        return new ServerSettings(config.host().trim(), config.port(), config.advertised_host(),
+                config.socket_request_max_bytes(), config.num_io_threads(), config.num_network_threads());
+    }
+
+    public ServerSettings withMaxRequestBytes(int max) {
+        return new ServerSettings(host, port, advertisedHost, max, ioThreads, networkThreads);
+    }
+}

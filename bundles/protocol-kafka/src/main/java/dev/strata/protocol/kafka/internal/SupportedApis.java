@@ -1,0 +1,62 @@
+package dev.strata.protocol.kafka.internal;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+
+/**
+ * The APIs this server implements and the version range of each: exactly what ApiVersions advertises and what the
+ * request decoder accepts. Ranges are clamped to what the embedded kafka-clients message classes can encode (stable
+ * versions only). Immutable.
+ */
+final class SupportedApis {
+
+    /** The inclusive version range of one API. */
+    record Range(short min, short max) {
+        boolean contains(short version) {
+            return version >= min && version <= max;
+        }
+    }
+
+    private static final Map<Short, Range> RANGES;
+
+    static {
+        Map<Short, Range> m = new LinkedHashMap<>();
+        put(m, ApiMessageType.PRODUCE, 3, 13);
+        put(m, ApiMessageType.FETCH, 4, 18);
+        put(m, ApiMessageType.LIST_OFFSETS, 1, 10);
+        put(m, ApiMessageType.METADATA, 0, 13);
+        put(m, ApiMessageType.API_VERSIONS, 0, 4);
+        put(m, ApiMessageType.CREATE_TOPICS, 2, 7);
+        put(m, ApiMessageType.DELETE_TOPICS, 1, 6);
+        put(m, ApiMessageType.DESCRIBE_CONFIGS, 1, 4);
+        // v6 adds two-phase commit (KIP-939) for transactions, which Strata does not do yet.
+        put(m, ApiMessageType.INIT_PRODUCER_ID, 0, 5);
+        RANGES = Collections.unmodifiableMap(m);
+    }
+
+    private static void put(Map<Short, Range> m, ApiMessageType api, int min, int max) {
+        short lo = (short) Math.max(min, api.lowestSupportedVersion());
+        short hi = (short) Math.min(max, api.highestSupportedVersion(false));
+        m.put(api.apiKey(), new Range(lo, hi));
+    }
+
+    private SupportedApis() {
+    }
+
+    /** The range for an API key, or null when this server does not implement it. */
+    static Range range(short apiKey) {
+        return RANGES.get(apiKey);
+    }
+
+    /** A fresh ApiVersions list (collections are mutable and owned by one response). */
+    static ApiVersionCollection apiVersions() {
+        ApiVersionCollection list = new ApiVersionCollection(RANGES.size());
+        RANGES.forEach((key, r) -> list.add(new ApiVersion().setApiKey(key).setMinVersion(r.min())
+                .setMaxVersion(r.max())));
+        return list;
+    }
+}

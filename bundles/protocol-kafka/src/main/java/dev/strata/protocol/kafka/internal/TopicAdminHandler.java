@@ -1,0 +1,221 @@
+package dev.strata.protocol.kafka.internal;
+
+import dev.strata.api.broker.Broker;
+import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.CreateTopicResult;
+import dev.strata.api.broker.RequestContext;
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.metadata.TopicMetadata;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** CreateTopics, DeleteTopics and DescribeConfigs: topic administration. Stateless, thread-safe. */
+final class TopicAdminHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicAdminHandler.class);
+
+    /** DescribeConfigs resource types (Kafka's ConfigResource.Type ids). */
+    static final byte RESOURCE_TOPIC = 2;
+    static final byte RESOURCE_BROKER = 4;
+
+    /** DescribeConfigs config sources (Kafka's DescribeConfigsResponse.ConfigSource ids). */
+    private static final byte SOURCE_TOPIC = 1;
+    private static final byte SOURCE_STATIC_BROKER = 4;
+    private static final byte SOURCE_DEFAULT = 5;
+
+    private final Broker broker;
+
+    TopicAdminHandler(Broker broker) {
+        this.broker = broker;
+    }
+
+    CreateTopicsResponseData createTopics(CreateTopicsRequestData request, short version, RequestContext context) {
+        CreateTopicsResponseData response = new CreateTopicsResponseData().setThrottleTimeMs(0);
+        Map<String, Integer> counts = new HashMap<>();
+        request.topics().forEach(t -> counts.merge(t.name(), 1, Integer::sum));
+        for (CreatableTopic topic : request.topics()) {
+            CreatableTopicResult out = new CreatableTopicResult().setName(topic.name()).setNumPartitions(-1)
+                    .setReplicationFactor((short) -1).setTopicId(Uuid.ZERO_UUID);
+            response.topics().add(out);
+            if (counts.get(topic.name()) > 1) {
+                setError(out, ErrorCode.INVALID_REQUEST, "Topic " + topic.name() + " is listed more than once");
+                continue;
+            }
+            if (!topic.assignments().isEmpty()) {
+                setError(out, ErrorCode.INVALID_REPLICA_ASSIGNMENT, "Manual replica assignment is not supported");
+                continue;
+            }
+            Map<String, String> configs = new LinkedHashMap<>();
+            for (CreatableTopicConfig c : topic.configs()) {
+                configs.put(c.name(), c.value());
+            }
+            CreateTopicResult result;
+            try {
+                result = broker.createTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(), configs,
+                        request.validateOnly(), context);
+            } catch (StrataException e) {
+                setError(out, e.error(), e.getMessage());
+                continue;
+            } catch (RuntimeException e) {
+                LOG.error("Creating topic {} failed", topic.name(), e);
+                setError(out, ErrorCode.UNKNOWN_SERVER_ERROR, e.toString());
+                continue;
+            }
+            if (result.error() != ErrorCode.NONE) {
+                setError(out, result.error(), result.message());
+                continue;
+            }
+            out.setErrorCode(ErrorCode.NONE.code()).setErrorMessage(null);
+            TopicMetadata created = result.topic();
+            if (created != null) {
+                out.setNumPartitions(created.partitionCount()).setReplicationFactor(created.replicationFactor())
+                        .setTopicId(request.validateOnly() ? Uuid.ZERO_UUID : TopicIds.toKafka(created.topicId()));
+            }
+            out.setConfigs(request.validateOnly() ? requestedConfigs(configs) : effectiveConfigs(topic.name()));
+        }
+        return response;
+    }
+
+    private static void setError(CreatableTopicResult out, ErrorCode error, String message) {
+        out.setErrorCode(error.code()).setErrorMessage(message).setNumPartitions(-1)
+                .setReplicationFactor((short) -1).setConfigs(new ArrayList<>());
+    }
+
+    private static List<CreatableTopicConfigs> requestedConfigs(Map<String, String> configs) {
+        List<CreatableTopicConfigs> out = new ArrayList<>();
+        configs.forEach((name, value) -> out.add(new CreatableTopicConfigs().setName(name).setValue(value)
+                .setConfigSource(SOURCE_TOPIC)));
+        return out;
+    }
+
+    private List<CreatableTopicConfigs> effectiveConfigs(String topic) {
+        List<CreatableTopicConfigs> out = new ArrayList<>();
+        try {
+            for (ConfigEntry e : broker.describeTopicConfigs(topic)) {
+                out.add(new CreatableTopicConfigs().setName(e.name()).setValue(e.sensitive() ? null : e.value())
+                        .setReadOnly(e.readOnly()).setIsSensitive(e.sensitive()).setConfigSource(source(e)));
+            }
+        } catch (RuntimeException e) {
+            // The topic was created; not being able to list its settings is no reason to report a failure.
+            LOG.warn("Could not describe the configs of new topic {}: {}", topic, e.toString());
+        }
+        return out;
+    }
+
+    DeleteTopicsResponseData deleteTopics(DeleteTopicsRequestData request, short version, RequestContext context) {
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData().setThrottleTimeMs(0);
+        List<DeleteTopicState> targets = new ArrayList<>();
+        if (version >= 6) {
+            targets.addAll(request.topics());
+        } else {
+            request.topicNames().forEach(n -> targets.add(new DeleteTopicState().setName(n)));
+        }
+        Map<Uuid, String> namesById = null;
+        Set<String> seen = new HashSet<>();
+        for (DeleteTopicState target : targets) {
+            String name = target.name();
+            DeletableTopicResult out = new DeletableTopicResult().setName(name).setTopicId(target.topicId());
+            if (name == null) {
+                if (namesById == null) {
+                    namesById = TopicIds.namesById(broker.metadata());
+                }
+                name = namesById.get(target.topicId());
+                if (name == null) {
+                    response.responses().add(out.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())
+                            .setErrorMessage("No topic with id " + target.topicId()));
+                    continue;
+                }
+                out.setName(name);
+            }
+            if (!seen.add(name)) {
+                continue;
+            }
+            Optional<TopicMetadata> existing = broker.metadata().topic(name);
+            existing.ifPresent(t -> out.setTopicId(TopicIds.toKafka(t.topicId())));
+            ErrorCode error;
+            String message = null;
+            try {
+                error = broker.deleteTopic(name, context);
+            } catch (StrataException e) {
+                error = e.error();
+                message = e.getMessage();
+            } catch (RuntimeException e) {
+                LOG.error("Deleting topic {} failed", name, e);
+                error = ErrorCode.UNKNOWN_SERVER_ERROR;
+                message = e.toString();
+            }
+            response.responses().add(out.setErrorCode(error.code()).setErrorMessage(
+                    error == ErrorCode.NONE ? null : message));
+        }
+        return response;
+    }
+
+    DescribeConfigsResponseData describeConfigs(DescribeConfigsRequestData request, short version) {
+        DescribeConfigsResponseData response = new DescribeConfigsResponseData().setThrottleTimeMs(0);
+        for (DescribeConfigsResource resource : request.resources()) {
+            DescribeConfigsResult out = new DescribeConfigsResult().setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName()).setErrorCode(ErrorCode.NONE.code());
+            response.results().add(out);
+            if (resource.resourceType() == RESOURCE_BROKER) {
+                // Broker settings live in the broker's OSGi configuration; none are published over Kafka yet.
+                continue;
+            }
+            if (resource.resourceType() != RESOURCE_TOPIC) {
+                out.setErrorCode(ErrorCode.INVALID_REQUEST.code())
+                        .setErrorMessage("Unsupported resource type " + resource.resourceType());
+                continue;
+            }
+            List<String> keys = resource.configurationKeys();
+            try {
+                for (ConfigEntry e : broker.describeTopicConfigs(resource.resourceName())) {
+                    if (keys == null || keys.isEmpty() || keys.contains(e.name())) {
+                        out.configs().add(new DescribeConfigsResourceResult().setName(e.name())
+                                .setValue(e.sensitive() ? null : e.value()).setReadOnly(e.readOnly())
+                                .setConfigSource(source(e)).setIsSensitive(e.sensitive())
+                                .setSynonyms(new ArrayList<>()).setConfigType((byte) 0).setDocumentation(null));
+                    }
+                }
+            } catch (StrataException e) {
+                out.setErrorCode(e.error().code()).setErrorMessage(e.getMessage()).setConfigs(new ArrayList<>());
+            } catch (RuntimeException e) {
+                LOG.error("Describing configs of topic {} failed", resource.resourceName(), e);
+                out.setErrorCode(ErrorCode.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(e.toString())
+                        .setConfigs(new ArrayList<>());
+            }
+        }
+        return response;
+    }
+
+    private static byte source(ConfigEntry e) {
+        return switch (e.source()) {
+            case TOPIC -> SOURCE_TOPIC;
+            case BROKER -> SOURCE_STATIC_BROKER;
+            case DEFAULT -> SOURCE_DEFAULT;
+        };
+    }
+}
