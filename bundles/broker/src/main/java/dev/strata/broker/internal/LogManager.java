@@ -228,6 +228,18 @@ final class LogManager implements MetadataListener {
         }
     }
 
+    /** Flushes the logs whose {@code flush.ms} has passed (run periodically). */
+    void flushDueLogs() {
+        long now = clock.getAsLong();
+        for (Partition p : partitions.values()) {
+            try {
+                p.flushIfDue(now);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Flushing {} failed", p.topicPartition(), e);
+            }
+        }
+    }
+
     static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

@@ -55,6 +55,7 @@ final class Partition {
     private volatile TopicSettings settings;
     private volatile long highWatermark;
     private volatile boolean deleted;
+    private volatile long lastTimedFlushMs;
 
     Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
               AppendListener appendListener) {
@@ -323,6 +324,23 @@ final class Partition {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Flushes when the topic has a time-based flush policy ({@code flush.ms}) and the last flush by this method is
+     * that old, so that an idle partition gets flushed too (the store checks its policy on appends).
+     */
+    void flushIfDue(long nowMs) throws IOException {
+        long flushMs = settings.logConfig().flushMs();
+        if (flushMs == Long.MAX_VALUE) {
+            return;
+        }
+        if (lastTimedFlushMs == 0) {
+            lastTimedFlushMs = nowMs;
+        } else if (nowMs - lastTimedFlushMs >= flushMs) {
+            lastTimedFlushMs = nowMs;
+            flush();
         }
     }
 

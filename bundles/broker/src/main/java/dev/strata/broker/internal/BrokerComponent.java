@@ -1,0 +1,267 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.broker.Broker;
+import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.CreateTopicResult;
+import dev.strata.api.broker.FetchParams;
+import dev.strata.api.broker.FetchResult;
+import dev.strata.api.broker.ListOffsetResult;
+import dev.strata.api.broker.ProduceResult;
+import dev.strata.api.broker.ProducerIdResult;
+import dev.strata.api.broker.RequestContext;
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.IsolationLevel;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.log.LogStore;
+import dev.strata.api.metadata.BrokerInfo;
+import dev.strata.api.metadata.MetadataListener;
+import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.PartitionState;
+import dev.strata.api.metadata.TopicMetadata;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker as an OSGi component: registers {@link Broker} and {@link MetadataStore} once a {@link LogStore} is
+ * available, configured by PID {@value #PID}. Both services delegate to a {@link BrokerCore}; a configuration
+ * change of {@code broker.id} or {@code log.dirs} closes the core and opens a new one behind the same services,
+ * any other change is applied live.
+ *
+ * <p>The log store is a static, greedy reference named {@value #LOG_STORE_REFERENCE}: when a better-ranked store
+ * appears, or the bound one goes away, DS deactivates the broker (closing every log) and activates it again with
+ * the new store, so a store is never swapped under open logs. Choose a store with the configuration property
+ * {@code logStore.target}, e.g. {@code (strata.store.name=segment)}.
+ *
+ * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
+ * through a volatile field.
+ */
+@Component(service = {Broker.class, MetadataStore.class}, configurationPid = BrokerComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = BrokerConfiguration.class)
+public final class BrokerComponent implements Broker, MetadataStore {
+    public static final String PID = "dev.strata.broker";
+    static final String LOG_STORE_REFERENCE = "logStore";
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
+
+    @Reference(name = LOG_STORE_REFERENCE, policy = ReferencePolicy.STATIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private LogStore logStore;
+
+    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile BrokerCore core;
+    private BrokerSettings settings;
+
+    /** For DS. */
+    public BrokerComponent() {
+    }
+
+    /** For tests without a framework. */
+    BrokerComponent(LogStore logStore) {
+        this.logStore = logStore;
+    }
+
+    @Activate
+    void activate(Map<String, Object> properties) throws IOException {
+        BrokerSettings s = BrokerSettings.of(properties);
+        core = BrokerCore.start(s, logStore);
+        settings = s;
+        listeners.forEach(core.metadata::addListener);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) throws IOException {
+        BrokerSettings next = BrokerSettings.of(properties);
+        BrokerCore current = core;
+        if (current != null && !settings.needsRestart(next)) {
+            current.reconfigure(next);
+            settings = next;
+            LOG.info("Broker configuration updated");
+            return;
+        }
+        LOG.info("broker.id or log.dirs changed: reopening the broker on {}", next.logDir());
+        core = null;
+        if (current != null) {
+            current.close();
+        }
+        activate(properties);
+    }
+
+    @Deactivate
+    void deactivate() {
+        BrokerCore c = core;
+        core = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private BrokerCore core() {
+        BrokerCore c = core;
+        if (c == null) {
+            throw new StrataException(ErrorCode.LEADER_NOT_AVAILABLE, "The broker is stopped or restarting");
+        }
+        return c;
+    }
+
+    // ---- Broker ----
+
+    @Override
+    public MetadataStore metadata() {
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<ProduceResult> produce(TopicPartition tp, ByteBuffer records, short acks, int timeoutMs,
+                                                    RequestContext context) {
+        BrokerCore c = core;
+        if (c == null) {
+            return CompletableFuture.completedFuture(
+                    ProduceResult.error(ErrorCode.NOT_LEADER_OR_FOLLOWER, "The broker is stopped or restarting"));
+        }
+        return c.broker.produce(tp, records, acks, timeoutMs, context);
+    }
+
+    @Override
+    public CompletableFuture<List<FetchResult>> fetch(FetchParams params, RequestContext context) {
+        BrokerCore c = core;
+        if (c == null) {
+            return CompletableFuture.completedFuture(params.partitions().stream()
+                    .map(p -> FetchResult.error(p.tp(), ErrorCode.NOT_LEADER_OR_FOLLOWER)).toList());
+        }
+        return c.broker.fetch(params, context);
+    }
+
+    @Override
+    public ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation) {
+        BrokerCore c = core;
+        if (c == null) {
+            return new ListOffsetResult(ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1);
+        }
+        return c.broker.listOffset(tp, timestamp, isolation);
+    }
+
+    @Override
+    public boolean autoCreateTopicsEnabled() {
+        BrokerCore c = core;
+        return c != null && c.broker.autoCreateTopicsEnabled();
+    }
+
+    @Override
+    public CreateTopicResult createTopic(String name, int partitions, short replicationFactor,
+                                         Map<String, String> configs, boolean validateOnly, RequestContext context) {
+        BrokerCore c = core;
+        if (c == null) {
+            return new CreateTopicResult(ErrorCode.NOT_CONTROLLER, "The broker is stopped or restarting", null);
+        }
+        return c.broker.createTopic(name, partitions, replicationFactor, configs, validateOnly, context);
+    }
+
+    @Override
+    public ErrorCode deleteTopic(String name, RequestContext context) {
+        BrokerCore c = core;
+        return c == null ? ErrorCode.NOT_CONTROLLER : c.broker.deleteTopic(name, context);
+    }
+
+    @Override
+    public List<ConfigEntry> describeTopicConfigs(String topic) {
+        return core().broker.describeTopicConfigs(topic);
+    }
+
+    @Override
+    public ProducerIdResult initProducerId(String transactionalId, int transactionTimeoutMs,
+                                           RequestContext context) {
+        BrokerCore c = core;
+        if (c == null) {
+            return new ProducerIdResult(ErrorCode.COORDINATOR_NOT_AVAILABLE, -1, (short) -1);
+        }
+        return c.broker.initProducerId(transactionalId, transactionTimeoutMs, context);
+    }
+
+    // ---- MetadataStore ----
+
+    @Override
+    public String clusterId() {
+        return core().metadata.clusterId();
+    }
+
+    @Override
+    public int localBrokerId() {
+        return core().metadata.localBrokerId();
+    }
+
+    @Override
+    public List<BrokerInfo> liveBrokers() {
+        BrokerCore c = core;
+        return c == null ? List.of() : c.metadata.liveBrokers();
+    }
+
+    @Override
+    public Collection<TopicMetadata> topics() {
+        BrokerCore c = core;
+        return c == null ? List.of() : c.metadata.topics();
+    }
+
+    @Override
+    public Optional<TopicMetadata> topic(String name) {
+        BrokerCore c = core;
+        return c == null ? Optional.empty() : c.metadata.topic(name);
+    }
+
+    @Override
+    public TopicMetadata createTopic(String name, int partitions, short replicationFactor,
+                                     Map<String, String> configs) {
+        return core().metadata.createTopic(name, partitions, replicationFactor, configs);
+    }
+
+    @Override
+    public TopicMetadata deleteTopic(String name) {
+        return core().metadata.deleteTopic(name);
+    }
+
+    @Override
+    public TopicMetadata alterTopicConfigs(String name, Map<String, String> configs) {
+        return core().metadata.alterTopicConfigs(name, configs);
+    }
+
+    @Override
+    public Optional<PartitionState> partitionState(TopicPartition tp) {
+        BrokerCore c = core;
+        return c == null ? Optional.empty() : c.metadata.partitionState(tp);
+    }
+
+    @Override
+    public void addListener(MetadataListener listener) {
+        listeners.add(listener);
+        BrokerCore c = core;
+        if (c != null) {
+            c.metadata.addListener(listener);
+        }
+    }
+
+    @Override
+    public void removeListener(MetadataListener listener) {
+        listeners.remove(listener);
+        BrokerCore c = core;
+        if (c != null) {
+            c.metadata.removeListener(listener);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.log.LogStore;
+import java.io.IOException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running broker over one data directory and one log store: the metadata store, the log manager, the fetch
+ * purgatory, the producer-id manager, the request logic and the shared scheduler. Built by {@link BrokerComponent}
+ * (and directly by tests, without OSGi).
+ *
+ * <p>Thread-safety: thread-safe once started; {@link #close()} is called once, by the owner.
+ */
+final class BrokerCore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerCore.class);
+    /** Kafka's producer.id.expiration.ms default: forget idle idempotent producers after a day. */
+    static final long PRODUCER_ID_EXPIRATION_MS = 24L * 60 * 60 * 1000;
+
+    final LocalMetadataStore metadata;
+    final LogManager logs;
+    final DelayedFetchPurgatory purgatory;
+    final BrokerService broker;
+    private final ScheduledThreadPoolExecutor scheduler;
+
+    private BrokerCore(LocalMetadataStore metadata, LogManager logs, DelayedFetchPurgatory purgatory,
+                       BrokerService broker, ScheduledThreadPoolExecutor scheduler) {
+        this.metadata = metadata;
+        this.logs = logs;
+        this.purgatory = purgatory;
+        this.broker = broker;
+        this.scheduler = scheduler;
+    }
+
+    /** Loads the metadata, opens every log and starts the timers. */
+    static BrokerCore start(BrokerSettings settings, LogStore store) throws IOException {
+        return start(settings, store, System::currentTimeMillis);
+    }
+
+    static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock) throws IOException {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads());
+        scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        try {
+            LocalMetadataStore metadata = new LocalMetadataStore(settings.logDir(), settings.brokerId());
+            ProducerIdManager producerIds = new ProducerIdManager(
+                    settings.logDir().resolve(LocalMetadataStore.META_DIR));
+            DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
+            // The log manager tells the purgatory about appends; the purgatory reads through the log manager.
+            LogManager logs = new LogManager(settings.logDir(), store, metadata, settings, new LocalReplication(),
+                    (tp, bytes) -> purgatoryRef[0].onAppend(tp, bytes), clock);
+            FetchReader reader = new FetchReader(logs);
+            purgatoryRef[0] = new DelayedFetchPurgatory(reader, scheduler);
+            logs.startup();
+            BrokerService broker = new BrokerService(settings, metadata, logs, reader, purgatoryRef[0], producerIds,
+                    scheduler, clock);
+            scheduler.scheduleWithFixedDelay(logs::flushDueLogs, 1, 1, TimeUnit.SECONDS);
+            scheduler.scheduleWithFixedDelay(() -> logs.expireProducers(PRODUCER_ID_EXPIRATION_MS), 10, 10,
+                    TimeUnit.MINUTES);
+            LOG.info("Broker {} started on {} (cluster {})", settings.brokerId(), settings.logDir(),
+                    metadata.clusterId());
+            return new BrokerCore(metadata, logs, purgatoryRef[0], broker, scheduler);
+        } catch (IOException | RuntimeException e) {
+            scheduler.shutdownNow();
+            throw e;
+        }
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "strata-broker-scheduler-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Applies settings that need no restart (defaults for topics, limits, switches). */
+    void reconfigure(BrokerSettings next) {
+        broker.updateSettings(next);
+        logs.brokerSettingsChanged(next);
+    }
+
+    /** Answers waiting fetches, stops the timers, closes (and so flushes) every log. */
+    @Override
+    public void close() {
+        purgatory.shutdown();
+        // shutdown(), not shutdownNow(): interrupting a thread inside FileChannel I/O would close the log's channel.
+        scheduler.shutdown();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        logs.shutdown();
+        LOG.info("Broker {} stopped", metadata.localBrokerId());
+    }
+}

@@ -1,0 +1,215 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.broker.Broker;
+import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.CreateTopicResult;
+import dev.strata.api.broker.FetchParams;
+import dev.strata.api.broker.FetchResult;
+import dev.strata.api.broker.ListOffsetResult;
+import dev.strata.api.broker.ProduceResult;
+import dev.strata.api.broker.ProducerIdResult;
+import dev.strata.api.broker.RequestContext;
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.IsolationLevel;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.TopicMetadata;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request logic behind the {@link Broker} service. Produce appends on the caller's thread (a protocol
+ * request-handler thread, never an event loop); waits (acks=-1, long-poll fetch) are futures completed by appends
+ * or the shared scheduler, so a caller never blocks on another client.
+ *
+ * <p>Thread-safety: thread-safe; the settings are swapped atomically on reconfiguration.
+ */
+final class BrokerService implements Broker {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
+
+    private final MetadataStore metadata;
+    private final LogManager logs;
+    private final FetchReader fetchReader;
+    private final DelayedFetchPurgatory purgatory;
+    private final OffsetLookup offsetLookup;
+    private final ProducerIdManager producerIds;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier clock;
+    private volatile BrokerSettings settings;
+
+    BrokerService(BrokerSettings settings, MetadataStore metadata, LogManager logs, FetchReader fetchReader,
+                  DelayedFetchPurgatory purgatory, ProducerIdManager producerIds, ScheduledExecutorService scheduler,
+                  LongSupplier clock) {
+        this.settings = settings;
+        this.metadata = metadata;
+        this.logs = logs;
+        this.fetchReader = fetchReader;
+        this.purgatory = purgatory;
+        this.offsetLookup = new OffsetLookup(logs);
+        this.producerIds = producerIds;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    void updateSettings(BrokerSettings next) {
+        this.settings = next;
+    }
+
+    @Override
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
+    @Override
+    public CompletableFuture<ProduceResult> produce(TopicPartition tp, ByteBuffer records, short acks, int timeoutMs,
+                                                    RequestContext context) {
+        if (acks != 0 && acks != 1 && acks != -1) {
+            return done(ProduceResult.error(ErrorCode.INVALID_REQUIRED_ACKS,
+                    "acks must be 0, 1 or -1 (all), not " + acks));
+        }
+        Partition partition;
+        try {
+            partition = logs.partition(tp);
+        } catch (StrataException e) {
+            return done(ProduceResult.error(e.error(), e.getMessage()));
+        }
+        Partition.AppendOutcome outcome;
+        try {
+            outcome = partition.append(records, clock.getAsLong());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Appending to {} failed (client {})", tp, context == null ? "?" : context.clientId(), e);
+            return done(ProduceResult.error(ErrorCode.KAFKA_STORAGE_ERROR, "Could not write to the log of " + tp));
+        }
+        ProduceResult result = outcome.result();
+        if (result.error() != ErrorCode.NONE) {
+            LOG.debug("Produce to {} refused: {} {}", tp, result.error(), result.message());
+        }
+        if (acks != -1 || result.error() != ErrorCode.NONE) {
+            return done(result);
+        }
+        return awaitCommit(partition, outcome.requiredHighWatermark(), result, timeoutMs);
+    }
+
+    /** acks=-1: answer once the high watermark passes the batch, or REQUEST_TIMED_OUT after timeoutMs. */
+    private CompletableFuture<ProduceResult> awaitCommit(Partition partition, long offset, ProduceResult result,
+                                                         int timeoutMs) {
+        CompletableFuture<Boolean> committed = partition.awaitHighWatermark(offset);
+        if (committed.isDone()) {
+            return done(committed.join() ? result
+                    : ProduceResult.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "The partition was deleted"));
+        }
+        ScheduledFuture<?> timer;
+        try {
+            timer = scheduler.schedule(() -> committed.complete(Boolean.FALSE), Math.max(timeoutMs, 0),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            committed.complete(Boolean.FALSE);
+            timer = null;
+        }
+        ScheduledFuture<?> t = timer;
+        return committed.thenApply(ok -> {
+            if (t != null) {
+                t.cancel(false);
+            }
+            return ok ? result : ProduceResult.error(ErrorCode.REQUEST_TIMED_OUT,
+                    "The batch was written but not replicated within " + timeoutMs + " ms");
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<FetchResult>> fetch(FetchParams params, RequestContext context) {
+        long start = clock.getAsLong();
+        FetchReader.Read read = fetchReader.read(params);
+        if (params.maxWaitMs() <= 0 || read.failed() || read.bytes() >= params.minBytes()
+                || params.partitions().isEmpty()) {
+            return CompletableFuture.completedFuture(read.results());
+        }
+        long remaining = params.maxWaitMs() - Math.max(0, clock.getAsLong() - start);
+        return purgatory.park(params, read, remaining);
+    }
+
+    @Override
+    public ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation) {
+        return offsetLookup.listOffset(tp, timestamp, isolation);
+    }
+
+    @Override
+    public boolean autoCreateTopicsEnabled() {
+        return settings.autoCreateTopics();
+    }
+
+    @Override
+    public CreateTopicResult createTopic(String name, int partitions, short replicationFactor,
+                                         Map<String, String> configs, boolean validateOnly, RequestContext context) {
+        BrokerSettings s = settings;
+        int p = partitions == -1 ? s.numPartitions() : partitions;
+        short rf = replicationFactor == -1 ? s.defaultReplicationFactor() : replicationFactor;
+        Map<String, String> cfg = configs == null ? Map.of() : configs;
+        try {
+            TopicMetadata t = validateOnly
+                    ? TopicValidation.validateNewTopic(metadata, name, p, rf, cfg, metadata.liveBrokers().size())
+                    : metadata.createTopic(name, p, rf, cfg);
+            return new CreateTopicResult(ErrorCode.NONE, null, t);
+        } catch (StrataException e) {
+            LOG.debug("CreateTopics {} refused: {} {}", name, e.error(), e.getMessage());
+            return new CreateTopicResult(e.error(), e.getMessage(), null);
+        } catch (RuntimeException e) {
+            LOG.error("Creating topic {} failed", name, e);
+            return new CreateTopicResult(ErrorCode.UNKNOWN_SERVER_ERROR, e.getMessage(), null);
+        }
+    }
+
+    @Override
+    public ErrorCode deleteTopic(String name, RequestContext context) {
+        if (!settings.deleteTopicEnable()) {
+            return ErrorCode.TOPIC_DELETION_DISABLED;
+        }
+        try {
+            metadata.deleteTopic(name); // the log manager follows: deletes the logs, wakes waiting fetches
+            return ErrorCode.NONE;
+        } catch (StrataException e) {
+            return e.error();
+        } catch (RuntimeException e) {
+            LOG.error("Deleting topic {} failed", name, e);
+            return ErrorCode.UNKNOWN_SERVER_ERROR;
+        }
+    }
+
+    @Override
+    public List<ConfigEntry> describeTopicConfigs(String topic) {
+        TopicMetadata t = metadata.topic(topic).orElseThrow(() -> new StrataException(
+                ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic: " + topic));
+        return TopicConfigs.describe(t.configs(), settings);
+    }
+
+    @Override
+    public ProducerIdResult initProducerId(String transactionalId, int transactionTimeoutMs,
+                                           RequestContext context) {
+        if (transactionalId != null) {
+            // Transactions are a later issue; INVALID_REQUEST makes the client fail fast with a clear error.
+            LOG.info("InitProducerId with transactional id {} refused: transactions are not supported yet",
+                    transactionalId);
+            return new ProducerIdResult(ErrorCode.INVALID_REQUEST, -1, (short) -1);
+        }
+        try {
+            return new ProducerIdResult(ErrorCode.NONE, producerIds.nextProducerId(), (short) 0);
+        } catch (StrataException e) {
+            return new ProducerIdResult(e.error(), -1, (short) -1);
+        }
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+}

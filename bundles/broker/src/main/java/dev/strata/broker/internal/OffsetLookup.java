@@ -1,0 +1,130 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.broker.ListOffsetResult;
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.IsolationLevel;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.TimestampOffset;
+import dev.strata.record.RecordBatch;
+import dev.strata.record.Varint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ListOffsets: earliest, latest, max timestamp, or the first record at or after a time. The log store finds the
+ * batch; for an uncompressed CreateTime batch the records are walked to answer with the record's own offset and
+ * timestamp, as Kafka does (a compressed batch answers with its base offset until codecs are wired in, which is
+ * never after the wanted record). Stateless: thread-safe.
+ */
+final class OffsetLookup {
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetLookup.class);
+    /** Kafka's "earliest local" (KIP-1005); without tiered storage the same as earliest. */
+    static final long EARLIEST_LOCAL_TIMESTAMP = -4L;
+
+    private final LogManager logs;
+
+    OffsetLookup(LogManager logs) {
+        this.logs = logs;
+    }
+
+    ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation) {
+        Partition p;
+        try {
+            p = logs.partition(tp);
+        } catch (StrataException e) {
+            return new ListOffsetResult(e.error(), -1, -1);
+        }
+        try {
+            if (timestamp == ListOffsetResult.EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP) {
+                return new ListOffsetResult(ErrorCode.NONE, -1, p.logStartOffset());
+            }
+            if (timestamp == ListOffsetResult.LATEST_TIMESTAMP) {
+                long offset = isolation == IsolationLevel.READ_COMMITTED ? p.lastStableOffset() : p.highWatermark();
+                return new ListOffsetResult(ErrorCode.NONE, -1, offset);
+            }
+            if (timestamp == ListOffsetResult.MAX_TIMESTAMP) {
+                return maxTimestamp(p);
+            }
+            if (timestamp < 0) {
+                return new ListOffsetResult(ErrorCode.NONE, -1, -1); // e.g. tiered-storage specials: none here
+            }
+            return forTimestamp(p, timestamp);
+        } catch (StrataException e) {
+            return new ListOffsetResult(e.error(), -1, -1);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("ListOffsets for {} at {} failed", tp, timestamp, e);
+            return new ListOffsetResult(ErrorCode.KAFKA_STORAGE_ERROR, -1, -1);
+        }
+    }
+
+    private ListOffsetResult forTimestamp(Partition p, long timestamp) throws IOException {
+        Optional<TimestampOffset> found = p.log().offsetForTimestamp(timestamp);
+        if (found.isEmpty() || found.get().offset() >= p.highWatermark()) {
+            return new ListOffsetResult(ErrorCode.NONE, -1, -1);
+        }
+        TimestampOffset r = firstRecordAtOrAfter(p, found.get(), timestamp);
+        return new ListOffsetResult(ErrorCode.NONE, r.timestamp(), r.offset());
+    }
+
+    /** The largest timestamp, found by bisecting on "is there a batch at or after t" (about 64 index lookups). */
+    private ListOffsetResult maxTimestamp(Partition p) throws IOException {
+        if (p.logEndOffset() <= p.logStartOffset()) {
+            return new ListOffsetResult(ErrorCode.NONE, -1, -1);
+        }
+        long lo = 0; // Kafka timestamps are >= 0 (or -1 for none), and this keeps hi - lo from overflowing
+        if (p.log().offsetForTimestamp(lo).isEmpty()) {
+            return new ListOffsetResult(ErrorCode.NONE, -1, -1);
+        }
+        long hi = Long.MAX_VALUE;
+        if (p.log().offsetForTimestamp(hi).isPresent()) {
+            lo = hi;
+        }
+        while (hi - lo > 1) {
+            long mid = lo + ((hi - lo) >>> 1);
+            if (p.log().offsetForTimestamp(mid).isPresent()) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return forTimestamp(p, lo);
+    }
+
+    private static TimestampOffset firstRecordAtOrAfter(Partition p, TimestampOffset batchHit, long target)
+            throws IOException {
+        LogSlice slice = p.read(batchHit.offset(), 1, true);
+        if (slice.isEmpty() || slice.size() > p.settings().maxMessageBytes() + RecordBatch.HEADER_SIZE) {
+            return batchHit;
+        }
+        ByteBuffer buf = slice.readFully();
+        try {
+            RecordBatch batch = RecordBatch.at(buf, 0);
+            if (batch.compressionId() != 0 || batch.isLogAppendTime()) {
+                return new TimestampOffset(batch.maxTimestamp(), batch.baseOffset());
+            }
+            ByteBuffer in = buf.duplicate().position(RecordBatch.HEADER_SIZE).limit(batch.sizeInBytes());
+            for (int i = 0; i < batch.recordCount() && in.hasRemaining(); i++) {
+                int length = Varint.readVarint(in);
+                int next = in.position() + length;
+                in.get(); // attributes
+                long ts = batch.baseTimestamp() + Varint.readVarlong(in);
+                int offsetDelta = Varint.readVarint(in);
+                if (ts >= target) {
+                    return new TimestampOffset(ts, batch.baseOffset() + offsetDelta);
+                }
+                if (next > in.limit() || length < 0) {
+                    break;
+                }
+                in.position(next);
+            }
+        } catch (StrataException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            LOG.debug("Could not walk the records of the batch at {} of {}", batchHit.offset(), p.topicPartition(), e);
+        }
+        return batchHit;
+    }
+}
