@@ -109,8 +109,9 @@ public final class SegmentLogStore implements LogStore {
 
     @Override
     public PartitionLog open(Path dir, TopicPartition tp, LogConfig config) throws IOException {
+        Path normalized = dir.toAbsolutePath().normalize();
         for (SegmentedLog log : openLogs) {
-            if (log.dir().equals(dir)) {
+            if (log.dir().toAbsolutePath().normalize().equals(normalized)) {
                 throw new IOException("Log directory " + dir + " is already open as " + log.topicPartition());
             }
         }

@@ -83,7 +83,8 @@ final class SegmentedLog implements PartitionLog {
 
     @Override
     public long logStartOffset() {
-        return segments.firstKey();
+        Map.Entry<Long, LogSegment> first = segments.firstEntry();
+        return first == null ? nextOffset : first.getKey(); // no segments only once deleted
     }
 
     @Override
