@@ -1,0 +1,110 @@
+package dev.strata.protocol.kafka.internal;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.metadata.BrokerInfo;
+import dev.strata.api.metadata.MetadataListener;
+import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.PartitionState;
+import dev.strata.api.metadata.TopicMetadata;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An in-memory single-broker metadata store standing in for the broker bundle's. Thread-safe. */
+final class TestMetadataStore implements MetadataStore {
+    static final int BROKER_ID = 1;
+
+    private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
+    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<BrokerInfo> extraBrokers = new CopyOnWriteArrayList<>();
+
+    void addRemoteBroker(BrokerInfo info) {
+        extraBrokers.add(info);
+    }
+
+    @Override
+    public String clusterId() {
+        return "strata-test-cluster";
+    }
+
+    @Override
+    public int localBrokerId() {
+        return BROKER_ID;
+    }
+
+    @Override
+    public List<BrokerInfo> liveBrokers() {
+        List<BrokerInfo> all = new ArrayList<>();
+        all.add(new BrokerInfo(BROKER_ID, "ignored-local-host", 1, "rack-a"));
+        all.addAll(extraBrokers);
+        return all;
+    }
+
+    @Override
+    public Collection<TopicMetadata> topics() {
+        return List.copyOf(topics.values());
+    }
+
+    @Override
+    public Optional<TopicMetadata> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    @Override
+    public synchronized TopicMetadata createTopic(String name, int partitions, short replicationFactor,
+                                                  Map<String, String> configs) {
+        if (topics.containsKey(name)) {
+            throw new StrataException(ErrorCode.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+        }
+        TopicMetadata topic = new TopicMetadata(name, UUID.randomUUID(), partitions, replicationFactor, configs);
+        topics.put(name, topic);
+        listeners.forEach(l -> l.topicCreated(topic));
+        return topic;
+    }
+
+    @Override
+    public synchronized TopicMetadata deleteTopic(String name) {
+        TopicMetadata removed = topics.remove(name);
+        if (removed == null) {
+            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "No topic " + name);
+        }
+        listeners.forEach(l -> l.topicDeleted(removed));
+        return removed;
+    }
+
+    @Override
+    public synchronized TopicMetadata alterTopicConfigs(String name, Map<String, String> configs) {
+        TopicMetadata old = topic(name).orElseThrow(
+                () -> new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "No topic " + name));
+        TopicMetadata updated = new TopicMetadata(name, old.topicId(), old.partitionCount(),
+                old.replicationFactor(), configs);
+        topics.put(name, updated);
+        return updated;
+    }
+
+    @Override
+    public Optional<PartitionState> partitionState(TopicPartition tp) {
+        TopicMetadata topic = topics.get(tp.topic());
+        if (topic == null || tp.partition() >= topic.partitionCount()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PartitionState(tp, BROKER_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID)));
+    }
+
+    @Override
+    public void addListener(MetadataListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(MetadataListener listener) {
+        listeners.remove(listener);
+    }
+}
