@@ -15,6 +15,10 @@ import net.jpountz.xxhash.StreamingXXHash32;
  * (so no stale data from another stream can leak into the output). Not thread-safe.
  */
 final class Lz4FrameInputStream extends InputStream {
+    /** LZ4 output grows by at most 255 bytes per input byte (a match length extension byte), plus a short tail. */
+    private static final int MAX_EXPANSION = 256;
+    private static final byte[] EMPTY = new byte[0];
+
     private final InputStream in;
     private final LZ4SafeDecompressor decompressor = Lz4Frame.LZ4.safeDecompressor();
     private final boolean blockChecksum;
@@ -22,8 +26,8 @@ final class Lz4FrameInputStream extends InputStream {
     private final StreamingXXHash32 contentChecksum;
     private final int maxBlockSize;
     private final byte[] word = new byte[4];
-    private byte[] compressed;
-    private byte[] block;
+    private byte[] compressed = EMPTY;
+    private byte[] block = EMPTY;
     private int blockLength;
     private int blockPos;
     private boolean finished;
@@ -101,10 +105,8 @@ final class Lz4FrameInputStream extends InputStream {
             if (size > maxBlockSize) {
                 throw new IOException("lz4: block of " + size + " bytes exceeds the frame's maximum " + maxBlockSize);
             }
-            if (compressed == null) {
-                compressed = new byte[maxBlockSize];
-                block = new byte[maxBlockSize];
-            }
+            // Buffers grow to what the blocks actually need, not to the (up to 4 MiB) maximum the header names.
+            compressed = ensureCapacity(compressed, size);
             readFully(compressed, 0, size, "block data");
             if (blockChecksum) {
                 int storedHash = readWord("block checksum");
@@ -113,11 +115,14 @@ final class Lz4FrameInputStream extends InputStream {
                 }
             }
             if (stored) {
+                block = ensureCapacity(block, size);
                 System.arraycopy(compressed, 0, block, 0, size);
                 blockLength = size;
             } else {
+                int limit = (int) Math.min(maxBlockSize, (long) size * MAX_EXPANSION + 64);
+                block = ensureCapacity(block, limit);
                 try {
-                    blockLength = decompressor.decompress(compressed, 0, size, block, 0, maxBlockSize);
+                    blockLength = decompressor.decompress(compressed, 0, size, block, 0, limit);
                 } catch (LZ4Exception e) {
                     throw new IOException("lz4: corrupt block: " + e.getMessage(), e);
                 }
@@ -131,6 +136,10 @@ final class Lz4FrameInputStream extends InputStream {
             }
         }
         return false;
+    }
+
+    private static byte[] ensureCapacity(byte[] buf, int size) {
+        return buf.length >= size ? buf : new byte[size];
     }
 
     @Override
