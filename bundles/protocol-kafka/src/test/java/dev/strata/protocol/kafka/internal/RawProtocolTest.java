@@ -1,0 +1,273 @@
+package dev.strata.protocol.kafka.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.api.common.ErrorCode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hand-made bytes on real sockets: bad frames close only their own connection, and responses keep request order.
+ * Every bad-input test checks that a connection opened before it, and a new one, still work afterwards.
+ */
+class RawProtocolTest {
+    private static final int MAX_REQUEST = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private FileBackedTestBroker broker;
+    private KafkaServer server;
+    private RawConnection bystander;
+
+    @BeforeEach
+    void start() throws IOException {
+        broker = new FileBackedTestBroker(dir);
+        broker.createTopic("t", 1, (short) 1, Map.of(), false, null);
+        server = new KafkaServer(broker, ServerSettings.loopbackEphemeral().withMaxRequestBytes(MAX_REQUEST));
+        server.start();
+        bystander = new RawConnection(server.port());
+        assertApiVersionsWorks(bystander, 1);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        bystander.close();
+        server.close();
+        broker.close();
+    }
+
+    private static ApiVersionsRequestData apiVersionsRequest() {
+        return new ApiVersionsRequestData().setClientSoftwareName("raw-test").setClientSoftwareVersion("1.0");
+    }
+
+    private static void assertApiVersionsWorks(RawConnection connection, int correlationId) throws IOException {
+        connection.send(apiVersionsRequest(), (short) 3, correlationId);
+        ApiVersionsResponseData response = new ApiVersionsResponseData();
+        assertEquals(correlationId, connection.readResponse(response, (short) 3));
+        assertEquals(Errors.NONE.code(), response.errorCode());
+        assertNotNull(response.apiKeys().find(ApiMessageType.FETCH.apiKey()));
+    }
+
+    /** The bad connection was closed, the earlier connection still answers, and a new one does too. */
+    private void assertOnlyThatConnectionClosed(RawConnection bad) throws IOException {
+        assertTrue(bad.closedByPeer(), "the misbehaving connection is closed");
+        assertApiVersionsWorks(bystander, 2);
+        try (RawConnection fresh = new RawConnection(server.port())) {
+            assertApiVersionsWorks(fresh, 7);
+        }
+    }
+
+    private static byte[] frame(int size, byte[] body) {
+        return ByteBuffer.allocate(4 + body.length).putInt(size).put(body).array();
+    }
+
+    @Test
+    void oversizedFrameIsRefusedOnItsSizePrefixAlone() throws IOException {
+        try (RawConnection bad = new RawConnection(server.port())) {
+            // Only the 4-byte prefix is sent: the server must decide without waiting for (or buffering) a body.
+            bad.sendRaw(ByteBuffer.allocate(4).putInt(MAX_REQUEST + 1).array());
+            assertOnlyThatConnectionClosed(bad);
+        }
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void negativeSizeIsRefused() throws IOException {
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(ByteBuffer.allocate(4).putInt(-5).array());
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void garbageFramesCloseTheConnection() throws IOException {
+        byte[] noise = new byte[40];
+        Arrays.fill(noise, (byte) 0xA5);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(frame(noise.length, noise));
+            assertOnlyThatConnectionClosed(bad);
+        }
+        // A known API and version whose body is nonsense: Metadata v12 claiming a huge topic array.
+        ByteBuffer body = ByteBuffer.allocate(30).putShort(ApiMessageType.METADATA.apiKey()).putShort((short) 12)
+                .putInt(5).putShort((short) -1).put((byte) 0).put((byte) 0x7f).put((byte) 0x7f);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(frame(body.position(), Arrays.copyOf(body.array(), body.position())));
+            assertOnlyThatConnectionClosed(bad);
+        }
+        // Too short to hold a request header.
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(frame(3, new byte[] {0, 3, 0}));
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void truncatedBodyClosesTheConnection() throws IOException {
+        byte[] full = RawConnection.request(new MetadataRequestData().setTopics(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName("t"))), (short) 12, 3);
+        int cut = full.length - 6;
+        byte[] truncated = Arrays.copyOf(full, cut);
+        ByteBuffer.wrap(truncated).putInt(cut - 4);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(truncated);
+            assertOnlyThatConnectionClosed(bad);
+        }
+        // Trailing bytes after a complete request are garbage too.
+        byte[] padded = Arrays.copyOf(full, full.length + 3);
+        ByteBuffer.wrap(padded).putInt(padded.length - 4);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(padded);
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void unknownOrUnimplementedApiKeyClosesTheConnection() throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(12).putShort((short) 999).putShort((short) 0).putInt(1)
+                .putShort((short) -1).putShort((short) 0);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(frame(header.capacity(), header.array()));
+            assertOnlyThatConnectionClosed(bad);
+        }
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.send(new FindCoordinatorRequestData().setCoordinatorKeys(List.of("group")), (short) 4, 1);
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void unsupportedVersionClosesTheConnection() throws IOException {
+        ByteBuffer body = ByteBuffer.allocate(12).putShort(ApiMessageType.METADATA.apiKey()).putShort((short) 99)
+                .putInt(1).putShort((short) -1).putShort((short) 0);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(frame(body.capacity(), body.array()));
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void unsupportedApiVersionsVersionGetsTheListInVersionZero() throws IOException {
+        try (RawConnection client = new RawConnection(server.port())) {
+            ByteBuffer request = ByteBuffer.allocate(13).putShort(ApiMessageType.API_VERSIONS.apiKey())
+                    .putShort((short) 42).putInt(77).putShort((short) 3).put("abc".getBytes(StandardCharsets.UTF_8));
+            // v42 would use header v2 (tagged fields after the client id): an empty tag section.
+            ByteBuffer withTags = ByteBuffer.allocate(14).put(request.array()).put((byte) 0);
+            client.sendRaw(frame(withTags.capacity(), withTags.array()));
+            ApiVersionsResponseData response = new ApiVersionsResponseData();
+            assertEquals(77, client.readResponse(response, (short) 0));
+            assertEquals(ErrorCode.UNSUPPORTED_VERSION.code(), response.errorCode());
+            ApiVersionsResponseData.ApiVersion versions = response.apiKeys()
+                    .find(ApiMessageType.API_VERSIONS.apiKey());
+            assertEquals(0, versions.minVersion());
+            assertEquals(4, versions.maxVersion());
+            // The connection stays usable: the client retries with a version from the list.
+            assertApiVersionsWorks(client, 78);
+        }
+    }
+
+    @Test
+    void apiVersionsAdvertisesExactlyTheImplementedApis() throws IOException {
+        bystander.send(apiVersionsRequest(), (short) 4, 9);
+        ApiVersionsResponseData response = new ApiVersionsResponseData();
+        assertEquals(9, bystander.readResponse(response, (short) 4));
+        List<Short> keys = response.apiKeys().stream().map(ApiVersionsResponseData.ApiVersion::apiKey).sorted()
+                .toList();
+        assertEquals(List.of((short) 0, (short) 1, (short) 2, (short) 3, (short) 18, (short) 19, (short) 20,
+                (short) 22, (short) 32), keys);
+        for (ApiVersionsResponseData.ApiVersion v : response.apiKeys()) {
+            ApiMessageType api = ApiMessageType.fromApiKey(v.apiKey());
+            assertTrue(v.maxVersion() <= api.highestSupportedVersion(false), api + " max within what we encode");
+            assertTrue(v.minVersion() >= api.lowestSupportedVersion(), api.name());
+        }
+    }
+
+    @Test
+    void responsesFollowRequestOrderEvenWhenAnEarlierRequestFinishesLast() throws IOException {
+        // A long-poll fetch on an empty partition completes after ~1 s; the requests behind it complete at once.
+        FetchRequestData fetch = new FetchRequestData().setMaxWaitMs(1000).setMinBytes(1).setMaxBytes(1 << 20)
+                .setSessionEpoch(-1).setTopics(List.of(new FetchRequestData.FetchTopic().setTopic("t")
+                        .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0)
+                                .setFetchOffset(0).setPartitionMaxBytes(1 << 20)))));
+        ApiMessage metadata = new MetadataRequestData().setTopics(null);
+        byte[] pipelined = concat(RawConnection.request(fetch, (short) 12, 100),
+                RawConnection.request(apiVersionsRequest(), (short) 3, 101),
+                RawConnection.request(metadata, (short) 12, 102));
+        bystander.sendRaw(pipelined);
+        FetchResponseData fetchResponse = new FetchResponseData();
+        assertEquals(100, bystander.readResponse(fetchResponse, (short) 12));
+        assertEquals(0, fetchResponse.sessionId());
+        assertEquals(Errors.NONE.code(), fetchResponse.responses().get(0).partitions().get(0).errorCode());
+        assertEquals(101, bystander.readResponse(new ApiVersionsResponseData(), (short) 3));
+        MetadataResponseData md = new MetadataResponseData();
+        assertEquals(102, bystander.readResponse(md, (short) 12));
+        assertEquals(server.port(), md.brokers().find(TestMetadataStore.BROKER_ID).port());
+    }
+
+    @Test
+    void acksZeroProduceIsAppendedButNotAnswered() throws IOException {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("quiet".getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000);
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("t");
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        produce.topicData().add(topic);
+        bystander.sendRaw(concat(RawConnection.request(produce, (short) 9, 200),
+                RawConnection.request(apiVersionsRequest(), (short) 3, 201)));
+        assertEquals(201, bystander.readResponse(new ApiVersionsResponseData(), (short) 3),
+                "the next response is the ApiVersions one: acks=0 writes nothing");
+        assertEquals(1L, broker.listOffset(new dev.strata.api.common.TopicPartition("t", 0), -1L,
+                dev.strata.api.common.IsolationLevel.READ_UNCOMMITTED).offset());
+    }
+
+    @Test
+    void fetchSessionsAreRefusedSoClientsFallBackToFullFetches() throws IOException {
+        FetchRequestData fetch = new FetchRequestData().setMaxWaitMs(0).setSessionId(1234).setSessionEpoch(3)
+                .setMaxBytes(1024);
+        bystander.send(fetch, (short) 12, 300);
+        FetchResponseData response = new FetchResponseData();
+        assertEquals(300, bystander.readResponse(response, (short) 12));
+        assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), response.errorCode());
+        assertEquals(0, response.sessionId());
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(n);
+        for (byte[] p : parts) {
+            out.put(p);
+        }
+        return out.array();
+    }
+}
