@@ -147,6 +147,17 @@ final class LogManager implements MetadataListener {
             LOG.error("Could not open the log of {} in {}", tp, dir, e);
             throw new StrataException(ErrorCode.KAFKA_STORAGE_ERROR, "Could not open the log of " + tp, e);
         }
+        boolean stillExists = metadata.topic(tp.topic()).map(now -> now.topicId().equals(t.topicId()))
+                .orElse(false);
+        if (!stillExists) {
+            // The topic was deleted (or re-created) while this log was being opened: do not resurrect its files.
+            try {
+                log.delete();
+            } catch (IOException e) {
+                LOG.warn("Could not remove {} of a deleted topic", dir, e);
+            }
+            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + tp.topic() + " was deleted");
+        }
         int leaderEpoch = metadata.partitionState(tp).map(s -> s.leaderEpoch()).orElse(0);
         Partition p = new Partition(tp, log, settings, leaderEpoch, replication, appendListener);
         try {

@@ -8,7 +8,6 @@ import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.TimestampOffset;
 import dev.strata.record.RecordBatch;
-import dev.strata.record.Varint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -107,20 +106,16 @@ final class OffsetLookup {
             if (batch.compressionId() != 0 || batch.isLogAppendTime()) {
                 return new TimestampOffset(batch.maxTimestamp(), batch.baseOffset());
             }
-            ByteBuffer in = buf.duplicate().position(RecordBatch.HEADER_SIZE).limit(batch.sizeInBytes());
-            for (int i = 0; i < batch.recordCount() && in.hasRemaining(); i++) {
-                int length = Varint.readVarint(in);
-                int next = in.position() + length;
-                in.get(); // attributes
-                long ts = batch.baseTimestamp() + Varint.readVarlong(in);
-                int offsetDelta = Varint.readVarint(in);
+            TimestampOffset[] hit = new TimestampOffset[1];
+            RecordWalker.walk(batch, false, (index, ts, offsetDelta) -> {
                 if (ts >= target) {
-                    return new TimestampOffset(ts, batch.baseOffset() + offsetDelta);
+                    hit[0] = new TimestampOffset(ts, batch.baseOffset() + offsetDelta);
+                    return false;
                 }
-                if (next > in.limit() || length < 0) {
-                    break;
-                }
-                in.position(next);
+                return true;
+            });
+            if (hit[0] != null) {
+                return hit[0];
             }
         } catch (StrataException | IndexOutOfBoundsException | IllegalArgumentException e) {
             LOG.debug("Could not walk the records of the batch at {} of {}", batchHit.offset(), p.topicPartition(), e);

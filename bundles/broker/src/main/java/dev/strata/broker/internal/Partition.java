@@ -54,7 +54,7 @@ final class Partition {
     private final int leaderEpoch;
     private volatile TopicSettings settings;
     private volatile long highWatermark;
-    private volatile boolean deleted;
+    private volatile boolean offline;
     private volatile long lastTimedFlushMs;
 
     Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
@@ -98,8 +98,8 @@ final class Partition {
         return log.logEndOffset();
     }
 
-    boolean isDeleted() {
-        return deleted;
+    boolean isOffline() {
+        return offline;
     }
 
     /**
@@ -146,14 +146,18 @@ final class Partition {
         if (compressionError != null) {
             return AppendOutcome.error(ErrorCode.INVALID_RECORD, compressionError);
         }
+        refused = validateRecords(batch);
+        if (refused != null) {
+            return refused;
+        }
 
         long logAppendTime = s.logAppendTime() ? nowMs : -1;
         ProduceResult result;
         long required;
         lock.lock();
         try {
-            if (deleted) {
-                return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted");
+            if (offline) {
+                return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
             }
             boolean idempotent = batch.hasProducerId();
             if (idempotent) {
@@ -219,6 +223,19 @@ final class Partition {
         return null;
     }
 
+    /** Uncompressed batches are walked record by record, as Kafka's validator does; compressed ones come later. */
+    private static AppendOutcome validateRecords(RecordBatch batch) {
+        if (batch.compressionId() != 0) {
+            return null;
+        }
+        try {
+            RecordWalker.validate(batch);
+            return null;
+        } catch (StrataException e) {
+            return AppendOutcome.error(e.error(), e.getMessage());
+        }
+    }
+
     /** Called by {@link Replication}; never moves the high watermark backwards. */
     void advanceHighWatermark(long offset) {
         if (offset <= highWatermark) {
@@ -238,7 +255,7 @@ final class Partition {
 
     /**
      * Completes with true once the high watermark reaches {@code offset} (acks=-1), or with false when the
-     * partition is deleted. The caller bounds the wait.
+     * partition is offline. The caller bounds the wait.
      */
     CompletableFuture<Boolean> awaitHighWatermark(long offset) {
         if (highWatermark >= offset) {
@@ -250,7 +267,7 @@ final class Partition {
         f.whenComplete((r, e) -> hwWaiters.remove(w));
         if (highWatermark >= offset) { // it moved while we registered
             f.complete(Boolean.TRUE);
-        } else if (deleted) {
+        } else if (offline) {
             f.complete(Boolean.FALSE);
         }
         return f;
@@ -259,17 +276,17 @@ final class Partition {
     /**
      * Reads whole batches from {@code offset}.
      *
-     * @throws StrataException OFFSET_OUT_OF_RANGE, or UNKNOWN_TOPIC_OR_PARTITION once deleted
+     * @throws StrataException OFFSET_OUT_OF_RANGE, or UNKNOWN_TOPIC_OR_PARTITION once offline
      */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
-        if (deleted) {
-            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted");
+        if (offline) {
+            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
         }
         try {
             return log.read(offset, maxBytes, minOneBatch);
         } catch (IOException | RuntimeException e) {
-            if (deleted) {
-                throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted");
+            if (offline) {
+                throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
             }
             throw e;
         }
@@ -278,7 +295,7 @@ final class Partition {
     void reconfigure(TopicSettings next) {
         lock.lock();
         try {
-            if (!deleted && !next.logConfig().equals(settings.logConfig())) {
+            if (!offline && !next.logConfig().equals(settings.logConfig())) {
                 log.reconfigure(next.logConfig());
             }
             settings = next;
@@ -319,7 +336,7 @@ final class Partition {
     void flush() throws IOException {
         lock.lock();
         try {
-            if (!deleted) {
+            if (!offline) {
                 log.flush();
             }
         } finally {
@@ -348,7 +365,7 @@ final class Partition {
     void close() throws IOException {
         lock.lock();
         try {
-            deleted = true; // closed: no further appends or reads
+            offline = true; // no further appends or reads
             failWaiters();
             log.close();
         } finally {
@@ -360,7 +377,7 @@ final class Partition {
     void delete() throws IOException {
         lock.lock();
         try {
-            deleted = true;
+            offline = true;
             failWaiters();
             producerState.clear();
             log.delete();

@@ -23,6 +23,8 @@ import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.record.RecordBatch;
+import dev.strata.record.RecordBatchBuilder;
+import dev.strata.record.SimpleRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -159,6 +161,21 @@ class BrokerServiceTest {
 
         assertEquals(0, core.logs.partition(T0).logEndOffset());
         assertTrue(fetchNow(0).get(0).records().isEmpty());
+    }
+
+    @Test
+    void uncompressedBatchesWhoseRecordsDoNotMatchTheHeaderAreRefused() {
+        List<SimpleRecord> two = List.of(new SimpleRecord(1, null, new byte[] {1}),
+                new SimpleRecord(2, null, new byte[] {2}));
+        ByteBuffer claimsThree = new RecordBatchBuilder().assemble(RecordBatchBuilder.encodeRecords(two, 1), 0, 3,
+                1, 2);
+        assertEquals(ErrorCode.CORRUPT_MESSAGE, produce(T0, claimsThree).error());
+        ByteBuffer claimsOne = new RecordBatchBuilder().assemble(RecordBatchBuilder.encodeRecords(two, 1), 0, 1,
+                1, 2);
+        assertEquals(ErrorCode.CORRUPT_MESSAGE, produce(T0, claimsOne).error());
+        assertEquals(0, core.logs.partition(T0).logEndOffset());
+        ByteBuffer right = new RecordBatchBuilder().assemble(RecordBatchBuilder.encodeRecords(two, 1), 0, 2, 1, 2);
+        assertEquals(ErrorCode.NONE, produce(T0, right).error());
     }
 
     @Test
