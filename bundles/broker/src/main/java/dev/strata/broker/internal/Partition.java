@@ -146,7 +146,7 @@ final class Partition {
         if (compressionError != null) {
             return AppendOutcome.error(ErrorCode.INVALID_RECORD, compressionError);
         }
-        refused = validateRecords(batch);
+        refused = validateRecords(batch, s, nowMs);
         if (refused != null) {
             return refused;
         }
@@ -157,7 +157,8 @@ final class Partition {
         lock.lock();
         try {
             if (offline) {
-                return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
+                return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                        "Partition " + tp + " was deleted or closed");
             }
             boolean idempotent = batch.hasProducerId();
             if (idempotent) {
@@ -223,13 +224,20 @@ final class Partition {
         return null;
     }
 
-    /** Uncompressed batches are walked record by record, as Kafka's validator does; compressed ones come later. */
-    private static AppendOutcome validateRecords(RecordBatch batch) {
-        if (batch.compressionId() != 0) {
-            return null;
-        }
+    /**
+     * Uncompressed batches are walked record by record, as Kafka's validator does (structure, inner offsets,
+     * CreateTime within {@code message.timestamp.before/after.max.ms}); of a compressed batch only the header's
+     * max timestamp is checked until codecs are wired in.
+     */
+    private static AppendOutcome validateRecords(RecordBatch batch, TopicSettings s, long nowMs) {
+        long min = s.logAppendTime() ? Long.MIN_VALUE : s.minTimestamp(nowMs);
+        long max = s.logAppendTime() ? Long.MAX_VALUE : s.maxTimestamp(nowMs);
         try {
-            RecordWalker.validate(batch);
+            if (batch.compressionId() == 0) {
+                RecordWalker.validate(batch, min, max);
+            } else if (batch.maxTimestamp() > max) {
+                RecordWalker.checkTimestamp(batch.maxTimestamp(), batch.recordCount() - 1, min, max);
+            }
             return null;
         } catch (StrataException e) {
             return AppendOutcome.error(e.error(), e.getMessage());

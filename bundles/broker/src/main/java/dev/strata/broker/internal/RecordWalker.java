@@ -22,18 +22,30 @@ final class RecordWalker {
 
     /**
      * Checks every record of an uncompressed batch: its length frames exactly its fields, offset deltas run
-     * 0, 1, 2..., and the count matches the header.
+     * 0, 1, 2..., the count matches the header, and each timestamp (other than -1, "none") lies in
+     * {@code [minTimestamp, maxTimestamp]}.
      *
-     * @throws StrataException CORRUPT_MESSAGE for a malformed record, INVALID_RECORD for wrong offsets or count
+     * @throws StrataException CORRUPT_MESSAGE for a malformed record, INVALID_RECORD for wrong offsets or count,
+     *     INVALID_TIMESTAMP for a timestamp out of range
      */
-    static void validate(RecordBatch batch) {
+    static void validate(RecordBatch batch, long minTimestamp, long maxTimestamp) {
         walk(batch, true, (i, ts, delta) -> {
             if (delta != i) {
                 throw new InvalidRecordException(ErrorCode.INVALID_RECORD, "Record " + i + " has offset delta "
                         + delta + "; inner offsets must run 0, 1, 2...");
             }
+            checkTimestamp(ts, i, minTimestamp, maxTimestamp);
             return true;
         });
+    }
+
+    /** @throws StrataException INVALID_TIMESTAMP */
+    static void checkTimestamp(long timestamp, int index, long minTimestamp, long maxTimestamp) {
+        if (timestamp != RecordBatch.NO_TIMESTAMP && (timestamp < minTimestamp || timestamp > maxTimestamp)) {
+            throw new InvalidRecordException(ErrorCode.INVALID_TIMESTAMP, "Timestamp " + timestamp + " of record "
+                    + index + " is out of range. The timestamp should be within [" + minTimestamp + ", "
+                    + maxTimestamp + "]");
+        }
     }
 
     /**

@@ -29,6 +29,8 @@ final class TopicConfigs {
     static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
     static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
     static final String COMPRESSION_TYPE = "compression.type";
+    static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+    static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
 
     static final String CREATE_TIME = "CreateTime";
     static final String LOG_APPEND_TIME = "LogAppendTime";
@@ -60,8 +62,8 @@ final class TopicConfigs {
         put(m, num("local.retention.ms", Type.LONG, "-2", -2, Long.MAX_VALUE));
         put(m, num("max.compaction.lag.ms", Type.LONG, Long.toString(Long.MAX_VALUE), 1, Long.MAX_VALUE));
         put(m, num(MAX_MESSAGE_BYTES, Type.INT, Integer.toString(DEFAULT_MAX_MESSAGE_BYTES), 0, Integer.MAX_VALUE));
-        put(m, num("message.timestamp.after.max.ms", Type.LONG, "3600000", 0, Long.MAX_VALUE));
-        put(m, num("message.timestamp.before.max.ms", Type.LONG, Long.toString(Long.MAX_VALUE), 0, Long.MAX_VALUE));
+        put(m, num(TIMESTAMP_AFTER_MAX_MS, Type.LONG, "3600000", 0, Long.MAX_VALUE));
+        put(m, num(TIMESTAMP_BEFORE_MAX_MS, Type.LONG, Long.toString(Long.MAX_VALUE), 0, Long.MAX_VALUE));
         put(m, num(MESSAGE_TIMESTAMP_TYPE, Type.STRING, CREATE_TIME, 0, 0, CREATE_TIME, LOG_APPEND_TIME));
         put(m, num("min.cleanable.dirty.ratio", Type.DOUBLE, "0.5", 0, 1));
         put(m, num("min.compaction.lag.ms", Type.LONG, "0", 0, Long.MAX_VALUE));

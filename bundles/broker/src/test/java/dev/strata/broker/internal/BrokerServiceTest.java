@@ -179,6 +179,22 @@ class BrokerServiceTest {
     }
 
     @Test
+    void createTimesTooFarInTheFutureAreRefused() {
+        long twoHoursAhead = System.currentTimeMillis() + 2 * 3600_000L;
+        ProduceResult r = produce(T0, batch(twoHoursAhead, "from the future"));
+        assertEquals(ErrorCode.INVALID_TIMESTAMP, r.error());
+        assertTrue(r.message().contains("out of range"), r.message());
+        assertEquals(0, core.logs.partition(T0).logEndOffset());
+
+        core.broker.createTopic("lenient", 1, (short) 1, Map.of("message.timestamp.after.max.ms", "86400000"), false,
+                CTX);
+        assertEquals(ErrorCode.NONE, produce(new TopicPartition("lenient", 0), batch(twoHoursAhead, "ok")).error());
+        core.broker.createTopic("strict", 1, (short) 1, Map.of("message.timestamp.before.max.ms", "60000"), false,
+                CTX);
+        assertEquals(ErrorCode.INVALID_TIMESTAMP, produce(new TopicPartition("strict", 0), batch(5, "old")).error());
+    }
+
+    @Test
     void batchesOverTheTopicLimitAreTooLarge() {
         core.broker.createTopic("small", 1, (short) 1, Map.of("max.message.bytes", "100"), false, CTX);
         TopicPartition small = new TopicPartition("small", 0);
