@@ -102,6 +102,9 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
                                 Map<TopicPartition, GroupOffsets.Committed> m = offsets.get(k.group());
                                 if (m != null) {
                                     m.remove(k.tp());
+                                    if (m.isEmpty()) {
+                                        offsets.remove(k.group());
+                                    }
                                 }
                             } else {
                                 OffsetValue v = CoordinatorRecords.parseOffsetValue(value);
