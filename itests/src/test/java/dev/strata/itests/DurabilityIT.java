@@ -106,60 +106,43 @@ class DurabilityIT {
         try (Admin admin = Clients.admin(container)) {
             Clients.createTopic(admin, topic, partitions);
         }
-
-        Queue<KeyedLoad.Acked> acked = new ConcurrentLinkedQueue<>();
-        AtomicLong failed = new AtomicLong();
-        AtomicBoolean running = new AtomicBoolean(true);
-        KafkaProducer<String, String> producer = Clients.producer(container, Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 1,
-                ProducerConfig.BATCH_SIZE_CONFIG, 8192,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000)); // send() must not block long once the broker is gone
-        Thread sender = new Thread(() -> {
-            long n = 0;
-            while (running.get()) {
-                String key = "key-" + (n % 50);
-                String value = "value-" + n + "-" + "y".repeat(64);
-                n++;
-                try {
-                    producer.send(new ProducerRecord<>(topic, key, value), (metadata, exception) -> {
-                        if (exception == null) {
-                            acked.add(new KeyedLoad.Acked(key, value, metadata.partition(), metadata.offset()));
-                        } else {
-                            failed.incrementAndGet();
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    failed.incrementAndGet(); // buffer full or metadata timeout after the kill
-                }
-            }
-        }, "itests-acks-all-sender");
-        sender.start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (acked.size() < 5_000) {
-                if (System.nanoTime() > deadline) {
-                    fail("only " + acked.size() + " records acknowledged in 60 s (" + failed.get() + " failed).\n"
-                            + container.logTail(40));
-                }
-                Thread.sleep(20);
-            }
-            container.kill();
-        } finally {
-            running.set(false);
-            sender.join(TimeUnit.SECONDS.toMillis(30));
-            producer.close(Duration.ZERO); // fails whatever is still pending: those were never acknowledged
-        }
-        assertTrue(!sender.isAlive(), "the sender thread did not stop");
-        List<KeyedLoad.Acked> acknowledged = new ArrayList<>(acked);
-
-        container.start();
         List<TopicPartition> tps = Clients.partitions(topic, partitions);
-        Map<TopicPartition, Long> endAfterRestart;
+        List<KeyedLoad.Acked> acknowledged = new ArrayList<>();
+        Map<TopicPartition, Long> end = Map.of();
+        // Two rounds: the second kills a log that has already been recovered once.
+        for (int round = 1; round <= 2; round++) {
+            AckedLoad load = new AckedLoad(container, topic, "r" + round);
+            try {
+                load.awaitAcknowledged(4_000, Duration.ofSeconds(60));
+                container.kill();
+            } finally {
+                load.close();
+            }
+            acknowledged.addAll(load.acknowledged());
+            container.start();
+            end = verifyAcknowledgedReadBack(tps, acknowledged);
+            System.out.printf("SIGKILL round %d: %d acknowledged, %d not acknowledged, end offsets after restart %s%n",
+                    round, load.acknowledged().size(), load.failed(), end);
+        }
+
+        // The recovered log takes new writes right after its end.
+        try (KafkaProducer<String, String> again = Clients.producer(container)) {
+            for (TopicPartition tp : tps) {
+                RecordMetadata metadata = again.send(new ProducerRecord<>(topic, tp.partition(), null, "after-kill"))
+                        .get(30, TimeUnit.SECONDS);
+                assertEquals((long) end.get(tp), metadata.offset(), "first offset after recovery " + tp);
+            }
+        }
+    }
+
+    /** Reads the partitions back and fails unless every acknowledged record is at its offset; the end offsets. */
+    private static Map<TopicPartition, Long> verifyAcknowledgedReadBack(List<TopicPartition> tps,
+                                                                        List<KeyedLoad.Acked> acknowledged) {
+        Map<TopicPartition, Long> end;
         List<ConsumerRecord<String, String>> records;
         try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
             records = Clients.readAll(consumer, tps, Duration.ofSeconds(90));
-            endAfterRestart = consumer.endOffsets(tps);
+            end = consumer.endOffsets(tps);
         }
         Map<String, ConsumerRecord<String, String>> byPosition = new HashMap<>();
         records.forEach(r -> byPosition.put(r.partition() + "/" + r.offset(), r));
@@ -182,17 +165,81 @@ class DurabilityIT {
         }
         if (!problems.isEmpty()) {
             fail(problems.size() + " of " + acknowledged.size() + " acknowledged records not read back as "
-                    + "acknowledged after SIGKILL and restart (end offsets " + endAfterRestart + "), e.g. "
+                    + "acknowledged after SIGKILL and restart (end offsets " + end + "), e.g. "
                     + problems.subList(0, Math.min(10, problems.size())));
         }
+        return end;
+    }
 
-        // The recovered log takes new writes right after its end.
-        try (KafkaProducer<String, String> again = Clients.producer(container)) {
-            for (TopicPartition tp : tps) {
-                RecordMetadata metadata = again.send(new ProducerRecord<>(topic, tp.partition(), null, "after-kill"))
-                        .get(30, TimeUnit.SECONDS);
-                assertEquals((long) endAfterRestart.get(tp), metadata.offset(), "first offset after recovery " + tp);
+    /**
+     * A producer thread sending keyed records with acks=all as fast as it can, recording each acknowledgement from
+     * the send callbacks. Thread-safe: the test thread reads what the sender and callbacks record.
+     */
+    private static final class AckedLoad {
+
+        private final Queue<KeyedLoad.Acked> acked = new ConcurrentLinkedQueue<>();
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final KafkaProducer<String, String> producer;
+        private final Thread sender;
+        private final StrataContainer container;
+
+        AckedLoad(StrataContainer container, String topic, String prefix) {
+            this.container = container;
+            this.producer = Clients.producer(container, Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.LINGER_MS_CONFIG, 1,
+                    ProducerConfig.BATCH_SIZE_CONFIG, 8192,
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000)); // send() must not block long once the broker is gone
+            this.sender = new Thread(() -> send(topic, prefix), "itests-acks-all-sender-" + prefix);
+            sender.start();
+        }
+
+        private void send(String topic, String prefix) {
+            long n = 0;
+            while (running.get()) {
+                String key = "key-" + (n % 50);
+                String value = prefix + "-value-" + n + "-" + "y".repeat(64);
+                n++;
+                try {
+                    producer.send(new ProducerRecord<>(topic, key, value), (metadata, exception) -> {
+                        if (exception == null) {
+                            acked.add(new KeyedLoad.Acked(key, value, metadata.partition(), metadata.offset()));
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet(); // buffer full or metadata timeout after the kill
+                }
             }
+        }
+
+        void awaitAcknowledged(int count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (acked.size() < count) {
+                if (System.nanoTime() > deadline) {
+                    fail("only " + acked.size() + " records acknowledged in " + timeout + " (" + failed.get()
+                            + " failed).\n" + container.logTail(40));
+                }
+                Thread.sleep(10);
+            }
+        }
+
+        /** Stops sending; whatever is still pending fails, as it was never acknowledged. */
+        void close() throws InterruptedException {
+            running.set(false);
+            sender.join(TimeUnit.SECONDS.toMillis(30));
+            producer.close(Duration.ZERO);
+            assertTrue(!sender.isAlive(), "the sender thread did not stop");
+        }
+
+        List<KeyedLoad.Acked> acknowledged() {
+            return new ArrayList<>(acked);
+        }
+
+        long failed() {
+            return failed.get();
         }
     }
 }
