@@ -14,8 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * bundle maps each group API onto one method. Semantics (error codes, states, generations, static membership,
  * member-id-required first join) follow Kafka's classic group coordinator.
  *
- * <p>Until the coordinator has loaded {@code __consumer_offsets} after start, every group method answers
- * COORDINATOR_LOAD_IN_PROGRESS (retriable). Futures never complete exceptionally: errors come back as results.
+ * <p>Until the coordinator has loaded {@code __consumer_offsets} after start, group methods answer
+ * COORDINATOR_LOAD_IN_PROGRESS (retriable) — except, as in Kafka, Heartbeat (NONE) and SyncGroup
+ * (REBALANCE_IN_PROGRESS), whose clients do not expect that error. Group ids: JoinGroup, SyncGroup, Heartbeat,
+ * LeaveGroup and OffsetDelete need a non-empty id; OffsetCommit, OffsetFetch, DescribeGroups and DeleteGroups also
+ * accept "" (old clients commit under it); null is INVALID_GROUP_ID. Futures never complete exceptionally: errors come back as results.
  * Implementations are thread-safe and never block the caller on other members: waits (a join waiting for the
  * rebalance, a follower's sync waiting for the leader) are futures.
  */
@@ -68,10 +71,18 @@ public interface GroupCoordinator {
      */
     OffsetFetchResult fetchOffsets(String groupId, Collection<TopicPartition> partitions, boolean requireStable);
 
-    /** One description per requested group, in request order. */
+    /**
+     * One description per requested group, in request order. An unknown group is described as Dead with error
+     * GROUP_ID_NOT_FOUND: DescribeGroups v6+ sends that code; older versions answer NONE with state "Dead".
+     */
     List<GroupDescription> describeGroups(List<String> groupIds);
 
-    /** Every group, or those in one of {@code states} when that is non-empty. */
+    /**
+     * Every group, or those in one of {@code states} when that is non-empty, sorted by id.
+     *
+     * @throws dev.strata.api.common.StrataException COORDINATOR_LOAD_IN_PROGRESS while loading, NOT_COORDINATOR
+     *     when stopped
+     */
     List<GroupListing> listGroups(Set<GroupState> states);
 
     /**

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A group as DescribeGroups reports it. An unknown group is described as {@link GroupState#DEAD} with no members
- * and error NONE, as Kafka does.
+ * and error GROUP_ID_NOT_FOUND (DescribeGroups v6+ sends that; older versions send NONE with state "Dead").
  *
  * @param protocolName the chosen protocol (assignor), empty while none is chosen
  */

@@ -249,6 +249,24 @@ final class ClassicGroup {
         return max;
     }
 
+    /**
+     * Makes sure the leader is a member that joined this rebalance: keeps the current one if it did, else picks the
+     * first that did. False when no member joined.
+     */
+    boolean electJoinedLeader() {
+        ClassicGroupMember leader = leaderId == null ? null : members.get(leaderId);
+        if (leader != null && leader.isAwaitingJoin()) {
+            return true;
+        }
+        for (ClassicGroupMember m : members.values()) {
+            if (m.isAwaitingJoin()) {
+                leaderId = m.memberId();
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Every member has sent its JoinGroup for this rebalance and no handed-out member id is still to join. */
     boolean allMembersJoined() {
         for (ClassicGroupMember m : members.values()) {

@@ -2,6 +2,7 @@ package dev.strata.group.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.group.FindCoordinatorResult;
 import dev.strata.api.group.GroupCoordinator;
@@ -266,6 +267,11 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     @Override
     public CompletableFuture<SyncGroupResult> syncGroup(SyncGroupRequest request) {
         ErrorCode e = unavailable();
+        if (e == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+            // As Kafka: the rebalance state is lost while loading, so the member rejoins (older clients do not
+            // expect COORDINATOR_LOAD_IN_PROGRESS from SyncGroup).
+            e = ErrorCode.REBALANCE_IN_PROGRESS;
+        }
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(SyncGroupResult.error(e));
         }
@@ -275,6 +281,9 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     @Override
     public ErrorCode heartbeat(String groupId, int generationId, String memberId, String groupInstanceId) {
         ErrorCode e = unavailable();
+        if (e == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+            return ErrorCode.NONE; // as Kafka: answer blindly while loading; clients do not expect this error here
+        }
         return e != ErrorCode.NONE ? e : groupManager.heartbeat(groupId, generationId, memberId, groupInstanceId);
     }
 
@@ -307,7 +316,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         ErrorCode unavailable = unavailable();
         List<GroupDescription> out = new ArrayList<>();
         for (String id : groupIds) {
-            ErrorCode e = unavailable != ErrorCode.NONE ? unavailable : Groups.validateGroupId(id);
+            ErrorCode e = unavailable != ErrorCode.NONE ? unavailable : Groups.validateOffsetsGroupId(id);
             ClassicGroup g = e == ErrorCode.NONE ? groups.get(id) : null;
             if (g == null) {
                 out.add(new GroupDescription(e != ErrorCode.NONE ? e : ErrorCode.GROUP_ID_NOT_FOUND, id,
@@ -334,10 +343,11 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public List<GroupListing> listGroups(Set<GroupState> states) {
-        List<GroupListing> out = new ArrayList<>();
-        if (unavailable() != ErrorCode.NONE) {
-            return out;
+        ErrorCode e = unavailable();
+        if (e != ErrorCode.NONE) {
+            throw new StrataException(e, "The group coordinator is " + (closed ? "stopped" : "loading"));
         }
+        List<GroupListing> out = new ArrayList<>();
         for (ClassicGroup g : groups.all()) {
             GroupListing l = groups.locked(g, () -> new GroupListing(g.groupId(),
                     g.protocolType() == null ? "" : g.protocolType(), g.state()));

@@ -201,12 +201,17 @@ final class GroupManager {
                 g.groupId(), newId, oldId);
         switch (g.state()) {
             case STABLE:
-                if (!wasLeader && sameProtocols) {
+                if (sameProtocols) {
                     // No rebalance: keep the assignment, but store the new id so a restart does not revive the old.
+                    // A returning leader is told the old leader id, so it does not think it must assign (as Kafka
+                    // does for clients without KIP-814's skipAssignment); it syncs and gets its assignment.
                     m.update(req.clientId(), req.clientHost(), req.rebalanceTimeoutMs(), req.sessionTimeoutMs(),
                             req.protocols());
                     touch(g, m);
-                    JoinGroupResult result = joinResult(g, m);
+                    JoinGroupResult current = joinResult(g, m);
+                    JoinGroupResult result = new JoinGroupResult(ErrorCode.NONE, current.generationId(),
+                            current.protocolType(), current.protocolName(), wasLeader ? oldId : current.leader(),
+                            false, newId, List.of());
                     groups.writeGroup(g, null).whenComplete((r, t) -> {
                         ErrorCode e = t != null ? ErrorCode.UNKNOWN_SERVER_ERROR
                                 : Groups.appendError(r.error(), ErrorCode.UNKNOWN_SERVER_ERROR);
@@ -306,10 +311,16 @@ final class GroupManager {
     private void completeJoin(ClassicGroup g) {
         cancelJoinTimer(g);
         for (ClassicGroupMember m : new ArrayList<>(g.members())) {
-            if (!m.isAwaitingJoin()) {
+            if (!m.isAwaitingJoin() && !m.isStatic()) {
                 LOG.info("Member {} of group {} did not rejoin in time; removing it", m.memberId(), g.groupId());
                 removeMember(g, m);
             }
+        }
+        // Static members that did not rejoin stay (their session timeout decides), but cannot lead.
+        if (!g.electJoinedLeader() && g.size() > 0) {
+            LOG.warn("No member of group {} rejoined; waiting another rebalance timeout", g.groupId());
+            scheduleJoinTimer(g, g.rebalanceTimeoutMs(), false);
+            return;
         }
         g.initNextGeneration(groups.nowMs());
         if (g.is(GroupState.EMPTY)) {

@@ -58,8 +58,15 @@ final class Groups {
 
     /** INVALID_GROUP_ID for a null or empty id, or one too long for a record key; else NONE. */
     static ErrorCode validateGroupId(String groupId) {
-        if (groupId == null || groupId.isEmpty()
-                || groupId.getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE / 2) {
+        return groupId == null || groupId.isEmpty() ? ErrorCode.INVALID_GROUP_ID : validateOffsetsGroupId(groupId);
+    }
+
+    /**
+     * Like {@link #validateGroupId} but accepts the empty id, as Kafka does for OffsetCommit, OffsetFetch,
+     * DescribeGroups and DeleteGroups (old clients commit offsets under "").
+     */
+    static ErrorCode validateOffsetsGroupId(String groupId) {
+        if (groupId == null || groupId.getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE / 2) {
             return ErrorCode.INVALID_GROUP_ID;
         }
         return ErrorCode.NONE;

@@ -50,7 +50,7 @@ final class OffsetManager {
     // ------------------------------------------------------------------ OffsetCommit
 
     CompletableFuture<OffsetCommitResult> commit(OffsetCommitRequest req) {
-        ErrorCode invalid = Groups.validateGroupId(req.groupId());
+        ErrorCode invalid = Groups.validateOffsetsGroupId(req.groupId());
         if (invalid != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(allFailed(req.offsets().keySet(), invalid));
         }
@@ -125,14 +125,15 @@ final class OffsetManager {
         if (req.generationId() < 0 && g.is(GroupState.EMPTY)) {
             return ErrorCode.NONE; // a simple (admin or standalone consumer) commit
         }
-        if (g.is(GroupState.COMPLETING_REBALANCE)) {
-            return ErrorCode.REBALANCE_IN_PROGRESS;
-        }
         if (!g.hasMember(req.memberId())) {
             return ErrorCode.UNKNOWN_MEMBER_ID;
         }
         if (req.generationId() != g.generationId()) {
             return ErrorCode.ILLEGAL_GENERATION;
+        }
+        if (g.is(GroupState.COMPLETING_REBALANCE)) {
+            // The member knows the new generation from its JoinGroup but the assignment is not out yet.
+            return ErrorCode.REBALANCE_IN_PROGRESS;
         }
         groupManager.touch(g, g.member(req.memberId())); // a commit counts as a heartbeat
         return ErrorCode.NONE;
@@ -149,7 +150,7 @@ final class OffsetManager {
     // ------------------------------------------------------------------ OffsetFetch
 
     OffsetFetchResult fetch(String groupId, Collection<TopicPartition> partitions) {
-        ErrorCode invalid = Groups.validateGroupId(groupId);
+        ErrorCode invalid = Groups.validateOffsetsGroupId(groupId);
         if (invalid != ErrorCode.NONE) {
             return OffsetFetchResult.error(invalid);
         }
@@ -298,7 +299,7 @@ final class OffsetManager {
     }
 
     private CompletableFuture<ErrorCode> deleteGroup(String groupId) {
-        ErrorCode invalid = Groups.validateGroupId(groupId);
+        ErrorCode invalid = Groups.validateOffsetsGroupId(groupId);
         if (invalid != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(invalid);
         }
