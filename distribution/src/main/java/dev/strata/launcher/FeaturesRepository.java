@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,8 +122,9 @@ final class FeaturesRepository {
         return result;
     }
 
+    /** The features by name, in document order. */
     Map<String, Feature> features() {
-        return Map.copyOf(features);
+        return Collections.unmodifiableMap(features);
     }
 
     /**

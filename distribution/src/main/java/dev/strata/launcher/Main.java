@@ -109,7 +109,11 @@ public final class Main {
             failures.forEach(f -> System.err.println("  " + f.location() + ": " + f.reason()));
             unhealthy.forEach(b -> System.err.println("  " + b.getSymbolicName() + " " + b.getVersion() + " is "
                     + Container.stateName(b.getState())));
-            Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                return 1; // a signal arrived during start: the hook is stopping the framework already
+            }
             stopQuietly(container);
             return 1;
         }
