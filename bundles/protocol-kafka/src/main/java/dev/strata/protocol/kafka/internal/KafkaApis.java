@@ -2,18 +2,31 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.RequestContext;
+import dev.strata.api.group.GroupCoordinator;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
@@ -21,19 +34,25 @@ import org.apache.kafka.common.protocol.ApiMessage;
  * per API and version). Runs on request-handler threads; the handlers are stateless, so this class is thread-safe.
  */
 final class KafkaApis {
-    private final ApiVersionsHandler apiVersions = new ApiVersionsHandler();
+    private final ApiVersionsHandler apiVersions;
     private final MetadataHandler metadata;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
     private final TopicAdminHandler topicAdmin;
+    private final GroupHandler groups;
+    private final OffsetFetchHandler offsetFetch;
 
-    KafkaApis(Broker broker, KafkaListener listener) {
+    /** @param groupCoordinator the current group coordinator service, or null while there is none */
+    KafkaApis(Broker broker, KafkaListener listener, Supplier<GroupCoordinator> groupCoordinator) {
+        this.apiVersions = new ApiVersionsHandler(() -> groupCoordinator.get() != null);
         this.metadata = new MetadataHandler(broker, listener);
         this.produce = new ProduceHandler(broker);
         this.fetch = new FetchHandler(broker);
         this.listOffsets = new ListOffsetsHandler(broker);
         this.topicAdmin = new TopicAdminHandler(broker);
+        this.groups = new GroupHandler(groupCoordinator, listener, () -> broker.metadata().localBrokerId());
+        this.offsetFetch = new OffsetFetchHandler(groups);
     }
 
     /** Completes with the encoded response, or with {@code null} when the request gets none (acks=0). */
@@ -53,6 +72,17 @@ final class KafkaApis {
             case DELETE_TOPICS -> done(topicAdmin.deleteTopics((DeleteTopicsRequestData) body, version, context));
             case DESCRIBE_CONFIGS -> done(topicAdmin.describeConfigs((DescribeConfigsRequestData) body, version));
             case INIT_PRODUCER_ID -> done(produce.initProducerId((InitProducerIdRequestData) body, context));
+            case FIND_COORDINATOR -> done(groups.findCoordinator((FindCoordinatorRequestData) body, version));
+            case JOIN_GROUP -> groups.joinGroup((JoinGroupRequestData) body, version, context);
+            case SYNC_GROUP -> groups.syncGroup((SyncGroupRequestData) body, version);
+            case HEARTBEAT -> done(groups.heartbeat((HeartbeatRequestData) body));
+            case LEAVE_GROUP -> done(groups.leaveGroup((LeaveGroupRequestData) body, version));
+            case OFFSET_COMMIT -> groups.commitOffsets((OffsetCommitRequestData) body);
+            case OFFSET_FETCH -> done(offsetFetch.handle((OffsetFetchRequestData) body, version));
+            case DESCRIBE_GROUPS -> done(groups.describeGroups((DescribeGroupsRequestData) body));
+            case LIST_GROUPS -> done(groups.listGroups((ListGroupsRequestData) body, version));
+            case DELETE_GROUPS -> groups.deleteGroups((DeleteGroupsRequestData) body);
+            case OFFSET_DELETE -> groups.deleteOffsets((OffsetDeleteRequestData) body);
             default -> throw new IllegalStateException("no handler for " + request.api());
         };
         return response.thenApply(message -> message == null ? null : encode(request, message, version));

@@ -1,6 +1,7 @@
 package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
+import dev.strata.api.group.GroupCoordinator;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -22,6 +23,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,7 @@ public final class KafkaServer implements AutoCloseable {
 
     private final Broker broker;
     private final ServerSettings settings;
+    private final Supplier<GroupCoordinator> groupCoordinator;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup networkGroup;
@@ -47,14 +51,21 @@ public final class KafkaServer implements AutoCloseable {
     private volatile int boundPort = -1;
 
     public KafkaServer(Broker broker, ServerSettings settings) {
+        this(broker, settings, () -> null);
+    }
+
+    /** @param groupCoordinator the group coordinator service while there is one (read per request), else null */
+    public KafkaServer(Broker broker, ServerSettings settings, Supplier<GroupCoordinator> groupCoordinator) {
         this.broker = broker;
         this.settings = settings;
+        this.groupCoordinator = groupCoordinator;
     }
 
     /** Binds the listener; on failure everything started so far is stopped again. */
     public void start() {
         Listener listener = new Listener();
-        KafkaApis apis = new KafkaApis(broker, listener);
+        KafkaApis apis = new KafkaApis(broker, listener, groupCoordinator);
+        BooleanSupplier groupsAvailable = () -> groupCoordinator.get() != null;
         acceptorGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-acceptor", true),
                 NioIoHandler.newFactory());
         networkGroup = new MultiThreadIoEventLoopGroup(settings.networkThreads(),
@@ -74,7 +85,7 @@ public final class KafkaServer implements AutoCloseable {
                             ch.closeFuture().addListener(f -> connections.remove(ch));
                             ch.pipeline()
                                     .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes()))
-                                    .addLast("request-decoder", new RequestDecoder())
+                                    .addLast("request-decoder", new RequestDecoder(groupsAvailable))
                                     .addLast("request-dispatcher",
                                             new RequestDispatcher(apis, requestPool, LISTENER_NAME));
                         }

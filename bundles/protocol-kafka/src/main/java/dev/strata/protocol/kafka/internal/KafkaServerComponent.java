@@ -1,8 +1,10 @@
 package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
+import dev.strata.api.group.GroupCoordinator;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import java.util.Hashtable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -10,17 +12,21 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the Kafka protocol server while a {@link Broker} service is present: binds on activation, closes every
- * connection and thread on deactivation. A configuration change restarts it (no {@code @Modified}: rebinding is the
+ * connection and thread on deactivation. A {@link GroupCoordinator}, when present, adds the consumer-group APIs. A configuration change restarts it (no {@code @Modified}: rebinding is the
  * honest answer to a new host or port). Once bound it registers a {@link KafkaListener} service carrying the bound
  * port, so tests configured with {@code port=0} can find it.
  *
- * <p>Thread-safety: SCR calls activate and deactivate one at a time.
+ * <p>Thread-safety: SCR calls activate and deactivate one at a time; the group coordinator reference may change
+ * at any time and is held in an atomic reference.
  */
 @Component(configurationPid = KafkaServerComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = {}, immediate = true)
@@ -29,12 +35,15 @@ public final class KafkaServerComponent {
     public static final String PID = "dev.strata.protocol.kafka";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaServerComponent.class);
 
+    /** Bound and unbound by SCR at any time; read per group request. */
+    private final AtomicReference<GroupCoordinator> groupCoordinator = new AtomicReference<>();
     private final KafkaServer server;
     private final ServiceRegistration<KafkaListener> registration;
 
     @Activate
-    public KafkaServerComponent(@Reference(name = "broker") Broker broker, KafkaServerConfig config, BundleContext context) {
-        server = new KafkaServer(broker, ServerSettings.from(config));
+    public KafkaServerComponent(@Reference(name = "broker") Broker broker, KafkaServerConfig config,
+                                BundleContext context) {
+        server = new KafkaServer(broker, ServerSettings.from(config), groupCoordinator::get);
         server.start();
         KafkaListener listener = server.listener();
         Hashtable<String, Object> props = new Hashtable<>();
@@ -46,6 +55,23 @@ public final class KafkaServerComponent {
         } catch (RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    /**
+     * The group APIs (FindCoordinator, JoinGroup, OffsetCommit...) are advertised and served only while a group
+     * coordinator is present; the listener itself keeps running without one.
+     */
+    @Reference(name = "groupCoordinator", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindGroupCoordinator(GroupCoordinator coordinator) {
+        groupCoordinator.set(coordinator);
+        LOG.info("Group coordinator available: consumer-group APIs are served");
+    }
+
+    void unbindGroupCoordinator(GroupCoordinator coordinator) {
+        if (groupCoordinator.compareAndSet(coordinator, null)) {
+            LOG.info("Group coordinator gone: consumer-group APIs are no longer served");
         }
     }
 

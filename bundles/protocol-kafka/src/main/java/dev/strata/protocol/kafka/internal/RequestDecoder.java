@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a frame into a {@link KafkaRequest}: reads the API key and version, parses the request header in the header
  * version that API and version use (flexible versions carry tagged fields), then the body with the generated
- * {@code *Data} class. An unknown or unimplemented API key, an unsupported version (other than ApiVersions), a
+ * {@code *Data} class. An unknown or unimplemented API key (the group APIs while no group coordinator is present), an unsupported version (other than ApiVersions), a
  * truncated or malformed frame, or trailing bytes: the problem is logged and the connection closed.
  *
  * <p>The frame is copied once into a heap buffer, so parsed bodies (produce records included) do not depend on Netty
@@ -27,10 +28,13 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** api key (2) + api version (2) + correlation id (4) + client id length (2). */
     private static final int MIN_HEADER_BYTES = 10;
 
+    private final BooleanSupplier groupsAvailable;
     private boolean rejected;
 
-    RequestDecoder() {
+    /** @param groupsAvailable whether a group coordinator is present (the group APIs are accepted only then) */
+    RequestDecoder(BooleanSupplier groupsAvailable) {
         super(ByteBuf.class);
+        this.groupsAvailable = groupsAvailable;
     }
 
     @Override
@@ -44,7 +48,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         short apiKey = frame.getShort(frame.readerIndex());
         short version = frame.getShort(frame.readerIndex() + 2);
-        SupportedApis.Range range = SupportedApis.range(apiKey);
+        SupportedApis.Range range = SupportedApis.range(apiKey, groupsAvailable.getAsBoolean());
         if (range == null) {
             reject(ctx, "unknown or unsupported API key " + apiKey + " (version " + version + ")", null);
             return;

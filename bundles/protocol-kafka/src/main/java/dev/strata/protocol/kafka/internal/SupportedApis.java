@@ -10,7 +10,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollect
 /**
  * The APIs this server implements and the version range of each: exactly what ApiVersions advertises and what the
  * request decoder accepts. Ranges are clamped to what the embedded kafka-clients message classes can encode (stable
- * versions only). Immutable.
+ * versions only). The consumer-group APIs count only while a group coordinator service is present. Immutable.
  */
 final class SupportedApis {
 
@@ -22,6 +22,7 @@ final class SupportedApis {
     }
 
     private static final Map<Short, Range> RANGES;
+    private static final Map<Short, Range> GROUP_RANGES;
 
     static {
         Map<Short, Range> m = new LinkedHashMap<>();
@@ -36,6 +37,20 @@ final class SupportedApis {
         // v6 adds two-phase commit (KIP-939) for transactions, which Strata does not do yet.
         put(m, ApiMessageType.INIT_PRODUCER_ID, 0, 5);
         RANGES = Collections.unmodifiableMap(m);
+
+        Map<Short, Range> g = new LinkedHashMap<>();
+        put(g, ApiMessageType.OFFSET_COMMIT, 2, 9); // v10 names topics by id (KIP-848)
+        put(g, ApiMessageType.OFFSET_FETCH, 1, 9);
+        put(g, ApiMessageType.FIND_COORDINATOR, 0, 6);
+        put(g, ApiMessageType.JOIN_GROUP, 0, 9);
+        put(g, ApiMessageType.HEARTBEAT, 0, 4);
+        put(g, ApiMessageType.LEAVE_GROUP, 0, 5);
+        put(g, ApiMessageType.SYNC_GROUP, 0, 5);
+        put(g, ApiMessageType.DESCRIBE_GROUPS, 0, 6);
+        put(g, ApiMessageType.LIST_GROUPS, 0, 5);
+        put(g, ApiMessageType.DELETE_GROUPS, 0, 2);
+        put(g, ApiMessageType.OFFSET_DELETE, 0, 0);
+        GROUP_RANGES = Collections.unmodifiableMap(g);
     }
 
     private static void put(Map<Short, Range> m, ApiMessageType api, int min, int max) {
@@ -47,16 +62,25 @@ final class SupportedApis {
     private SupportedApis() {
     }
 
-    /** The range for an API key, or null when this server does not implement it. */
-    static Range range(short apiKey) {
-        return RANGES.get(apiKey);
+    /** The range for an API key, or null when this server does not implement it (now). */
+    static Range range(short apiKey, boolean groupsAvailable) {
+        Range r = RANGES.get(apiKey);
+        return r != null || !groupsAvailable ? r : GROUP_RANGES.get(apiKey);
+    }
+
+    static boolean isGroupApi(short apiKey) {
+        return GROUP_RANGES.containsKey(apiKey);
     }
 
     /** A fresh ApiVersions list (collections are mutable and owned by one response). */
-    static ApiVersionCollection apiVersions() {
-        ApiVersionCollection list = new ApiVersionCollection(RANGES.size());
+    static ApiVersionCollection apiVersions(boolean groupsAvailable) {
+        ApiVersionCollection list = new ApiVersionCollection(RANGES.size() + GROUP_RANGES.size());
         RANGES.forEach((key, r) -> list.add(new ApiVersion().setApiKey(key).setMinVersion(r.min())
                 .setMaxVersion(r.max())));
+        if (groupsAvailable) {
+            GROUP_RANGES.forEach((key, r) -> list.add(new ApiVersion().setApiKey(key).setMinVersion(r.min())
+                    .setMaxVersion(r.max())));
+        }
         return list;
     }
 }
