@@ -80,15 +80,31 @@ public final class BrokerComponent implements Broker, MetadataStore {
 
     @Activate
     void activate(Map<String, Object> properties) throws IOException {
-        BrokerSettings s = BrokerSettings.of(properties);
-        core = BrokerCore.start(s, logStore);
+        BrokerSettings s = parse(properties);
+        try {
+            core = BrokerCore.start(s, logStore);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
+            throw e;
+        }
         settings = s;
         listeners.forEach(core.metadata::addListener);
     }
 
+    /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */
+    private static BrokerSettings parse(Map<String, Object> properties) {
+        try {
+            return BrokerSettings.of(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Invalid configuration {}: {}", PID, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** An invalid new configuration is refused (logged) and the broker keeps running with the previous one. */
     @Modified
     void modified(Map<String, Object> properties) throws IOException {
-        BrokerSettings next = BrokerSettings.of(properties);
+        BrokerSettings next = parse(properties);
         BrokerCore current = core;
         if (current != null && !settings.needsRestart(next)) {
             current.reconfigure(next);

@@ -4,6 +4,7 @@ import dev.strata.api.common.StrataException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +58,14 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
      *
      * @throws IllegalArgumentException naming the bad key
      */
-    static BrokerSettings of(Map<String, ?> props) {
+    static BrokerSettings of(Map<String, ?> rawProps) {
+        // A key left blank in a .cfg file ("log.flush.interval.ms =") means "use the default".
+        Map<String, Object> props = new HashMap<>();
+        rawProps.forEach((k, v) -> {
+            if (v != null && !(v instanceof String str && str.isBlank())) {
+                props.put(k, v);
+            }
+        });
         int brokerId = intValue(props, BROKER_ID, 0, 0);
         String dirs = string(props, LOG_DIRS, "./data");
         if (dirs.isBlank() || dirs.contains(",")) {

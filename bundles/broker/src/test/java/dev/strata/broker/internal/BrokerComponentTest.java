@@ -4,6 +4,7 @@ import static dev.strata.broker.internal.TestBatches.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.broker.FetchParams;
@@ -51,6 +52,15 @@ class BrokerComponentTest {
         broker.modified(props);
         assertTrue(broker.autoCreateTopicsEnabled());
         assertFalse(store.opened.get(dir.resolve("a").resolve("t-0")).closed);
+
+        // an invalid change is refused and the broker keeps its previous settings
+        Map<String, Object> bad = new HashMap<>(props);
+        bad.put("log.segment.bytes", "lots");
+        bad.put("auto.create.topics.enable", "false");
+        assertThrows(IllegalArgumentException.class, () -> broker.modified(bad));
+        assertTrue(broker.autoCreateTopicsEnabled());
+        props.put("log.flush.interval.ms", " "); // blank means default
+        broker.modified(props);
 
         // a fetch parked at deactivation is answered, and every log is closed
         CompletableFuture<List<FetchResult>> waiting = broker.fetch(new FetchParams(-1, 60_000, 1, 1 << 20,
