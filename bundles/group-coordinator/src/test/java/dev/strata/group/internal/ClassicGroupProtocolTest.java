@@ -323,6 +323,31 @@ class ClassicGroupProtocolTest {
     }
 
     @Test
+    void aMemberThatDoesNotRejoinWithinTheRebalanceTimeoutIsDropped() throws Exception {
+        JoinGroupResult a0 = await(coordinator.joinGroup(join("rt", "", "orders")));
+        JoinGroupResult b0 = await(coordinator.joinGroup(join("rt", "", "orders")));
+        JoinGroupRequest shortRebalance = new JoinGroupRequest("rt", a0.memberId(), null, "consumer",
+                List.of(new GroupProtocol("range", GroupTestSupport.subscription("orders"))), SESSION_MS, 300,
+                "client", "h", true, null);
+        CompletableFuture<JoinGroupResult> a = coordinator.joinGroup(shortRebalance);
+        CompletableFuture<JoinGroupResult> b = coordinator.joinGroup(new JoinGroupRequest("rt", b0.memberId(), null,
+                "consumer", shortRebalance.protocols(), SESSION_MS, 300, "client", "h", true, null));
+        List<JoinGroupResult> results = new ArrayList<>(List.of(await(a), await(b)));
+        results.sort((x, y) -> x.memberId().equals(x.leader()) ? -1 : 1);
+        syncAll("rt", results);
+
+        // The leader rejoins (forcing a rebalance); the follower never does.
+        CompletableFuture<JoinGroupResult> again = coordinator.joinGroup(new JoinGroupRequest("rt",
+                results.get(0).memberId(), null, "consumer", shortRebalance.protocols(), SESSION_MS, 300, "client",
+                "h", true, null));
+        JoinGroupResult r = await(again);
+        assertEquals(ErrorCode.NONE, r.error());
+        assertEquals(2, r.generationId());
+        assertEquals(1, r.members().size(), "the silent member was dropped after the 300 ms rebalance timeout");
+        assertEquals(ErrorCode.UNKNOWN_MEMBER_ID, coordinator.heartbeat("rt", 2, results.get(1).memberId(), null));
+    }
+
+    @Test
     void findCoordinatorNamesTheLeaderOfTheGroupsPartition() {
         var r = coordinator.findCoordinator("any-group");
         assertEquals(ErrorCode.NONE, r.error());
