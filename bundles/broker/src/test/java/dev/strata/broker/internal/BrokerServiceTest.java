@@ -203,6 +203,15 @@ class BrokerServiceTest {
     }
 
     @Test
+    void alteredTopicConfigsApplyToTheNextProduce() {
+        assertEquals(ErrorCode.NONE, produce(T0, batch(1, "x".repeat(300))).error());
+        core.metadata.alterTopicConfigs("t", Map.of("max.message.bytes", "200"));
+        assertEquals(ErrorCode.MESSAGE_TOO_LARGE, produce(T0, batch(1, "x".repeat(300))).error());
+        core.metadata.alterTopicConfigs("t", Map.of());
+        assertEquals(ErrorCode.NONE, produce(T0, batch(1, "x".repeat(300))).error());
+    }
+
+    @Test
     void compressedBatchesAreStoredAsSent() throws Exception {
         ByteBuffer b = batch(1000, "pretend-compressed");
         short attrs = (short) (b.getShort(RecordBatch.ATTRIBUTES_OFFSET) | 3); // lz4 id
