@@ -6,7 +6,9 @@ import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The broker's ConfigAdmin configuration (PID {@value BrokerComponent#PID}). Method names map to Kafka's key names
- * ({@code log_dirs} is {@code log.dirs}); FileInstall reads them from {@code etc/dev.strata.broker.cfg}.
+ * ({@code log_dirs} is {@code log.dirs}); FileInstall reads them from {@code etc/dev.strata.broker.cfg}. An
+ * annotation that bnd turns into metatype at build time (no state, no threads); {@link BrokerSettings} parses the
+ * actual values.
  */
 @ObjectClassDefinition(name = "Strata Broker", description = "Broker identity, data directory and log defaults")
 public @interface BrokerConfiguration {
@@ -43,11 +45,13 @@ public @interface BrokerConfiguration {
     long log_roll_ms() default 604800000L;
 
     @AttributeDefinition(name = "log.flush.interval.messages",
-            description = "fsync after this many messages (topic override: flush.messages); default leaves it to the OS")
+            description = "fsync after this many messages (topic override: flush.messages);"
+                    + " the default leaves it to the OS")
     long log_flush_interval_messages() default Long.MAX_VALUE;
 
     @AttributeDefinition(name = "log.flush.interval.ms",
-            description = "fsync when the last flush is this old (topic override: flush.ms); default leaves it to the OS")
+            description = "fsync when the last flush is this old (topic override: flush.ms);"
+                    + " the default leaves it to the OS")
     long log_flush_interval_ms() default Long.MAX_VALUE;
 
     @AttributeDefinition(name = "log.index.interval.bytes",

@@ -288,16 +288,20 @@ final class Partition {
      */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
         if (offline) {
-            throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
+            throw gone();
         }
         try {
             return log.read(offset, maxBytes, minOneBatch);
         } catch (IOException | RuntimeException e) {
             if (offline) {
-                throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
+                throw gone();
             }
             throw e;
         }
+    }
+
+    private StrataException gone() {
+        return new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
     }
 
     void reconfigure(TopicSettings next) {
