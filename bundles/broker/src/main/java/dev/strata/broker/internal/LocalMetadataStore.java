@@ -113,6 +113,10 @@ public final class LocalMetadataStore implements MetadataStore {
         if (file.isEmpty()) {
             return;
         }
+        String version = file.get().getOrDefault("version", "1").trim();
+        if (!version.equals("1")) {
+            throw new IOException(topicsFile + " has format version " + version + "; this Strata reads version 1");
+        }
         Map<String, Map<String, String>> byId = new HashMap<>();
         for (Map.Entry<String, String> e : file.get().entrySet()) {
             int dot = e.getKey().indexOf('.');

@@ -48,6 +48,7 @@ final class LogManager implements MetadataListener {
     private final LongSupplier clock;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private volatile BrokerSettings broker;
+    private volatile boolean closed;
 
     LogManager(Path logDir, LogStore store, MetadataStore metadata, BrokerSettings broker, Replication replication,
                Partition.AppendListener appendListener, LongSupplier clock) {
@@ -98,6 +99,7 @@ final class LogManager implements MetadataListener {
 
     /** Stops following the metadata and closes every log (flushing it). */
     void shutdown() {
+        closed = true;
         metadata.removeListener(this);
         for (Partition p : List.copyOf(partitions.values())) {
             try {
@@ -123,6 +125,9 @@ final class LogManager implements MetadataListener {
         Partition p = partitions.get(tp);
         if (p != null) {
             return p;
+        }
+        if (closed) {
+            throw new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "The broker is shutting down");
         }
         TopicMetadata t = metadata.topic(tp.topic()).orElse(null);
         if (t == null || tp.partition() >= t.partitionCount()) {
