@@ -28,12 +28,16 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes a decoded request to the handler of its API and encodes the answer for the wire (response header version
  * per API and version). Runs on request-handler threads; the handlers are stateless, so this class is thread-safe.
  */
 final class KafkaApis {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaApis.class);
+
     private final ApiVersionsHandler apiVersions;
     private final MetadataHandler metadata;
     private final ProduceHandler produce;
@@ -55,13 +59,26 @@ final class KafkaApis {
         this.offsetFetch = new OffsetFetchHandler(groups);
     }
 
-    /** Completes with the encoded response, or with {@code null} when the request gets none (acks=0). */
+    /**
+     * Completes with the encoded response, with {@code null} when the request gets none (acks=0), or with
+     * {@link KafkaResponse#CLOSE_CONNECTION}.
+     */
     CompletableFuture<KafkaResponse> handle(KafkaRequest request, RequestContext context) {
         if (request.versionUnsupported()) {
             return CompletableFuture.completedFuture(encode(request, apiVersions.unsupportedVersion(), (short) 0));
         }
         short version = request.version();
         ApiMessage body = request.body();
+        if (body instanceof ProduceRequestData produceRequest && produceRequest.acks() == 0) {
+            return produce.handle(produceRequest, version, context).thenApply(response -> {
+                if (!ProduceHandler.hasErrors(response)) {
+                    return null;
+                }
+                LOG.info("Closing connection from {}: an acks=0 produce failed ({}), so the client must refresh "
+                        + "its metadata", context.clientAddress(), request);
+                return KafkaResponse.CLOSE_CONNECTION;
+            });
+        }
         CompletableFuture<? extends ApiMessage> response = switch (request.api()) {
             case API_VERSIONS -> done(apiVersions.handle((ApiVersionsRequestData) body, version));
             case METADATA -> done(metadata.handle((MetadataRequestData) body, version, context));

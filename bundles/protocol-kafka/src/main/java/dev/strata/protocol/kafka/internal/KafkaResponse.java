@@ -12,6 +12,9 @@ import java.util.List;
  * that encodes it to the connection's event loop.
  */
 final class KafkaResponse {
+    /** Not a response: when its turn comes, the earlier responses are flushed and the connection is closed. */
+    static final KafkaResponse CLOSE_CONNECTION = new KafkaResponse(List.of(), 0);
+
     private final List<Object> parts;
     private final long sizeInBytes;
 

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Produce and InitProducerId. Each partition is appended through {@link Broker#produce} (on the request-handler
  * thread that runs this), and the response is built once every partition's future completes. With acks=0 the records
- * are still appended but no response is written. Transactional produce is refused. Stateless, thread-safe.
+ * are still appended but no response is written; if a partition failed, the connection is closed instead (as Kafka
+ * does), the only way to tell such a producer to refresh its metadata. Transactional produce is refused. Stateless,
+ * thread-safe.
  */
 final class ProduceHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
@@ -44,7 +46,7 @@ final class ProduceHandler {
         this.broker = broker;
     }
 
-    /** Completes with the response, or with {@code null} for acks=0. */
+    /** Completes with the response (built for acks=0 too, though it is not sent then). */
     CompletableFuture<ProduceResponseData> handle(ProduceRequestData request, short version, RequestContext context) {
         short acks = request.acks();
         boolean byTopicId = version >= 13;
@@ -70,7 +72,13 @@ final class ProduceHandler {
             }
         }
         return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
-                .thenApply(done -> acks == 0 ? null : response);
+                .thenApply(done -> response);
+    }
+
+    /** Whether any partition of a produce response failed. */
+    static boolean hasErrors(ProduceResponseData response) {
+        return response.responses().stream().flatMap(t -> t.partitionResponses().stream())
+                .anyMatch(p -> p.errorCode() != Errors.NONE.code());
     }
 
     private static short precheck(ProduceRequestData request, String name, PartitionProduceData data) {

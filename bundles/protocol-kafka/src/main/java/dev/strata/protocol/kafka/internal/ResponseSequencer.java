@@ -9,7 +9,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Keeps one connection's responses in request order. Each request takes the next sequence number when it is read;
  * its response may complete on any thread and in any order, and is held until every earlier response is written. A
- * request without a response (Produce with acks=0) completes with {@code null}, which only advances the sequence.
+ * request without a response (Produce with acks=0) completes with {@code null}, which only advances the sequence;
+ * {@link KafkaResponse#CLOSE_CONNECTION} closes the connection once the responses before it are written.
  *
  * <p>Thread-safety: {@link #complete} may be called from any thread and hops to the channel's event loop; every
  * other method must be called on that event loop.
@@ -69,6 +70,12 @@ final class ResponseSequencer {
         KafkaResponse next;
         while ((next = completed.remove(nextToWrite)) != null) {
             nextToWrite++;
+            if (next == KafkaResponse.CLOSE_CONNECTION) {
+                channel.flush();
+                channel.close();
+                close();
+                return;
+            }
             if (next != NO_RESPONSE) {
                 next.writeTo(channel);
                 wrote = true;

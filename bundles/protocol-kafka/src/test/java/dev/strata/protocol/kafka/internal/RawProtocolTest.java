@@ -249,6 +249,20 @@ class RawProtocolTest {
     }
 
     @Test
+    void failedAcksZeroProduceClosesTheConnectionSoTheClientRefreshesMetadata() throws IOException {
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("lost".getBytes(StandardCharsets.UTF_8)));
+        ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000);
+        ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("missing");
+        topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
+        produce.topicData().add(topic);
+        try (RawConnection client = new RawConnection(server.port())) {
+            client.send(produce, (short) 9, 1);
+            assertOnlyThatConnectionClosed(client);
+        }
+    }
+
+    @Test
     void fetchSessionsAreRefusedSoClientsFallBackToFullFetches() throws IOException {
         FetchRequestData fetch = new FetchRequestData().setMaxWaitMs(0).setSessionId(1234).setSessionEpoch(3)
                 .setMaxBytes(1024);
