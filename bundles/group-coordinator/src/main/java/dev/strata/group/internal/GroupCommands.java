@@ -4,6 +4,7 @@ import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.ListOffsetResult;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.IsolationLevel;
+import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.group.GroupCoordinator;
 import dev.strata.api.group.GroupDescription;
@@ -40,13 +41,22 @@ public final class GroupCommands {
     private final Broker broker;
 
     @Activate
-    public GroupCommands(@Reference GroupCoordinator coordinator, @Reference Broker broker) {
+    public GroupCommands(@Reference(name = "coordinator") GroupCoordinator coordinator,
+                         @Reference(name = "broker") Broker broker) {
         this.coordinator = coordinator;
         this.broker = broker;
     }
 
     /** Every group with its state, protocol type and member count. */
     public String groups() {
+        try {
+            return listGroups();
+        } catch (StrataException e) {
+            return "Cannot list groups: " + e.error() + " " + e.getMessage();
+        }
+    }
+
+    private String listGroups() {
         List<GroupListing> listings = coordinator.listGroups(Set.of());
         if (listings.isEmpty()) {
             return "No groups.";
@@ -64,6 +74,14 @@ public final class GroupCommands {
 
     /** A group's members and, per partition, committed offset, log end offset and lag. */
     public String group(String groupId) {
+        try {
+            return describeGroup(groupId);
+        } catch (StrataException e) {
+            return "Cannot describe group " + groupId + ": " + e.error() + " " + e.getMessage();
+        }
+    }
+
+    private String describeGroup(String groupId) {
         GroupDescription d = coordinator.describeGroups(List.of(groupId)).get(0);
         if (d.error() != ErrorCode.NONE) {
             return "Group " + groupId + ": " + d.error();
@@ -126,6 +144,8 @@ public final class GroupCommands {
                 offset = resolve(tp, target);
             } catch (IllegalArgumentException e) {
                 return e.getMessage();
+            } catch (StrataException e) {
+                return "Cannot look up offsets of " + tp + ": " + e.error() + " " + e.getMessage();
             }
             offsets.put(tp, new OffsetAndMetadata(offset, OffsetAndMetadata.NO_LEADER_EPOCH, ""));
         }

@@ -42,7 +42,7 @@ public final class GroupCoordinatorComponent implements GroupCoordinator {
     private final GroupCoordinatorService service;
 
     @Activate
-    public GroupCoordinatorComponent(@Reference Broker broker, GroupCoordinatorConfig config) {
+    public GroupCoordinatorComponent(@Reference(name = "broker") Broker broker, GroupCoordinatorConfig config) {
         this.service = new GroupCoordinatorService(broker, CoordinatorSettings.from(config));
         service.start();
     }

@@ -242,17 +242,19 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
             return FindCoordinatorResult.error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
         }
         int partition = groups.partitionFor(groupId);
-        Optional<PartitionState> state = broker.metadata()
-                .partitionState(new TopicPartition(OFFSETS_TOPIC, partition));
-        if (state.isEmpty() || state.get().leader() < 0) {
-            return FindCoordinatorResult.error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-        }
-        for (BrokerInfo b : broker.metadata().liveBrokers()) {
-            if (b.id() == state.get().leader()) {
-                return new FindCoordinatorResult(ErrorCode.NONE, partition, b);
+        return guard("FindCoordinator", () -> {
+            Optional<PartitionState> state = broker.metadata()
+                    .partitionState(new TopicPartition(OFFSETS_TOPIC, partition));
+            if (state.isEmpty() || state.get().leader() < 0) {
+                return FindCoordinatorResult.error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
             }
-        }
-        return FindCoordinatorResult.error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+            for (BrokerInfo b : broker.metadata().liveBrokers()) {
+                if (b.id() == state.get().leader()) {
+                    return new FindCoordinatorResult(ErrorCode.NONE, partition, b);
+                }
+            }
+            return FindCoordinatorResult.error(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+        }, () -> FindCoordinatorResult.error(ErrorCode.COORDINATOR_NOT_AVAILABLE));
     }
 
     @Override
@@ -261,7 +263,23 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(JoinGroupResult.error(e, request.memberId()));
         }
-        return groupManager.join(request);
+        return guard("JoinGroup", () -> groupManager.join(request),
+                () -> CompletableFuture.completedFuture(JoinGroupResult.error(ErrorCode.UNKNOWN_SERVER_ERROR,
+                        request.memberId())));
+    }
+
+    /**
+     * Runs an API call; an unexpected exception (a bug, or the broker going away mid-call) is logged and answered
+     * with {@code fallback} instead of reaching the protocol layer.
+     */
+    private static <T> T guard(String api, java.util.function.Supplier<T> call,
+                               java.util.function.Supplier<T> fallback) {
+        try {
+            return call.get();
+        } catch (RuntimeException ex) {
+            LOG.error("{} failed", api, ex);
+            return fallback.get();
+        }
     }
 
     @Override
@@ -275,7 +293,8 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(SyncGroupResult.error(e));
         }
-        return groupManager.sync(request);
+        return guard("SyncGroup", () -> groupManager.sync(request),
+                () -> CompletableFuture.completedFuture(SyncGroupResult.error(ErrorCode.UNKNOWN_SERVER_ERROR)));
     }
 
     @Override
@@ -284,31 +303,42 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         if (e == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
             return ErrorCode.NONE; // as Kafka: answer blindly while loading; clients do not expect this error here
         }
-        return e != ErrorCode.NONE ? e : groupManager.heartbeat(groupId, generationId, memberId, groupInstanceId);
+        return e != ErrorCode.NONE ? e : guard("Heartbeat",
+                () -> groupManager.heartbeat(groupId, generationId, memberId, groupInstanceId),
+                () -> ErrorCode.UNKNOWN_SERVER_ERROR);
     }
 
     @Override
     public LeaveGroupResult leaveGroup(String groupId, List<LeaveGroupMember> members) {
         ErrorCode e = unavailable();
-        return e != ErrorCode.NONE ? new LeaveGroupResult(e, List.of()) : groupManager.leave(groupId, members);
+        return e != ErrorCode.NONE ? new LeaveGroupResult(e, List.of()) : guard("LeaveGroup",
+                () -> groupManager.leave(groupId, members),
+                () -> new LeaveGroupResult(ErrorCode.UNKNOWN_SERVER_ERROR, List.of()));
     }
 
     @Override
     public CompletableFuture<OffsetCommitResult> commitOffsets(OffsetCommitRequest request) {
         ErrorCode e = unavailable();
         if (e != ErrorCode.NONE) {
-            Map<TopicPartition, ErrorCode> errors = new HashMap<>();
-            request.offsets().keySet().forEach(tp -> errors.put(tp, e));
-            return CompletableFuture.completedFuture(new OffsetCommitResult(errors));
+            return CompletableFuture.completedFuture(allFailed(request, e));
         }
-        return offsetManager.commit(request);
+        return guard("OffsetCommit", () -> offsetManager.commit(request),
+                () -> CompletableFuture.completedFuture(allFailed(request, ErrorCode.UNKNOWN_SERVER_ERROR)));
+    }
+
+    private static OffsetCommitResult allFailed(OffsetCommitRequest request, ErrorCode error) {
+        Map<TopicPartition, ErrorCode> errors = new HashMap<>();
+        request.offsets().keySet().forEach(tp -> errors.put(tp, error));
+        return new OffsetCommitResult(errors);
     }
 
     @Override
     public OffsetFetchResult fetchOffsets(String groupId, Collection<TopicPartition> partitions,
                                           boolean requireStable) {
         ErrorCode e = unavailable();
-        return e != ErrorCode.NONE ? OffsetFetchResult.error(e) : offsetManager.fetch(groupId, partitions);
+        return e != ErrorCode.NONE ? OffsetFetchResult.error(e) : guard("OffsetFetch",
+                () -> offsetManager.fetch(groupId, partitions),
+                () -> OffsetFetchResult.error(ErrorCode.UNKNOWN_SERVER_ERROR));
     }
 
     @Override
@@ -367,7 +397,11 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
             groupIds.forEach(id -> out.put(id, e));
             return CompletableFuture.completedFuture(out);
         }
-        return offsetManager.deleteGroups(groupIds);
+        return guard("DeleteGroups", () -> offsetManager.deleteGroups(groupIds), () -> {
+            Map<String, ErrorCode> out = new LinkedHashMap<>();
+            groupIds.forEach(id -> out.put(id, ErrorCode.UNKNOWN_SERVER_ERROR));
+            return CompletableFuture.completedFuture(out);
+        });
     }
 
     @Override
@@ -376,6 +410,8 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(new OffsetDeleteResult(e, Map.of()));
         }
-        return offsetManager.deleteOffsets(groupId, partitions);
+        return guard("OffsetDelete", () -> offsetManager.deleteOffsets(groupId, partitions),
+                () -> CompletableFuture.completedFuture(new OffsetDeleteResult(ErrorCode.UNKNOWN_SERVER_ERROR,
+                        Map.of())));
     }
 }

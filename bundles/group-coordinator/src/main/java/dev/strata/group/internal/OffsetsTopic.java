@@ -104,8 +104,12 @@ final class OffsetsTopic {
         }
         TopicPartition tp = new TopicPartition(GroupCoordinator.OFFSETS_TOPIC, partition);
         try {
-            return broker.produce(tp, batch, (short) -1, commitTimeoutMs, CONTEXT)
+            CompletableFuture<ProduceResult> f = broker.produce(tp, batch, (short) -1, commitTimeoutMs, CONTEXT)
                     .exceptionally(t -> ProduceResult.error(ErrorCode.UNKNOWN_SERVER_ERROR, t.toString()));
+            // Callers append under a group lock and take it again when the write completes. A write that completes
+            // later must not run that callback on the broker thread completing it (which may hold broker locks
+            // that an appending thread waits for), so it is handed to another thread.
+            return f.isDone() ? f : f.thenApplyAsync(r -> r);
         } catch (RuntimeException e) {
             LOG.warn("Append to {} failed", tp, e);
             return CompletableFuture.completedFuture(ProduceResult.error(ErrorCode.UNKNOWN_SERVER_ERROR, e.toString()));
