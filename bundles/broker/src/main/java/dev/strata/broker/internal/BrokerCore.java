@@ -43,6 +43,11 @@ final class BrokerCore implements AutoCloseable {
     }
 
     static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock) throws IOException {
+        return start(settings, store, clock, new LocalReplication());
+    }
+
+    static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication)
+            throws IOException {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads());
         scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -52,7 +57,7 @@ final class BrokerCore implements AutoCloseable {
                     settings.logDir().resolve(LocalMetadataStore.META_DIR));
             DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
             // The log manager tells the purgatory about appends; the purgatory reads through the log manager.
-            LogManager logs = new LogManager(settings.logDir(), store, metadata, settings, new LocalReplication(),
+            LogManager logs = new LogManager(settings.logDir(), store, metadata, settings, replication,
                     (tp, bytes) -> purgatoryRef[0].onAppend(tp, bytes), clock);
             FetchReader reader = new FetchReader(logs);
             purgatoryRef[0] = new DelayedFetchPurgatory(reader, scheduler);

@@ -194,6 +194,7 @@ final class Partition {
         } finally {
             lock.unlock();
         }
+        completeHighWatermarkWaiters();
         appendListener.onAppend(tp, batch.sizeInBytes());
         return new AppendOutcome(result, required);
     }
@@ -244,19 +245,27 @@ final class Partition {
         }
     }
 
-    /** Called by {@link Replication}; never moves the high watermark backwards. */
+    /**
+     * Called by {@link Replication}; never moves the high watermark backwards. Waiters are completed by
+     * {@link #completeHighWatermarkWaiters()}, outside the partition lock, so that no caller's callback runs under it.
+     */
     void advanceHighWatermark(long offset) {
-        if (offset <= highWatermark) {
+        if (offset > highWatermark) {
+            highWatermark = offset;
+        }
+    }
+
+    /** Completes the acks=-1 waits that the high watermark has reached. Call without holding the partition lock. */
+    void completeHighWatermarkWaiters() {
+        if (hwWaiters.isEmpty()) {
             return;
         }
-        highWatermark = offset;
-        if (!hwWaiters.isEmpty()) {
-            for (Iterator<HighWatermarkWaiter> it = hwWaiters.iterator(); it.hasNext(); ) {
-                HighWatermarkWaiter w = it.next();
-                if (w.offset() <= offset) {
-                    it.remove();
-                    w.future().complete(Boolean.TRUE);
-                }
+        long hw = highWatermark;
+        for (Iterator<HighWatermarkWaiter> it = hwWaiters.iterator(); it.hasNext(); ) {
+            HighWatermarkWaiter w = it.next();
+            if (w.offset() <= hw) {
+                it.remove();
+                w.future().complete(Boolean.TRUE);
             }
         }
     }

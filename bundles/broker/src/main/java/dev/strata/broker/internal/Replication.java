@@ -8,7 +8,9 @@ package dev.strata.broker.internal;
 interface Replication {
 
     /**
-     * Called by the leader under the partition lock right after an append.
+     * Called by the leader under the partition lock right after an append. An implementation that advances the high
+     * watermark later (when followers catch up) calls {@link Partition#advanceHighWatermark} and then
+     * {@link Partition#completeHighWatermarkWaiters} outside the partition lock.
      *
      * @param logEndOffset the log end offset after the append
      */
