@@ -66,7 +66,7 @@ final class RealStack implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws ReflectiveOperationException {
         server.close();
         Method groupsDeactivate = GroupCoordinatorComponent.class.getDeclaredMethod("deactivate");
         groupsDeactivate.setAccessible(true);

@@ -101,7 +101,7 @@ class RealStackTest {
                 assertEquals(GroupState.STABLE, group.groupState());
                 assertEquals(1, group.members().size());
                 assertEquals(3, group.members().iterator().next().assignment().topicPartitions().size());
-                assertTrue(admin.listConsumerGroups().all().get().stream()
+                assertTrue(admin.listGroups().all().get().stream()
                         .anyMatch(g -> g.groupId().equals("billing")));
             }
         }
@@ -131,7 +131,7 @@ class RealStackTest {
 
         try (Admin admin = Admin.create(common())) {
             admin.deleteConsumerGroups(List.of("billing")).all().get();
-            assertTrue(admin.listConsumerGroups().all().get().stream()
+            assertTrue(admin.listGroups().all().get().stream()
                     .noneMatch(g -> g.groupId().equals("billing")));
         }
     }
