@@ -6,7 +6,9 @@ import dev.strata.api.broker.FetchResult;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.log.LogSlice;
+import dev.strata.record.RecordBatch;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -51,16 +53,19 @@ final class FetchReader {
             try {
                 Partition p = logs.partition(fp.tp());
                 leos[i] = p.logEndOffset();
+                long hw = p.highWatermark();
                 int limit = (int) Math.max(0, Math.min(Math.max(fp.maxBytes(), 0), remaining));
                 LogSlice slice = limit > 0 || minOneBatch ? p.read(fp.fetchOffset(), limit, minOneBatch)
                         : LogSlice.EMPTY;
+                if (!slice.isEmpty() && params.replicaId() < 0 && p.logEndOffset() > hw) {
+                    slice = upTo(slice, hw); // consumers see committed batches only
+                }
                 if (!slice.isEmpty()) {
                     minOneBatch = false;
                     remaining -= slice.size();
                     total += slice.size();
                 }
-                // Offsets after the read: on one broker the high watermark then covers what was read.
-                results.add(new FetchResult(fp.tp(), ErrorCode.NONE, p.highWatermark(), p.lastStableOffset(),
+                results.add(new FetchResult(fp.tp(), ErrorCode.NONE, hw, Math.min(hw, p.lastStableOffset()),
                         p.logStartOffset(), slice));
             } catch (StrataException e) {
                 failed = true;
@@ -72,6 +77,34 @@ final class FetchReader {
             }
         }
         return new Read(List.copyOf(results), total, failed, leos);
+    }
+
+    /**
+     * The leading batches of {@code slice} that start below {@code highWatermark}. Reads only the 12-byte offset and
+     * length of each batch; needed only while the log end is ahead of the high watermark.
+     */
+    static LogSlice upTo(LogSlice slice, long highWatermark) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(RecordBatch.LOG_OVERHEAD);
+        long pos = slice.position();
+        long end = slice.position() + slice.size();
+        while (pos + RecordBatch.LOG_OVERHEAD <= end) {
+            head.clear();
+            long p = pos;
+            while (head.hasRemaining()) {
+                int n = slice.channel().read(head, p);
+                if (n < 0) {
+                    throw new IOException("Log file ended inside a batch header at position " + p);
+                }
+                p += n;
+            }
+            if (head.getLong(0) >= highWatermark) {
+                break;
+            }
+            pos += RecordBatch.LOG_OVERHEAD + (long) head.getInt(RecordBatch.LENGTH_OFFSET);
+        }
+        long size = Math.min(pos, end) - slice.position();
+        return size <= 0 ? LogSlice.EMPTY : new LogSlice(slice.channel(), slice.position(), (int) size,
+                slice.firstOffset());
     }
 
     /** Whether any partition's log end offset moved since {@code read} was taken. */

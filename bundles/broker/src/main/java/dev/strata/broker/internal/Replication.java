@@ -10,7 +10,8 @@ interface Replication {
     /**
      * Called by the leader under the partition lock right after an append. An implementation that advances the high
      * watermark later (when followers catch up) calls {@link Partition#advanceHighWatermark} and then
-     * {@link Partition#completeHighWatermarkWaiters} outside the partition lock.
+     * {@link Partition#completeHighWatermarkWaiters} outside the partition lock, and tells the fetch purgatory (the
+     * partition's append listener), since consumers only see batches below the high watermark.
      *
      * @param logEndOffset the log end offset after the append
      */

@@ -3,11 +3,16 @@ package dev.strata.broker.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.strata.api.broker.FetchParams;
+import dev.strata.api.broker.FetchPartition;
+import dev.strata.api.broker.FetchResult;
 import dev.strata.api.broker.ProduceResult;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.TopicPartition;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +34,11 @@ class AcksAllTest {
         public void onPartitionOpened(Partition partition, long logEndOffset) {
             partition.advanceHighWatermark(logEndOffset);
         }
+    }
+
+    private static FetchResult read(BrokerCore core, int replicaId, TopicPartition tp) {
+        return core.broker.fetch(new FetchParams(replicaId, 0, 1, 1 << 20, IsolationLevel.READ_UNCOMMITTED,
+                List.of(new FetchPartition(tp, 0, 1 << 20))), CTX).join().get(0);
     }
 
     @TempDir
@@ -60,6 +70,12 @@ class AcksAllTest {
             ProduceResult committed = waiting.get(10, TimeUnit.SECONDS);
             assertEquals(ErrorCode.NONE, committed.error());
             assertEquals(2, committed.baseOffset());
+
+            // consumers see only what is below the high watermark; followers see everything
+            core.broker.produce(tp, TestBatches.batch(1, "d"), (short) 1, 100, CTX).get();
+            assertEquals(3, read(core, -1, tp).highWatermark());
+            assertEquals(3, TestBatches.batches(read(core, -1, tp).records()).size());
+            assertEquals(4, TestBatches.batches(read(core, 1, tp).records()).size());
         }
     }
 }
