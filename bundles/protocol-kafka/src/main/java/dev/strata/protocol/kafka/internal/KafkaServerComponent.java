@@ -39,6 +39,7 @@ public final class KafkaServerComponent {
     private final AtomicReference<GroupCoordinator> groupCoordinator = new AtomicReference<>();
     private final KafkaServer server;
     private final ServiceRegistration<KafkaListener> registration;
+    private volatile boolean active = true;
 
     @Activate
     public KafkaServerComponent(@Reference(name = "broker") Broker broker, KafkaServerConfig config,
@@ -70,13 +71,14 @@ public final class KafkaServerComponent {
     }
 
     void unbindGroupCoordinator(GroupCoordinator coordinator) {
-        if (groupCoordinator.compareAndSet(coordinator, null)) {
+        if (groupCoordinator.compareAndSet(coordinator, null) && active) {
             LOG.info("Group coordinator gone: consumer-group APIs are no longer served");
         }
     }
 
     @Deactivate
     void deactivate() {
+        active = false;
         try {
             registration.unregister();
         } catch (IllegalStateException e) {

@@ -48,6 +48,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, KafkaRequest request) {
         long sequence = sequencer.nextSequence();
+        LOG.trace("Received {} from {}", request, peer);
         if (sequencer.inFlight() >= MAX_IN_FLIGHT && ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
         }

@@ -233,6 +233,23 @@ class RawProtocolTest {
     }
 
     @Test
+    void farMorePipelinedRequestsThanTheInFlightLimitAreAllAnsweredInOrder() throws IOException {
+        int count = RequestDispatcher.MAX_IN_FLIGHT * 5;
+        byte[][] requests = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            requests[i] = RawConnection.request(new MetadataRequestData().setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("t"))), (short) 12, 1000 + i);
+        }
+        bystander.sendRaw(concat(requests));
+        for (int i = 0; i < count; i++) {
+            MetadataResponseData md = new MetadataResponseData();
+            assertEquals(1000 + i, bystander.readResponse(md, (short) 12));
+            assertEquals(1, md.topics().find("t").partitions().size());
+        }
+        assertApiVersionsWorks(bystander, 5);
+    }
+
+    @Test
     void acksZeroProduceIsAppendedButNotAnswered() throws IOException {
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord("quiet".getBytes(StandardCharsets.UTF_8)));
