@@ -2,6 +2,7 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchResult;
+import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.TopicPartition;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +108,8 @@ final class DelayedFetchPurgatory implements Partition.AppendListener {
             fetch.future.complete(reader.read(fetch.params).results());
         } catch (RuntimeException e) {
             LOG.error("Completing a delayed fetch failed", e);
-            fetch.future.completeExceptionally(e);
+            fetch.future.complete(fetch.params.partitions().stream()
+                    .map(p -> FetchResult.error(p.tp(), ErrorCode.UNKNOWN_SERVER_ERROR)).toList());
         }
     }
 
