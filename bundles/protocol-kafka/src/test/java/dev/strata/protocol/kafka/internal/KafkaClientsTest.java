@@ -160,6 +160,11 @@ class KafkaClientsTest {
             ExecutionException unknown = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                     () -> admin.deleteTopics(List.of("orders")).all().get());
             assertInstanceOf(UnknownTopicOrPartitionException.class, unknown.getCause());
+
+            org.apache.kafka.common.Uuid id = admin.describeTopics(List.of("defaults")).allTopicNames().get()
+                    .get("defaults").topicId();
+            admin.deleteTopics(org.apache.kafka.common.TopicCollection.ofTopicIds(List.of(id))).all().get();
+            assertTrue(admin.listTopics().names().get().isEmpty(), "deleted by topic id");
         }
     }
 
