@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log (Kafka's LogSegment): the {@code %020d.log} file of whole batches named by the
@@ -27,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * a batch.
  */
 final class LogSegment {
-    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
-
     private final Path dir;
     private final long baseOffset;
     private final Path file;
@@ -124,8 +120,18 @@ final class LogSegment {
         int start = size;
         ByteBuffer src = batches.duplicate();
         long pos = start;
-        while (src.hasRemaining()) {
-            pos += channel.write(src, pos);
+        try {
+            while (src.hasRemaining()) {
+                pos += channel.write(src, pos);
+            }
+        } catch (IOException e) {
+            // Nothing was published; drop the partial write so the file ends with whole batches again.
+            try {
+                channel.truncate(start);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         if (rollingBaseTimeMs < 0) {
             rollingBaseTimeMs = nowMs;
