@@ -6,10 +6,11 @@ import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
  * One decoded request: its header and parsed body. {@code body} is null only for an ApiVersions request whose
- * version this server does not support (answered with UNSUPPORTED_VERSION, as Kafka does). Immutable once built
- * (the body is only read after decoding).
+ * version this server does not support (answered with UNSUPPORTED_VERSION, as Kafka does). {@code sizeInBytes} is
+ * the frame size, counted against the connection's in-flight budget. Immutable once built (the body is only read
+ * after decoding).
  */
-record KafkaRequest(RequestHeaderData header, ApiMessageType api, ApiMessage body) {
+record KafkaRequest(RequestHeaderData header, ApiMessageType api, ApiMessage body, int sizeInBytes) {
 
     short apiKey() {
         return header.requestApiKey();

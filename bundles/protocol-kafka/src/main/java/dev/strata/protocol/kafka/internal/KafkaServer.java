@@ -87,7 +87,8 @@ public final class KafkaServer implements AutoCloseable {
                                     .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes()))
                                     .addLast("request-decoder", new RequestDecoder(groupsAvailable))
                                     .addLast("request-dispatcher",
-                                            new RequestDispatcher(apis, requestPool, LISTENER_NAME));
+                                            new RequestDispatcher(apis, requestPool, LISTENER_NAME,
+                                                    settings.maxRequestBytes()));
                         }
                     });
             ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly();

@@ -54,7 +54,8 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
             return;
         }
         ApiMessageType api = ApiMessageType.fromApiKey(apiKey);
-        ByteBuffer buffer = ByteBuffer.allocate(frame.readableBytes());
+        int size = frame.readableBytes();
+        ByteBuffer buffer = ByteBuffer.allocate(size);
         frame.readBytes(buffer);
         buffer.flip();
         ByteBufferAccessor reader = new ByteBufferAccessor(buffer);
@@ -67,7 +68,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         if (!range.contains(version)) {
             if (api == ApiMessageType.API_VERSIONS) {
-                out.add(new KafkaRequest(header, api, null));
+                out.add(new KafkaRequest(header, api, null, size));
             } else {
                 reject(ctx, api.name() + " version " + version + " is not supported (supported " + range.min()
                         + ".." + range.max() + ")", null);
@@ -87,7 +88,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
                     + " request (correlation id " + header.correlationId() + ")", null);
             return;
         }
-        out.add(new KafkaRequest(header, api, body));
+        out.add(new KafkaRequest(header, api, body, size));
     }
 
     private void reject(ChannelHandlerContext ctx, String reason, Exception cause) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Last inbound handler: numbers each request, hands it to the request-handler pool (never running broker code on
  * the event loop) through a per-connection {@link SerialExecutor}, and passes the results to the connection's
  * {@link ResponseSequencer}. A failure while handling a request is logged and closes only this connection. When too
- * many responses are outstanding the connection stops reading until they drain (back-pressure).
+ * many requests, or too many request bytes (one {@code socket.request.max.bytes} worth), are outstanding, the
+ * connection stops reading until they drain (back-pressure), so one client cannot queue unbounded memory.
  *
  * <p>One instance per connection. Netty callbacks run on the connection's event loop; handler completions arrive on
  * other threads and go through the sequencer.
@@ -28,13 +30,17 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     private final KafkaApis apis;
     private final SerialExecutor executor;
     private final String listenerName;
+    private final long maxInFlightBytes;
+    /** Bytes of requests read but not yet handled; added on the event loop, released on handler threads. */
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private ResponseSequencer sequencer;
     private String peer = "?";
 
-    RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName) {
+    RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName, int maxInFlightBytes) {
         this.apis = apis;
         this.executor = new SerialExecutor(requestPool);
         this.listenerName = listenerName;
+        this.maxInFlightBytes = maxInFlightBytes;
     }
 
     @Override
@@ -49,7 +55,9 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     protected void channelRead0(ChannelHandlerContext ctx, KafkaRequest request) {
         long sequence = sequencer.nextSequence();
         LOG.trace("Received {} from {}", request, peer);
-        if (sequencer.inFlight() >= MAX_IN_FLIGHT && ctx.channel().config().isAutoRead()) {
+        long bytes = inFlightBytes.addAndGet(request.sizeInBytes());
+        if ((sequencer.inFlight() >= MAX_IN_FLIGHT || bytes >= maxInFlightBytes)
+                && ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
         }
         RequestContext context = new RequestContext(request.clientId(), RequestContext.ANONYMOUS, peer,
@@ -67,10 +75,12 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         try {
             response = apis.handle(request, context);
         } catch (Throwable t) {
+            inFlightBytes.addAndGet(-request.sizeInBytes());
             fail(ctx, request, t);
             return;
         }
         response.whenComplete((result, error) -> {
+            inFlightBytes.addAndGet(-request.sizeInBytes());
             if (error != null) {
                 fail(ctx, request, error);
             } else {
@@ -85,7 +95,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     }
 
     private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead() && sequencer.inFlight() < MAX_IN_FLIGHT / 2) {
+        if (!ctx.channel().config().isAutoRead() && sequencer.inFlight() < MAX_IN_FLIGHT / 2
+                && inFlightBytes.get() < maxInFlightBytes / 2) {
             ctx.channel().config().setAutoRead(true);
         }
     }

@@ -250,6 +250,32 @@ class RawProtocolTest {
     }
 
     @Test
+    void pipelinedRequestsBeyondTheByteBudgetAreAllAppendedAndAnswered() throws IOException {
+        // 40 produce requests of ~10 KB each: four times the 64 KB budget, so reading pauses and resumes.
+        int count = 40;
+        byte[][] requests = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            byte[] value = new byte[10_000];
+            Arrays.fill(value, (byte) i);
+            ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
+            ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("t");
+            topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                    .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(value))));
+            produce.topicData().add(topic);
+            requests[i] = RawConnection.request(produce, (short) 9, 500 + i);
+        }
+        bystander.sendRaw(concat(requests));
+        for (int i = 0; i < count; i++) {
+            org.apache.kafka.common.message.ProduceResponseData response =
+                    new org.apache.kafka.common.message.ProduceResponseData();
+            assertEquals(500 + i, bystander.readResponse(response, (short) 9));
+            var partition = response.responses().iterator().next().partitionResponses().get(0);
+            assertEquals(Errors.NONE.code(), partition.errorCode());
+            assertEquals(i, partition.baseOffset(), "appended in request order");
+        }
+    }
+
+    @Test
     void acksZeroProduceIsAppendedButNotAnswered() throws IOException {
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord("quiet".getBytes(StandardCharsets.UTF_8)));
