@@ -145,27 +145,68 @@ public final class StrataContainer implements AutoCloseable {
     private void awaitKafkaReady() throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         Exception last = null;
-        while (System.nanoTime() < deadline) {
+        boolean ready = false;
+        while (!ready && System.nanoTime() < deadline) {
             Process p = process;
             if (!p.isAlive()) {
                 throw new IllegalStateException(name + ": bin/strata exited with code " + p.exitValue()
                         + " before the Kafka port answered.\n" + logTail(60));
             }
+            failIfSettingsLost();
             try (RawKafkaConnection connection = RawKafkaConnection.open(kafkaPort, Duration.ofSeconds(2))) {
                 ApiVersionsResponseData versions = connection.apiVersions();
-                if (versions.errorCode() == 0) {
-                    return;
-                }
-                last = new IllegalStateException("ApiVersions error code " + versions.errorCode());
+                ready = versions.errorCode() == 0;
+                last = ready ? null : new IllegalStateException("ApiVersions error code " + versions.errorCode());
             } catch (Exception e) {
                 last = e;
             }
-            Thread.sleep(200);
+            if (!ready) {
+                Thread.sleep(200);
+            }
         }
-        String tail = logTail(80);
-        killQuietly();
-        throw new IllegalStateException(name + ": Kafka port " + kafkaPort + " did not answer ApiVersions within "
-                + START_TIMEOUT + " (last error: " + last + ").\n" + tail);
+        if (!ready) {
+            String tail = logTail(80);
+            killQuietly();
+            throw new IllegalStateException(name + ": Kafka port " + kafkaPort + " did not answer ApiVersions within "
+                    + START_TIMEOUT + " (last error: " + last + ").\n" + tail);
+        }
+        failIfSettingsLost();
+    }
+
+    private void failIfSettingsLost() throws InterruptedException {
+        String lost = lostSettings();
+        if (lost != null) {
+            Thread.sleep(300); // a file caught in the middle of a rewrite is not lost: look again
+            lost = lostSettings();
+        }
+        if (lost != null) {
+            String tail = logTail(30);
+            killQuietly();
+            throw new IllegalStateException(name + ": " + lost + "\n" + tail);
+        }
+    }
+
+    /**
+     * Whether the container rewrote a configuration file the harness set, dropping the setting (seen with
+     * FileInstall's write-back of etc/*.cfg at start); null if both settings are in place.
+     */
+    private String lostSettings() {
+        try {
+            String port = readProperties("etc/" + PROTOCOL_PID + ".cfg").getProperty("port");
+            String logDirs = readProperties("etc/" + BROKER_PID + ".cfg").getProperty("log.dirs");
+            if (!Integer.toString(kafkaPort).equals(port == null ? null : port.trim())) {
+                return "etc/" + PROTOCOL_PID + ".cfg no longer sets port=" + kafkaPort + " (now " + port
+                        + "): the container rewrote it during start; the file now reads:\n"
+                        + Files.readString(home.resolve("etc/" + PROTOCOL_PID + ".cfg"));
+            }
+            if (!dataDir.toString().equals(logDirs == null ? null : logDirs.trim())) {
+                return "etc/" + BROKER_PID + ".cfg no longer sets log.dirs=" + dataDir + " (now " + logDirs
+                        + "): the container rewrote it during start";
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // being rewritten right now; the next look decides
+        }
     }
 
     /**
