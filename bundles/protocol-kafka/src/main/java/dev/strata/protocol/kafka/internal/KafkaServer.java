@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka protocol server: a Netty listener whose pipeline per connection is
- * {@link FrameDecoder} → {@link RequestDecoder} → {@link RequestDispatcher}, plus the request-handler pool that
+ * {@link IdleConnectionCloser} → {@link FrameDecoder} → {@link RequestDecoder} → {@link RequestDispatcher}, plus
+ * the request-handler pool that
  * runs broker calls off the event loops. Plain Java (no OSGi), so tests can start it directly.
  *
  * <p>Thread-safety: {@link #start} and {@link #close} are called by one thread (the component's lifecycle); the
@@ -84,6 +85,7 @@ public final class KafkaServer implements AutoCloseable {
                             connections.add(ch);
                             ch.closeFuture().addListener(f -> connections.remove(ch));
                             ch.pipeline()
+                                    .addLast("idle-closer", new IdleConnectionCloser(settings.maxIdleMs()))
                                     .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes()))
                                     .addLast("request-decoder", new RequestDecoder(groupsAvailable))
                                     .addLast("request-dispatcher",

@@ -33,4 +33,8 @@ public @interface KafkaServerConfig {
     @AttributeDefinition(name = "Network threads",
             description = "Netty event-loop threads doing socket reads and writes.", min = "1")
     int num_network_threads() default 2;
+
+    @AttributeDefinition(name = "Idle connection timeout (ms)",
+            description = "A connection with no traffic for this long is closed.", min = "1")
+    long connections_max_idle_ms() default ServerSettings.DEFAULT_MAX_IDLE_MS;
 }

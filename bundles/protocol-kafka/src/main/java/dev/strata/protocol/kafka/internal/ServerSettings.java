@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param maxRequestBytes the largest request frame (size prefix) accepted
  * @param ioThreads request handler threads
  * @param networkThreads Netty event-loop threads for connections
+ * @param maxIdleMs a connection with no traffic for this long is closed
  */
 public record ServerSettings(String host, int port, String advertisedHost, int maxRequestBytes, int ioThreads,
-                             int networkThreads) {
+                             int networkThreads, long maxIdleMs) {
 
     public static final int DEFAULT_MAX_REQUEST_BYTES = 104_857_600;
+    public static final long DEFAULT_MAX_IDLE_MS = 600_000;
 
     public ServerSettings {
         Objects.requireNonNull(host, "host");
@@ -28,6 +30,9 @@ public record ServerSettings(String host, int port, String advertisedHost, int m
         if (ioThreads <= 0 || networkThreads <= 0) {
             throw new IllegalArgumentException("thread counts must be > 0");
         }
+        if (maxIdleMs <= 0) {
+            throw new IllegalArgumentException("connections.max.idle.ms must be > 0: " + maxIdleMs);
+        }
         if (advertisedHost == null || advertisedHost.isBlank()) {
             advertisedHost = host;
         }
@@ -35,15 +40,20 @@ public record ServerSettings(String host, int port, String advertisedHost, int m
 
     /** Loopback, ephemeral port, defaults otherwise: what tests use. */
     public static ServerSettings loopbackEphemeral() {
-        return new ServerSettings("127.0.0.1", 0, null, DEFAULT_MAX_REQUEST_BYTES, 4, 2);
+        return new ServerSettings("127.0.0.1", 0, null, DEFAULT_MAX_REQUEST_BYTES, 4, 2, DEFAULT_MAX_IDLE_MS);
     }
 
     public static ServerSettings from(KafkaServerConfig config) {
         return new ServerSettings(config.host().trim(), config.port(), config.advertised_host(),
-                config.socket_request_max_bytes(), config.num_io_threads(), config.num_network_threads());
+                config.socket_request_max_bytes(), config.num_io_threads(), config.num_network_threads(),
+                config.connections_max_idle_ms());
     }
 
     public ServerSettings withMaxRequestBytes(int max) {
-        return new ServerSettings(host, port, advertisedHost, max, ioThreads, networkThreads);
+        return new ServerSettings(host, port, advertisedHost, max, ioThreads, networkThreads, maxIdleMs);
+    }
+
+    public ServerSettings withMaxIdleMs(long idleMs) {
+        return new ServerSettings(host, port, advertisedHost, maxRequestBytes, ioThreads, networkThreads, idleMs);
     }
 }

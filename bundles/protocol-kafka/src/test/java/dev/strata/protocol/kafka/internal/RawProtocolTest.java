@@ -306,6 +306,18 @@ class RawProtocolTest {
     }
 
     @Test
+    void idleConnectionsAreClosed() throws IOException {
+        KafkaServer impatient = new KafkaServer(broker, ServerSettings.loopbackEphemeral().withMaxIdleMs(300));
+        impatient.start();
+        try (RawConnection idle = new RawConnection(impatient.port())) {
+            assertApiVersionsWorks(idle, 1);
+            assertTrue(idle.closedByPeer(), "closed after 300 ms without traffic");
+        } finally {
+            impatient.close();
+        }
+    }
+
+    @Test
     void fetchSessionsAreRefusedSoClientsFallBackToFullFetches() throws IOException {
         FetchRequestData fetch = new FetchRequestData().setMaxWaitMs(0).setSessionId(1234).setSessionEpoch(3)
                 .setMaxBytes(1024);
