@@ -32,29 +32,7 @@ record BatchHeader(int position, long baseOffset, int size, int lastOffsetDelta,
     }
 
     /**
-     * Reads the full 61-byte header of the batch at {@code position}, or returns null when fewer than a header's
-     * bytes lie before {@code limit} or the length field is impossible (shorter than a header or past
-     * {@code limit}).
-     */
-    static BatchHeader read(FileChannel ch, int position, int limit) throws IOException {
-        if ((long) position + RecordBatch.HEADER_SIZE > limit) {
-            return null;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
-        if (!readFully(ch, buf, position)) {
-            return null;
-        }
-        int length = buf.getInt(RecordBatch.LENGTH_OFFSET);
-        long size = (long) length + RecordBatch.LOG_OVERHEAD;
-        if (length < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD || position + size > limit) {
-            return null;
-        }
-        return new BatchHeader(position, buf.getLong(RecordBatch.BASE_OFFSET_OFFSET), (int) size,
-                buf.getInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET), buf.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
-    }
-
-    /**
-     * Reads and fully validates the batch at {@code position}: header and length as {@link #read}, magic 2, a
+     * Reads and fully validates the batch at {@code position}: header and length as {@link BatchScanner#headerAt}, magic 2, a
      * consistent record count, a known compression type, offsets at or above {@code minBaseOffset}, and the
      * CRC-32C over attributes..end.
      *
@@ -103,19 +81,6 @@ record BatchHeader(int position, long baseOffset, int size, int lastOffsetDelta,
         }
         return new BatchHeader(position, baseOffset, (int) size, lastOffsetDelta,
                 head.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
-    }
-
-    /** The total size of the batch at {@code position} from its 12-byte prefix, or -1 if it does not fit. */
-    static int readSize(FileChannel ch, int position, int limit, ByteBuffer scratch12) throws IOException {
-        if ((long) position + RecordBatch.LOG_OVERHEAD > limit) {
-            return -1;
-        }
-        scratch12.clear().limit(RecordBatch.LOG_OVERHEAD);
-        if (!readFully(ch, scratch12, position)) {
-            return -1;
-        }
-        long size = (long) scratch12.getInt(RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
-        return size < RecordBatch.HEADER_SIZE || position + size > limit ? -1 : (int) size;
     }
 
     /** Fills {@code buf} from {@code position}; false if the file ends first. */

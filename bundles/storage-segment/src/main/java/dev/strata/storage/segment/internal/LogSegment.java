@@ -71,8 +71,7 @@ final class LogSegment {
         OffsetIndex offsets = null;
         try {
             offsets = indexFactory.open(dir, baseOffset, indexMaxBytes);
-            TimeIndexFile times = new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
-                    indexMaxBytes);
+            TimeIndexFile times = openTimeIndex(dir, baseOffset, indexMaxBytes);
             return new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes, offsets, times);
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -81,6 +80,12 @@ final class LogSegment {
             }
             throw e;
         }
+    }
+
+    /** segment.index.bytes may be as small as one 8-byte offset entry; a time index needs 12 for one entry. */
+    private static TimeIndexFile openTimeIndex(Path dir, long baseOffset, int maxBytes) throws IOException {
+        return new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
+                Math.max(maxBytes, TimeIndexFile.ENTRY_SIZE));
     }
 
     long baseOffset() {
@@ -165,10 +170,14 @@ final class LogSegment {
      * the offset index and a header scan; null when the segment holds no such batch.
      */
     BatchHeader locate(long offset, int limit) throws IOException {
+        return locate(offset, new BatchScanner(channel, limit));
+    }
+
+    private BatchHeader locate(long offset, BatchScanner scan) throws IOException {
         IndexEntry start = offsetIndex.lookup(offset);
-        int pos = start.position() <= limit && start.offset() <= offset ? start.position() : 0;
-        while (pos < limit) {
-            BatchHeader h = BatchHeader.read(channel, pos, limit);
+        int pos = start.position() <= scan.limit() && start.offset() <= offset ? start.position() : 0;
+        while (pos < scan.limit()) {
+            BatchHeader h = scan.headerAt(pos);
             if (h == null) {
                 return null;
             }
@@ -186,39 +195,35 @@ final class LogSegment {
      * at or after {@code offset}; an empty slice when the first batch does not fit.
      */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
-        int limit = size;
-        BatchHeader first = locate(offset, limit);
+        BatchScanner scan = new BatchScanner(channel, size);
+        BatchHeader first = locate(offset, scan);
         if (first == null) {
             return null;
         }
-        if (first.baseOffset() >= maxOffset) {
-            return LogSlice.EMPTY;
-        }
-        if (first.size() > maxBytes && !minOneBatch) {
+        if (first.baseOffset() >= maxOffset || (first.size() > maxBytes && !minOneBatch)) {
             return LogSlice.EMPTY;
         }
         long total = first.size();
         int pos = first.end();
-        ByteBuffer scratch = ByteBuffer.allocate(RecordBatch.LOG_OVERHEAD);
-        while (pos < limit) {
-            int next = BatchHeader.readSize(channel, pos, limit, scratch);
-            if (next < 0 || total + next > maxBytes || scratch.getLong(RecordBatch.BASE_OFFSET_OFFSET) >= maxOffset) {
+        while (pos < scan.limit()) {
+            BatchHeader next = scan.headerAt(pos);
+            if (next == null || total + next.size() > maxBytes || next.baseOffset() >= maxOffset) {
                 break;
             }
-            total += next;
-            pos += next;
+            total += next.size();
+            pos = next.end();
         }
         return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
     }
 
     /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */
     Optional<TimestampOffset> findByTimestamp(long timestamp, long maxOffset) throws IOException {
-        int limit = size;
+        BatchScanner scan = new BatchScanner(channel, size);
         TimestampOffset hint = timeIndex.lookup(timestamp);
         IndexEntry start = offsetIndex.lookup(hint.offset());
-        int pos = start.position() <= limit ? start.position() : 0;
-        while (pos < limit) {
-            BatchHeader h = BatchHeader.read(channel, pos, limit);
+        int pos = start.position() <= scan.limit() ? start.position() : 0;
+        while (pos < scan.limit()) {
+            BatchHeader h = scan.headerAt(pos);
             if (h == null || h.baseOffset() >= maxOffset) {
                 break;
             }
@@ -247,8 +252,9 @@ final class LogSegment {
         offsetOfMaxTimestampSoFar = lastTime.offset();
         long next = lastEntry.position() == 0 ? baseOffset : lastEntry.offset();
         int pos = lastEntry.position();
+        BatchScanner scan = new BatchScanner(channel, limit);
         while (pos < limit) {
-            BatchHeader h = BatchHeader.read(channel, pos, limit);
+            BatchHeader h = scan.headerAt(pos);
             if (h == null || h.baseOffset() < next) {
                 return false;
             }
@@ -303,7 +309,7 @@ final class LogSegment {
             rollingBaseTimeMs = -1;
             return;
         }
-        BatchHeader first = BatchHeader.read(channel, 0, size);
+        BatchHeader first = new BatchScanner(channel, size).headerAt(0);
         long ts = first == null ? nowMs : first.maxTimestamp();
         rollingBaseTimeMs = ts < 0 || ts > nowMs ? nowMs : ts;
     }
@@ -319,7 +325,7 @@ final class LogSegment {
         if (offsetIndex.entries() == 0 && limit > 0) {
             // A missing index comes back empty from the factory. The append policy indexes the second batch when
             // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
-            BatchHeader first = BatchHeader.read(channel, 0, limit);
+            BatchHeader first = new BatchScanner(channel, limit).headerAt(0);
             if (first == null || (first.end() < limit && first.size() >= indexIntervalBytes)) {
                 throw new IOException("Offset index of " + file + " is empty although the file holds " + limit
                         + " bytes");
@@ -348,7 +354,7 @@ final class LogSegment {
         indexFactory.delete(dir, baseOffset);
         timeIndex.delete();
         offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
-        timeIndex = new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset, indexMaxBytes);
+        timeIndex = openTimeIndex(dir, baseOffset, indexMaxBytes);
     }
 
     TimeIndexFile timeIndex() {
@@ -376,8 +382,9 @@ final class LogSegment {
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestampSoFar = baseOffset;
         int pos = 0;
+        BatchScanner scan = new BatchScanner(channel, newSize);
         while (pos < newSize) {
-            BatchHeader h = BatchHeader.read(channel, pos, newSize);
+            BatchHeader h = scan.headerAt(pos);
             if (h == null) {
                 break;
             }

@@ -262,6 +262,9 @@ final class SegmentedLog implements PartitionLog {
     }
 
     private void truncateFullyAndStartAt(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Cannot truncate " + tp + " to a negative offset " + offset);
+        }
         for (LogSegment s : new ArrayList<>(segments.values())) {
             s.delete();
         }

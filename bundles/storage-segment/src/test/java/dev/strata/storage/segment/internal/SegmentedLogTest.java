@@ -377,6 +377,14 @@ class SegmentedLogTest {
         appendBatches(log, 6, 1, 0); // every batch but the first is indexed; 2 entries fill a 16-byte index
         assertTrue(log.segmentCount() >= 4, "segments: " + log.segmentCount());
         readAll(log);
+
+        // The smallest index size LogConfig allows (one offset entry) still opens segments.
+        log.reconfigure(new LogConfig(1 << 20, 1000, Long.MAX_VALUE, Long.MAX_VALUE, 0, 8));
+        log.roll();
+        int before = log.segmentCount();
+        appendBatches(log, 4, 1, 0);
+        assertTrue(log.segmentCount() > before);
+        readAll(log);
     }
 
     @Test
