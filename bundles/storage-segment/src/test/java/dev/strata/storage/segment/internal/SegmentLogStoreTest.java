@@ -1,0 +1,59 @@
+package dev.strata.storage.segment.internal;
+
+import static dev.strata.storage.segment.internal.LogTestSupport.TP;
+import static dev.strata.storage.segment.internal.LogTestSupport.appendBatches;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.api.log.LogConfig;
+import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store as DS builds it: configuration, the scheduled flush check, closing logs on deactivation. */
+class SegmentLogStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static SegmentLogStore.Config config(long flushCheckMs) {
+        return new SegmentLogStore.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return SegmentLogStore.Config.class;
+            }
+
+            @Override
+            public long flush_check_interval_ms() {
+                return flushCheckMs;
+            }
+
+            @Override
+            public String indexFactory_target() {
+                return "(strata.index.type=mmap)";
+            }
+        };
+    }
+
+    @Test
+    void theScheduledCheckFlushesAnIdleLogAndDeactivationClosesLogsCleanly() throws Exception {
+        SegmentLogStore store = new SegmentLogStore(new MmapOffsetIndexFactory(), config(10));
+        Path dir = tmp.resolve("t-0");
+        SegmentedLog log = (SegmentedLog) store.open(dir, TP,
+                new LogConfig(1 << 20, 1L << 40, Long.MAX_VALUE, 20, 4096, 1 << 20));
+        appendBatches(log, 1, 3, 0);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (log.unflushedMessages() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, log.unflushedMessages(), "the flush check never flushed the idle log");
+
+        store.modified(config(0));
+        store.deactivate();
+        assertTrue(Files.exists(dir.resolve(LogFiles.CLEAN_SHUTDOWN)));
+        SegmentLogStore again = new SegmentLogStore(new MmapOffsetIndexFactory(), config(0));
+        assertEquals(3, again.open(dir, TP, LogConfig.DEFAULT).logEndOffset());
+        again.deactivate();
+    }
+}
