@@ -6,6 +6,7 @@ import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
+import dev.strata.api.group.GroupCoordinator;
 import dev.strata.api.metadata.BrokerInfo;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.PartitionState;
@@ -131,7 +132,8 @@ final class MetadataHandler {
 
     private static MetadataResponseTopic describe(MetadataStore metadata, TopicMetadata topic) {
         MetadataResponseTopic out = new MetadataResponseTopic().setName(topic.name())
-                .setTopicId(TopicIds.toKafka(topic.topicId())).setIsInternal(false)
+                .setTopicId(TopicIds.toKafka(topic.topicId()))
+                .setIsInternal(GroupCoordinator.OFFSETS_TOPIC.equals(topic.name()))
                 .setErrorCode(ErrorCode.NONE.code());
         for (int p = 0; p < topic.partitionCount(); p++) {
             Optional<PartitionState> state = metadata.partitionState(new TopicPartition(topic.name(), p));

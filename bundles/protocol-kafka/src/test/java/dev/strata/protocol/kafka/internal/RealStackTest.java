@@ -130,6 +130,9 @@ class RealStackTest {
         }
 
         try (Admin admin = Admin.create(common())) {
+            assertEquals(Set.of("orders"), admin.listTopics().names().get(), "__consumer_offsets is internal");
+            assertTrue(admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                    .names().get().contains("__consumer_offsets"));
             admin.deleteConsumerGroups(List.of("billing")).all().get();
             assertTrue(admin.listGroups().all().get().stream()
                     .noneMatch(g -> g.groupId().equals("billing")));
