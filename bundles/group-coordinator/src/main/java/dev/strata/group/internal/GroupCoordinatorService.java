@@ -22,6 +22,8 @@ import dev.strata.api.group.OffsetFetchResult;
 import dev.strata.api.group.SyncGroupRequest;
 import dev.strata.api.group.SyncGroupResult;
 import dev.strata.api.metadata.BrokerInfo;
+import dev.strata.api.metadata.MetadataListener;
+import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.metadata.PartitionState;
 import dev.strata.group.internal.CoordinatorRecords.GroupValue;
 import dev.strata.group.internal.CoordinatorRecords.Key;
@@ -77,8 +79,38 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
                 tp -> broker.metadata().partitionState(tp).isPresent());
     }
 
+    /** Drops offsets of deleted topics; called on the deleting thread, so the work goes to the scheduler. */
+    private final MetadataListener topicListener = new MetadataListener() {
+        @Override
+        public void topicCreated(TopicMetadata topic) {
+        }
+
+        @Override
+        public void topicDeleted(TopicMetadata topic) {
+            if (closed || OFFSETS_TOPIC.equals(topic.name())) {
+                return;
+            }
+            try {
+                scheduler.execute(() -> {
+                    try {
+                        offsetManager.removeOffsetsOfTopic(topic.name());
+                    } catch (RuntimeException e) {
+                        LOG.error("Removing offsets of deleted topic {} failed", topic.name(), e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // closing
+            }
+        }
+    };
+
     /** Creates the offsets topic if needed and loads it in the background; group calls wait for the load. */
     void start() {
+        try {
+            broker.metadata().addListener(topicListener);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot watch topic deletions; offsets of deleted topics stay until they expire", e);
+        }
         scheduler.execute(this::load);
     }
 
@@ -204,6 +236,11 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     @Override
     public void close() {
         closed = true;
+        try {
+            broker.metadata().removeListener(topicListener);
+        } catch (RuntimeException e) {
+            LOG.debug("Removing the topic listener failed", e);
+        }
         scheduler.shutdownNow();
         for (ClassicGroup g : groups.all()) {
             groups.locked(g, () -> {

@@ -335,6 +335,41 @@ final class OffsetManager {
                         : Groups.appendError(r.error(), ErrorCode.UNKNOWN_SERVER_ERROR));
     }
 
+    // ------------------------------------------------------------------ deleted topics
+
+    /** Forgets (and writes tombstones for) every group's offsets of a deleted topic, as Kafka does. */
+    void removeOffsetsOfTopic(String topic) {
+        int removed = 0;
+        for (ClassicGroup g : new ArrayList<>(groups.all())) {
+            removed += groups.locked(g, () -> {
+                List<TopicPartition> gone = new ArrayList<>();
+                for (TopicPartition tp : g.offsets().all().keySet()) {
+                    if (tp.topic().equals(topic)) {
+                        gone.add(tp);
+                    }
+                }
+                if (gone.isEmpty() || g.is(GroupState.DEAD)) {
+                    return 0;
+                }
+                List<OffsetsTopic.Write> writes = new ArrayList<>();
+                for (TopicPartition tp : gone) {
+                    writes.add(new OffsetsTopic.Write(CoordinatorRecords.offsetKey(g.groupId(), tp), null));
+                    g.offsets().remove(tp);
+                }
+                groups.topic.append(g.offsetsPartition(), writes, groups.nowMs()).thenAccept(r -> {
+                    if (r.error() != ErrorCode.NONE) {
+                        LOG.warn("Writing the removal of offsets of deleted topic {} for group {} failed: {}",
+                                topic, g.groupId(), r.error());
+                    }
+                });
+                return gone.size();
+            });
+        }
+        if (removed > 0) {
+            LOG.info("Removed {} committed offsets of deleted topic {}", removed, topic);
+        }
+    }
+
     // ------------------------------------------------------------------ retention
 
     /**

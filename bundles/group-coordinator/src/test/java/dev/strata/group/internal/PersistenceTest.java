@@ -87,6 +87,29 @@ class PersistenceTest {
         }
     }
 
+    @Test
+    void offsetsOfADeletedTopicAreRemovedForGood() throws Exception {
+        TopicPartition gone = new TopicPartition("doomed", 0);
+        TopicPartition kept = new TopicPartition("kept", 0);
+        try (RealBroker broker = new RealBroker(dir)) {
+            broker.createTopic("doomed", 1);
+            broker.createTopic("kept", 1);
+            GroupCoordinatorService first = startCoordinator(broker);
+            await(first.commitOffsets(new OffsetCommitRequest("g", -1, "", null,
+                    Map.of(gone, new OffsetAndMetadata(8, -1, ""), kept, new OffsetAndMetadata(9, -1, "")))));
+            assertEquals(ErrorCode.NONE, broker.broker().deleteTopic("doomed", OffsetsTopic.CONTEXT));
+            GroupTestSupport.waitUntil("the deleted topic's offset is gone",
+                    () -> first.fetchOffsets("g", null, false).offsets().size() == 1);
+            first.close();
+            // Recreated under the same name, the topic does not inherit the old offsets, also after a restart.
+            broker.createTopic("doomed", 1);
+            GroupCoordinatorService c = startCoordinator(broker);
+            assertEquals(-1, c.fetchOffsets("g", List.of(gone), false).offsets().get(gone).offset());
+            assertEquals(9, c.fetchOffsets("g", List.of(kept), false).offsets().get(kept).offset());
+            c.close();
+        }
+    }
+
     private static void assertLive(GroupCoordinatorService c, String memberId, TopicPartition p0,
                                    TopicPartition p1) {
         OffsetFetchResult offsets = c.fetchOffsets("live", null, false);
