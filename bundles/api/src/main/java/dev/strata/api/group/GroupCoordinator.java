@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * COORDINATOR_LOAD_IN_PROGRESS (retriable) — except, as in Kafka, Heartbeat (NONE) and SyncGroup
  * (REBALANCE_IN_PROGRESS), whose clients do not expect that error. Group ids: JoinGroup, SyncGroup, Heartbeat,
  * LeaveGroup and OffsetDelete need a non-empty id; OffsetCommit, OffsetFetch, DescribeGroups and DeleteGroups also
- * accept "" (old clients commit under it); null is INVALID_GROUP_ID. Futures never complete exceptionally: errors come back as results.
+ * accept "" (old clients commit under it); null is INVALID_GROUP_ID. Futures never complete exceptionally: errors
+ * come back as results.
  * Implementations are thread-safe and never block the caller on other members: waits (a join waiting for the
  * rebalance, a follower's sync waiting for the leader) are futures.
  */

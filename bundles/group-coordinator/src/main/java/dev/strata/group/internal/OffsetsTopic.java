@@ -90,7 +90,8 @@ final class OffsetsTopic {
                 + r.message());
     }
 
-    /** Appends the records as one batch to {@code partition}; completes with the broker's answer, never exceptionally. */
+    /** Appends the records as one batch to {@code partition}; completes with the broker's answer (never
+     * exceptionally). */
     CompletableFuture<ProduceResult> append(int partition, List<Write> writes, long nowMs) {
         RecordBatchBuilder builder = new RecordBatchBuilder();
         for (Write w : writes) {
