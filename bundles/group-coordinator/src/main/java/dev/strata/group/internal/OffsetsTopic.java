@@ -10,6 +10,7 @@ import dev.strata.api.broker.ProduceResult;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.IsolationLevel;
+import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.group.GroupCoordinator;
 import dev.strata.api.metadata.TopicMetadata;
@@ -111,6 +112,10 @@ final class OffsetsTopic {
             // later must not run that callback on the broker thread completing it (which may hold broker locks
             // that an appending thread waits for), so it is handed to another thread.
             return f.isDone() ? f : f.thenApplyAsync(r -> r);
+        } catch (StrataException e) {
+            // e.g. LEADER_NOT_AVAILABLE while the broker restarts: retriable for the client.
+            LOG.warn("Append to {} failed: {} {}", tp, e.error(), e.getMessage());
+            return CompletableFuture.completedFuture(ProduceResult.error(e.error(), e.getMessage()));
         } catch (RuntimeException e) {
             LOG.warn("Append to {} failed", tp, e);
             return CompletableFuture.completedFuture(ProduceResult.error(ErrorCode.UNKNOWN_SERVER_ERROR, e.toString()));
