@@ -14,12 +14,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -132,6 +135,16 @@ class WebConsoleIT {
         assertFalse("admin".equals(password), "the generated password must not be the well-known default");
         assertEquals(401, get("/system/console/bundles", "admin", "admin").statusCode(),
                 "the well-known admin/admin login");
+    }
+
+    @Test
+    void generatedLoginFilesAreReadableByTheOwnerOnly() throws Exception {
+        for (String name : List.of("webconsole.credentials", StrataContainer.WEB_CONSOLE_PID + ".cfg")) {
+            Path file = container.home().resolve("etc").resolve(name);
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            assertTrue(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)
+                    .containsAll(permissions), file + " is " + PosixFilePermissions.toString(permissions));
+        }
     }
 
     @Test
