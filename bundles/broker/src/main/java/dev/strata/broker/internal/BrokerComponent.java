@@ -13,6 +13,7 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
+import dev.strata.api.compression.CompressionCodec;
 import dev.strata.api.log.LogStore;
 import dev.strata.api.metadata.BrokerInfo;
 import dev.strata.api.metadata.MetadataListener;
@@ -33,6 +34,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
@@ -50,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * the new store, so a store is never swapped under open logs. Choose a store with the configuration property
  * {@code logStore.target}, e.g. {@code (strata.store.name=segment)}.
  *
+ * <p>Compression codecs are a dynamic, multiple, greedy reference named {@value #CODECS_REFERENCE}: a codec bundle
+ * started at any time (e.g. dropped into {@code deploy/}) is usable by the next produce, one that stops is dropped
+ * from {@link CompressionCodecs} without touching the broker (requests holding it finish; later ones for its type
+ * get UNSUPPORTED_COMPRESSION_TYPE).
+ *
  * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
  * through a volatile field.
  */
@@ -59,12 +66,15 @@ import org.slf4j.LoggerFactory;
 public final class BrokerComponent implements Broker, MetadataStore {
     public static final String PID = "dev.strata.broker";
     static final String LOG_STORE_REFERENCE = "logStore";
+    static final String CODECS_REFERENCE = "compressionCodecs";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
 
     @Reference(name = LOG_STORE_REFERENCE, policy = ReferencePolicy.STATIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private LogStore logStore;
 
+    /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
+    private final CompressionCodecs codecs = new CompressionCodecs();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private volatile BrokerCore core;
     private BrokerSettings settings;
@@ -82,13 +92,28 @@ public final class BrokerComponent implements Broker, MetadataStore {
     void activate(Map<String, Object> properties) throws IOException {
         BrokerSettings s = parse(properties);
         try {
-            core = BrokerCore.start(s, logStore);
+            core = BrokerCore.start(s, logStore, codecs);
         } catch (IOException | RuntimeException e) {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
         }
         settings = s;
         listeners.forEach(core.metadata::addListener);
+    }
+
+    @Reference(name = CODECS_REFERENCE, service = CompressionCodec.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCodec")
+    void addCodec(CompressionCodec codec, Map<String, Object> properties) {
+        codecs.add(codec, properties);
+    }
+
+    void removeCodec(CompressionCodec codec, Map<String, Object> properties) {
+        codecs.remove(codec, properties);
+    }
+
+    /** The codec registry (tests). */
+    CompressionCodecs codecs() {
+        return codecs;
     }
 
     /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */

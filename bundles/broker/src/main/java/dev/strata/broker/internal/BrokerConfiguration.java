@@ -67,4 +67,13 @@ public @interface BrokerConfiguration {
             options = {@Option(label = "CreateTime", value = "CreateTime"),
                     @Option(label = "LogAppendTime", value = "LogAppendTime")})
     String log_message_timestamp_type() default "CreateTime";
+
+    @AttributeDefinition(name = "compression.type",
+            description = "How batches are stored (topic override: compression.type): producer keeps them as sent;"
+                    + " uncompressed, gzip, snappy, lz4 or zstd recompresses every batch to that codec",
+            options = {@Option(label = "producer", value = "producer"),
+                    @Option(label = "uncompressed", value = "uncompressed"),
+                    @Option(label = "gzip", value = "gzip"), @Option(label = "snappy", value = "snappy"),
+                    @Option(label = "lz4", value = "lz4"), @Option(label = "zstd", value = "zstd")})
+    String compression_type() default "producer";
 }

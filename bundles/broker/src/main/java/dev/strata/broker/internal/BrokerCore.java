@@ -46,8 +46,18 @@ final class BrokerCore implements AutoCloseable {
         return start(settings, store, clock, new LocalReplication());
     }
 
+    static BrokerCore start(BrokerSettings settings, LogStore store, CompressionCodecs codecs) throws IOException {
+        return start(settings, store, System::currentTimeMillis, new LocalReplication(), codecs);
+    }
+
     static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication)
             throws IOException {
+        return start(settings, store, clock, replication, new CompressionCodecs());
+    }
+
+    /** @param codecs the codecs installed now and later (the component's live registry) */
+    static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication,
+                            CompressionCodecs codecs) throws IOException {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads());
         scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -58,7 +68,7 @@ final class BrokerCore implements AutoCloseable {
             DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
             // The log manager tells the purgatory about appends; the purgatory reads through the log manager.
             LogManager logs = new LogManager(settings.logDir(), store, metadata, settings, replication,
-                    (tp, bytes) -> purgatoryRef[0].onAppend(tp, bytes), clock);
+                    (tp, bytes) -> purgatoryRef[0].onAppend(tp, bytes), clock, codecs);
             FetchReader reader = new FetchReader(logs);
             purgatoryRef[0] = new DelayedFetchPurgatory(reader, scheduler);
             logs.startup();

@@ -45,6 +45,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         m.put("log.index.interval.bytes", TopicConfigs.INDEX_INTERVAL_BYTES);
         m.put("log.index.size.max.bytes", TopicConfigs.SEGMENT_INDEX_BYTES);
         m.put("log.message.timestamp.type", TopicConfigs.MESSAGE_TIMESTAMP_TYPE);
+        m.put("compression.type", TopicConfigs.COMPRESSION_TYPE); // Kafka spells both the same
         BROKER_TO_TOPIC_KEY = Collections.unmodifiableMap(m);
     }
 

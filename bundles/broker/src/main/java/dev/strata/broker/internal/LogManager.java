@@ -46,12 +46,14 @@ final class LogManager implements MetadataListener {
     private final Replication replication;
     private final Partition.AppendListener appendListener;
     private final LongSupplier clock;
+    private final CompressionCodecs codecs;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private volatile BrokerSettings broker;
     private volatile boolean closed;
 
     LogManager(Path logDir, LogStore store, MetadataStore metadata, BrokerSettings broker, Replication replication,
-               Partition.AppendListener appendListener, LongSupplier clock) {
+               Partition.AppendListener appendListener, LongSupplier clock, CompressionCodecs codecs) {
+        this.codecs = codecs;
         this.logDir = logDir;
         this.store = store;
         this.metadata = metadata;
@@ -111,6 +113,11 @@ final class LogManager implements MetadataListener {
         partitions.clear();
     }
 
+    /** The compression codecs installed now. */
+    CompressionCodecs codecs() {
+        return codecs;
+    }
+
     Path directoryOf(TopicPartition tp) {
         return logDir.resolve(tp.topic() + "-" + tp.partition());
     }
@@ -164,7 +171,7 @@ final class LogManager implements MetadataListener {
             throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + tp.topic() + " was deleted");
         }
         int leaderEpoch = metadata.partitionState(tp).map(s -> s.leaderEpoch()).orElse(0);
-        Partition p = new Partition(tp, log, settings, leaderEpoch, replication, appendListener);
+        Partition p = new Partition(tp, log, settings, leaderEpoch, replication, appendListener, codecs);
         try {
             p.loadProducerState(PRODUCER_STATE_WINDOW_BYTES, clock.getAsLong());
         } catch (IOException | RuntimeException e) {

@@ -7,7 +7,11 @@ import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.TimestampOffset;
+import dev.strata.api.compression.CompressionCodec;
+import dev.strata.record.BatchRecord;
 import dev.strata.record.RecordBatch;
+import dev.strata.record.RecordReader;
+import dev.strata.record.Records;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -16,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ListOffsets: earliest, latest, max timestamp, or the first record at or after a time. The log store finds the
- * batch; for an uncompressed CreateTime batch the records are walked to answer with the record's own offset and
- * timestamp, as Kafka does (a compressed batch answers with its base offset until codecs are wired in, which is
- * never after the wanted record). Stateless: thread-safe.
+ * batch; for a CreateTime batch the records are walked (a compressed one decompressed through its codec) to answer
+ * with the record's own offset and timestamp, as Kafka does. Without an installed codec for a compressed batch the
+ * answer is the batch's base offset, which is never after the wanted record. Stateless: thread-safe.
  */
 final class OffsetLookup {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetLookup.class);
@@ -94,7 +98,7 @@ final class OffsetLookup {
         return forTimestamp(p, lo);
     }
 
-    private static TimestampOffset firstRecordAtOrAfter(Partition p, TimestampOffset batchHit, long target)
+    private TimestampOffset firstRecordAtOrAfter(Partition p, TimestampOffset batchHit, long target)
             throws IOException {
         LogSlice slice = p.read(batchHit.offset(), 1, true);
         if (slice.isEmpty() || slice.size() > p.settings().maxMessageBytes() + RecordBatch.HEADER_SIZE) {
@@ -103,8 +107,11 @@ final class OffsetLookup {
         ByteBuffer buf = slice.readFully();
         try {
             RecordBatch batch = RecordBatch.at(buf, 0);
-            if (batch.compressionId() != 0 || batch.isLogAppendTime()) {
+            if (batch.isLogAppendTime()) {
                 return new TimestampOffset(batch.maxTimestamp(), batch.baseOffset());
+            }
+            if (batch.compressionId() != 0) {
+                return firstCompressedRecordAtOrAfter(p, batch, target);
             }
             TimestampOffset[] hit = new TimestampOffset[1];
             RecordWalker.walk(batch, false, (index, ts, offsetDelta) -> {
@@ -121,5 +128,21 @@ final class OffsetLookup {
             LOG.debug("Could not walk the records of the batch at {} of {}", batchHit.offset(), p.topicPartition(), e);
         }
         return batchHit;
+    }
+
+    private TimestampOffset firstCompressedRecordAtOrAfter(Partition p, RecordBatch batch, long target) {
+        TimestampOffset whole = new TimestampOffset(batch.maxTimestamp(), batch.baseOffset());
+        CompressionCodec codec = logs.codecs().get(batch.compressionType());
+        if (codec == null) {
+            return whole;
+        }
+        RecordReader reader = Records.reader(batch, codec, p.settings().maxDecompressedBytes());
+        while (reader.hasNext()) {
+            BatchRecord r = reader.next();
+            if (r.timestamp() >= target) {
+                return new TimestampOffset(r.timestamp(), r.offset());
+            }
+        }
+        return whole;
     }
 }

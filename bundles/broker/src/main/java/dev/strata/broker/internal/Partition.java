@@ -52,14 +52,16 @@ final class Partition {
     private final ProducerStateManager producerState;
     private final ConcurrentLinkedQueue<HighWatermarkWaiter> hwWaiters = new ConcurrentLinkedQueue<>();
     private final int leaderEpoch;
+    private final CompressionCodecs codecs;
     private volatile TopicSettings settings;
     private volatile long highWatermark;
     private volatile boolean offline;
     private volatile long lastTimedFlushMs;
 
     Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
-              AppendListener appendListener) {
+              AppendListener appendListener, CompressionCodecs codecs) {
         this.tp = tp;
+        this.codecs = codecs;
         this.log = log;
         this.settings = settings;
         this.leaderEpoch = leaderEpoch;
@@ -104,7 +106,8 @@ final class Partition {
 
     /**
      * Validates and appends a produce request's records. The buffer's batch headers are rewritten in place (offsets,
-     * leader epoch, append time); a read-only buffer is copied first.
+     * leader epoch, append time); a read-only buffer is copied first. When the topic's {@code compression.type}
+     * differs from the batch's codec, a recompressed copy is appended instead (see {@link RecordValidator}).
      *
      * @throws IOException when the log cannot be written
      */
@@ -142,14 +145,11 @@ final class Partition {
         if (refused != null) {
             return refused;
         }
-        String compressionError = validateCompression(batch);
-        if (compressionError != null) {
-            return AppendOutcome.error(ErrorCode.INVALID_RECORD, compressionError);
+        RecordValidator.Outcome validated = RecordValidator.validate(batch, s, codecs, nowMs);
+        if (validated.isRefused()) {
+            return AppendOutcome.error(validated.error(), validated.message());
         }
-        refused = validateRecords(batch, s, nowMs);
-        if (refused != null) {
-            return refused;
-        }
+        batch = validated.batch();
 
         long logAppendTime = s.logAppendTime() ? nowMs : -1;
         ProduceResult result;
@@ -213,36 +213,6 @@ final class Partition {
                     + " in a record batch of producer " + batch.producerId());
         }
         return null;
-    }
-
-    /**
-     * The place for compression checks (codec available, records decompress, broker-side recompression for
-     * {@code compression.type}). For now every Kafka codec id is accepted and stored as sent.
-     *
-     * @return an error message, or null when the batch is acceptable
-     */
-    private static String validateCompression(RecordBatch batch) {
-        return null;
-    }
-
-    /**
-     * Uncompressed batches are walked record by record, as Kafka's validator does (structure, inner offsets,
-     * CreateTime within {@code message.timestamp.before/after.max.ms}); of a compressed batch only the header's
-     * max timestamp is checked until codecs are wired in.
-     */
-    private static AppendOutcome validateRecords(RecordBatch batch, TopicSettings s, long nowMs) {
-        long min = s.logAppendTime() ? Long.MIN_VALUE : s.minTimestamp(nowMs);
-        long max = s.logAppendTime() ? Long.MAX_VALUE : s.maxTimestamp(nowMs);
-        try {
-            if (batch.compressionId() == 0) {
-                RecordWalker.validate(batch, min, max);
-            } else if (batch.maxTimestamp() > max) {
-                RecordWalker.checkTimestamp(batch.maxTimestamp(), batch.recordCount() - 1, min, max);
-            }
-            return null;
-        } catch (StrataException e) {
-            return AppendOutcome.error(e.error(), e.getMessage());
-        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.strata.broker.internal;
 import dev.strata.api.broker.ConfigEntry;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
+import dev.strata.api.compression.CompressionType;
 import dev.strata.api.log.LogConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +32,8 @@ final class TopicConfigs {
     static final String COMPRESSION_TYPE = "compression.type";
     static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+
+    static final String PRODUCER_COMPRESSION = "producer";
 
     static final String CREATE_TIME = "CreateTime";
     static final String LOG_APPEND_TIME = "LogAppendTime";
@@ -241,6 +244,12 @@ final class TopicConfigs {
 
     static int maxMessageBytes(Map<String, String> overrides, BrokerSettings broker) {
         return Integer.parseInt(effective(MAX_MESSAGE_BYTES, overrides, broker));
+    }
+
+    /** Null for {@code producer} (keep the producer's batches), else the type the log stores batches in. */
+    static CompressionType storedCompression(Map<String, String> overrides, BrokerSettings broker) {
+        String v = effective(COMPRESSION_TYPE, overrides, broker);
+        return PRODUCER_COMPRESSION.equals(v) ? null : CompressionType.forName(v);
     }
 
     static boolean logAppendTime(Map<String, String> overrides, BrokerSettings broker) {

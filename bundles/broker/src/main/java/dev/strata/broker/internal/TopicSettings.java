@@ -1,22 +1,43 @@
 package dev.strata.broker.internal;
 
+import dev.strata.api.compression.CompressionType;
 import dev.strata.api.log.LogConfig;
 import java.util.Map;
 
 /**
  * The effective settings of one topic that the write path needs (broker defaults plus topic overrides), computed
  * once per change. Immutable: thread-safe.
+ *
+ * @param storedCompression what {@code compression.type} makes the log hold: null for {@code producer} (batches
+ *     are stored as sent), otherwise the type every batch is stored in ({@link CompressionType#NONE} for
+ *     {@code uncompressed})
  */
 record TopicSettings(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs,
-                     long timestampAfterMaxMs, LogConfig logConfig) {
+                     long timestampAfterMaxMs, LogConfig logConfig, CompressionType storedCompression) {
 
     static TopicSettings of(Map<String, String> overrides, BrokerSettings broker) {
         return new TopicSettings(TopicConfigs.maxMessageBytes(overrides, broker),
                 TopicConfigs.logAppendTime(overrides, broker),
                 Long.parseLong(TopicConfigs.effective(TopicConfigs.TIMESTAMP_BEFORE_MAX_MS, overrides, broker)),
                 Long.parseLong(TopicConfigs.effective(TopicConfigs.TIMESTAMP_AFTER_MAX_MS, overrides, broker)),
-                TopicConfigs.logConfig(overrides, broker));
+                TopicConfigs.logConfig(overrides, broker),
+                TopicConfigs.storedCompression(overrides, broker));
     }
+
+    /**
+     * Upper bound on a compressed batch's decompressed records section, refused beyond it rather than allocated:
+     * {@value #MAX_DECOMPRESSION_RATIO} times {@code max.message.bytes} (taken as at least 64 KiB), at most
+     * {@value #MAX_DECOMPRESSED_BYTES_LIMIT} bytes.
+     */
+    int maxDecompressedBytes() {
+        long cap = Math.max(maxMessageBytes, 64 * 1024) * (long) MAX_DECOMPRESSION_RATIO;
+        return (int) Math.min(cap, MAX_DECOMPRESSED_BYTES_LIMIT);
+    }
+
+    /** Compression ratio above which a batch counts as a decompression bomb (JSON-like data reaches ~10-20). */
+    static final int MAX_DECOMPRESSION_RATIO = 64;
+    /** Absolute cap of {@link #maxDecompressedBytes()}, whatever {@code max.message.bytes} says. */
+    static final int MAX_DECOMPRESSED_BYTES_LIMIT = 512 * 1024 * 1024;
 
     /** The oldest CreateTime accepted at {@code nowMs} ({@code message.timestamp.before.max.ms}). */
     long minTimestamp(long nowMs) {

@@ -1,0 +1,154 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
+import dev.strata.api.compression.CompressionCodec;
+import dev.strata.api.compression.CompressionType;
+import dev.strata.record.BatchRecord;
+import dev.strata.record.InvalidRecordException;
+import dev.strata.record.RecordBatch;
+import dev.strata.record.RecordBatchBuilder;
+import dev.strata.record.RecordReader;
+import dev.strata.record.Records;
+import dev.strata.record.SimpleRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The record-level half of produce validation, run before the partition lock: every record of the batch is read
+ * (decompressed through the installed codec when the batch is compressed) and checked as Kafka's log validator
+ * does: structure, offset deltas 0, 1, 2..., the header's record count, CreateTime within
+ * {@code message.timestamp.before/after.max.ms}. When the topic's {@code compression.type} names a codec other than
+ * the batch's, the records are re-encoded into one new batch of that type, keeping producer id, epoch, base
+ * sequence, the transactional flag and the record timestamps; the log then stores that batch. With
+ * {@code producer} (the default) a batch is stored as sent: validated, never recompressed.
+ *
+ * <p>Each call looks its codecs up once and uses those instances to the end, so a codec bundle that stops meanwhile
+ * does not fail a request already under way.
+ *
+ * <p>Thread-safety: stateless apart from the thread-safe codec registry; thread-safe.
+ */
+final class RecordValidator {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordValidator.class);
+
+    /**
+     * The batch to store, or why the batch is refused.
+     *
+     * @param batch        the batch to append: the producer's own, or a recompressed copy; null when refused
+     * @param recompressed whether {@code batch} was rebuilt for the topic's {@code compression.type}
+     */
+    record Outcome(RecordBatch batch, boolean recompressed, ErrorCode error, String message) {
+        static Outcome refused(ErrorCode error, String message) {
+            return new Outcome(null, false, error, message);
+        }
+
+        boolean isRefused() {
+            return batch == null;
+        }
+    }
+
+    private RecordValidator() {
+    }
+
+    /**
+     * Validates (and, for the topic's {@code compression.type}, recompresses) a batch whose header has passed
+     * {@link RecordBatch#ensureValid()}.
+     */
+    static Outcome validate(RecordBatch batch, TopicSettings settings, CompressionCodecs codecs, long nowMs) {
+        long minTs = settings.logAppendTime() ? Long.MIN_VALUE : settings.minTimestamp(nowMs);
+        long maxTs = settings.logAppendTime() ? Long.MAX_VALUE : settings.maxTimestamp(nowMs);
+        try {
+            if (batch.recordCount() <= 0 || batch.lastOffsetDelta() + 1 != batch.recordCount()) {
+                return Outcome.refused(ErrorCode.INVALID_RECORD, "Inconsistent batch: " + batch.recordCount()
+                        + " records but last offset delta " + batch.lastOffsetDelta());
+            }
+            CompressionType source = batch.compressionType();
+            CompressionType target = settings.storedCompression() == null ? source : settings.storedCompression();
+            CompressionCodec sourceCodec = null;
+            if (source != CompressionType.NONE) {
+                sourceCodec = codecs.get(source);
+                if (sourceCodec == null) {
+                    return Outcome.refused(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "The record batch is compressed"
+                            + " with " + source.configName() + " but no " + source.configName()
+                            + " codec is installed (available: " + codecs.available() + ")");
+                }
+            }
+            boolean recompress = target != source;
+            CompressionCodec targetCodec = null;
+            if (recompress && target != CompressionType.NONE) {
+                targetCodec = codecs.get(target);
+                if (targetCodec == null) {
+                    return Outcome.refused(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, "The topic stores "
+                            + target.configName() + " batches (compression.type) but no " + target.configName()
+                            + " codec is installed (available: " + codecs.available() + ")");
+                }
+            }
+            if (!recompress && source == CompressionType.NONE) {
+                RecordWalker.validate(batch, minTs, maxTs); // no copies on the common uncompressed path
+                return new Outcome(batch, false, ErrorCode.NONE, null);
+            }
+            List<SimpleRecord> records = readAndCheck(batch, sourceCodec, settings, minTs, maxTs, recompress);
+            if (!recompress) {
+                return new Outcome(batch, false, ErrorCode.NONE, null);
+            }
+            return rebuild(batch, records, targetCodec, settings);
+        } catch (StrataException e) {
+            return Outcome.refused(e.error(), e.getMessage());
+        }
+    }
+
+    /** Reads every record, checking offsets and timestamps; returns them when {@code keep}, else null. */
+    private static List<SimpleRecord> readAndCheck(RecordBatch batch, CompressionCodec codec, TopicSettings settings,
+                                                   long minTs, long maxTs, boolean keep) {
+        RecordReader reader = Records.reader(batch, codec, settings.maxDecompressedBytes());
+        List<SimpleRecord> records = keep ? new ArrayList<>(reader.recordCount()) : null;
+        long baseOffset = batch.baseOffset();
+        for (int i = 0; reader.hasNext(); i++) {
+            BatchRecord r = reader.next();
+            long delta = r.offset() - baseOffset;
+            if (delta != i) {
+                throw new InvalidRecordException(ErrorCode.INVALID_RECORD, "Record " + i + " has offset delta "
+                        + delta + "; inner offsets must run 0, 1, 2...");
+            }
+            if (!batch.isLogAppendTime()) {
+                RecordWalker.checkTimestamp(r.timestamp(), i, minTs, maxTs);
+            }
+            if (keep) {
+                records.add(r.toSimpleRecord());
+            }
+        }
+        return records;
+    }
+
+    private static Outcome rebuild(RecordBatch original, List<SimpleRecord> records, CompressionCodec targetCodec,
+                                   TopicSettings settings) {
+        RecordBatchBuilder builder = new RecordBatchBuilder()
+                .producer(original.producerId(), original.producerEpoch(), original.baseSequence())
+                .transactional(original.isTransactional());
+        records.forEach(builder::add);
+        ByteBuffer rebuilt;
+        try {
+            rebuilt = builder.build(targetCodec);
+        } catch (RuntimeException e) {
+            String codec = targetCodec == null ? "uncompressed" : targetCodec.type().configName();
+            LOG.error("Recompressing a batch of {} records to {} failed", records.size(), codec, e);
+            return Outcome.refused(ErrorCode.UNKNOWN_SERVER_ERROR, "Recompressing the batch to " + codec
+                    + " failed: " + e.getMessage());
+        }
+        RecordBatch batch = RecordBatch.at(rebuilt, 0);
+        if (batch.sizeInBytes() > settings.maxMessageBytes()) {
+            return Outcome.refused(ErrorCode.MESSAGE_TOO_LARGE, "The record batch is " + batch.sizeInBytes()
+                    + " bytes once stored as " + batch.compressionType().configName()
+                    + " (compression.type), larger than max.message.bytes " + settings.maxMessageBytes());
+        }
+        if (batch.sizeInBytes() > settings.logConfig().segmentBytes()) {
+            return Outcome.refused(ErrorCode.RECORD_LIST_TOO_LARGE, "The record batch is " + batch.sizeInBytes()
+                    + " bytes once stored as " + batch.compressionType().configName()
+                    + ", larger than segment.bytes " + settings.logConfig().segmentBytes());
+        }
+        return new Outcome(batch, true, ErrorCode.NONE, null);
+    }
+}
