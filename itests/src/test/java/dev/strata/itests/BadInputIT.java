@@ -62,7 +62,7 @@ class BadInputIT {
     @AfterAll
     static void stopContainer() throws Exception {
         if (consumer != null) {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,12 +132,15 @@ public final class StrataContainer implements AutoCloseable {
         }
         starts++;
         Files.writeString(logFile, "==== itests: start #" + starts + " at " + Instant.now() + " ====\n",
-                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/strata").toString())
                 .directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // The copy is the installation: nothing from the caller's environment may point elsewhere.
+        builder.environment().remove("STRATA_HOME");
+        builder.environment().remove("STRATA_OPTS");
         process = builder.start();
         awaitKafkaReady();
         return this;
@@ -242,9 +246,15 @@ public final class StrataContainer implements AutoCloseable {
         }
     }
 
+    /** {@link #stop()}; if interrupted meanwhile, kills the container and keeps the interrupt. */
     @Override
-    public void close() throws InterruptedException {
-        stop();
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            killQuietly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void killQuietly() {
