@@ -41,13 +41,14 @@ final class ListOffsetsHandler {
             ListOffsetsTopicResponse topicResponse = new ListOffsetsTopicResponse().setName(topic.name());
             response.topics().add(topicResponse);
             for (ListOffsetsPartition p : topic.partitions()) {
-                topicResponse.partitions().add(lookup(topic.name(), p, isolation));
+                topicResponse.partitions().add(lookup(topic.name(), p, isolation, version));
             }
         }
         return response;
     }
 
-    private ListOffsetsPartitionResponse lookup(String topic, ListOffsetsPartition p, IsolationLevel isolation) {
+    private ListOffsetsPartitionResponse lookup(String topic, ListOffsetsPartition p, IsolationLevel isolation,
+                                                short version) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse().setPartitionIndex(p.partitionIndex())
                 .setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
         if (p.partitionIndex() < 0 || topic == null) {
@@ -73,8 +74,11 @@ final class ListOffsetsHandler {
         out.setErrorCode(result.error().code());
         if (result.error() == ErrorCode.NONE) {
             out.setTimestamp(result.timestamp()).setOffset(result.offset());
-            Optional<PartitionState> state = broker.metadata().partitionState(tp);
-            state.ifPresent(s -> out.setLeaderEpoch(s.leaderEpoch()));
+            // The leader epoch field exists from v4 on and is not ignorable: writing it to an older version fails.
+            if (version >= 4) {
+                Optional<PartitionState> state = broker.metadata().partitionState(tp);
+                state.ifPresent(s -> out.setLeaderEpoch(s.leaderEpoch()));
+            }
         }
         return out;
     }
