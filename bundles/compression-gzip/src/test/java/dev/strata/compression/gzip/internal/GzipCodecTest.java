@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.compression.CompressionCodec;
+import dev.strata.compression.testkit.CodecContractTest;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import org.apache.kafka.common.compress.Compression;
@@ -14,12 +15,12 @@ class GzipCodecTest extends CodecContractTest {
     private final GzipCodec codec = new GzipCodec();
 
     @Override
-    CompressionCodec codec() {
+    protected CompressionCodec codec() {
         return codec;
     }
 
     @Override
-    Compression kafkaCompression() {
+    protected Compression kafkaCompression() {
         return Compression.gzip().build();
     }
 

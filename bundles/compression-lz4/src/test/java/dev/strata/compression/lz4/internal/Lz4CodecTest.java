@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.compression.CompressionCodec;
+import dev.strata.compression.testkit.CodecContractTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
@@ -18,12 +19,12 @@ class Lz4CodecTest extends CodecContractTest {
     private final Lz4Codec codec = new Lz4Codec();
 
     @Override
-    CompressionCodec codec() {
+    protected CompressionCodec codec() {
         return codec;
     }
 
     @Override
-    Compression kafkaCompression() {
+    protected Compression kafkaCompression() {
         return Compression.lz4().build();
     }
 

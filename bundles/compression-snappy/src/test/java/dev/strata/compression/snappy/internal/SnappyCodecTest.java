@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.strata.api.compression.CompressionCodec;
+import dev.strata.compression.testkit.CodecContractTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,12 +17,12 @@ class SnappyCodecTest extends CodecContractTest {
     private final SnappyCodec codec = new SnappyCodec();
 
     @Override
-    CompressionCodec codec() {
+    protected CompressionCodec codec() {
         return codec;
     }
 
     @Override
-    Compression kafkaCompression() {
+    protected Compression kafkaCompression() {
         return Compression.snappy().build();
     }
 

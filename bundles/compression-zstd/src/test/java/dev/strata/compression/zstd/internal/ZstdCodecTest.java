@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.compression.CompressionCodec;
+import dev.strata.compression.testkit.CodecContractTest;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
 import org.apache.kafka.common.compress.Compression;
@@ -15,12 +16,12 @@ class ZstdCodecTest extends CodecContractTest {
     private final ZstdCodec codec = new ZstdCodec();
 
     @Override
-    CompressionCodec codec() {
+    protected CompressionCodec codec() {
         return codec;
     }
 
     @Override
-    Compression kafkaCompression() {
+    protected Compression kafkaCompression() {
         return Compression.zstd().build();
     }
 

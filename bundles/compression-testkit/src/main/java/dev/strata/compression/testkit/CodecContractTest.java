@@ -1,4 +1,4 @@
-package dev.strata.compression.snappy.internal;
+package dev.strata.compression.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,25 +40,26 @@ import org.junit.jupiter.api.Test;
 /**
  * What every codec must do: round-trip arbitrary bytes, read batches compressed by kafka-clients, write batches
  * kafka-clients reads, and fail cleanly (an IOException or InvalidRecordException, promptly) on damaged input.
- * The same contract is kept, word for word, in each compression bundle's tests.
+ * Each compression bundle's codec test extends this class (test-scoped dependency on this module) and adds its
+ * codec-specific tests. Instances are per test method, as JUnit makes them; not thread-safe.
  */
-abstract class CodecContractTest {
+public abstract class CodecContractTest {
     private static final Duration NO_HANG = Duration.ofSeconds(30);
 
     /** The codec under test, configured with its defaults. */
-    abstract CompressionCodec codec();
+    protected abstract CompressionCodec codec();
 
     /** kafka-clients' implementation of the same compression type. */
-    abstract Compression kafkaCompression();
+    protected abstract Compression kafkaCompression();
 
-    static byte[] randomBytes(int size, long seed) {
+    protected static byte[] randomBytes(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
     }
 
     /** Text-like data with plenty of repetition, spanning several codec blocks. */
-    static byte[] compressibleBytes(int size) {
+    protected static byte[] compressibleBytes(int size) {
         StringBuilder sb = new StringBuilder(size + 64);
         for (int i = 0; sb.length() < size; i++) {
             sb.append("{\"id\":").append(i % 97).append(",\"name\":\"strata-").append(i % 13).append("\"}\n");
@@ -66,7 +67,7 @@ abstract class CodecContractTest {
         return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
     }
 
-    byte[] compress(byte[] data) throws IOException {
+    protected byte[] compress(byte[] data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream out = codec().compress(bytes)) {
             // Uneven writes exercise the block boundaries.
@@ -82,14 +83,14 @@ abstract class CodecContractTest {
         return bytes.toByteArray();
     }
 
-    byte[] decompress(byte[] compressed) throws IOException {
+    protected byte[] decompress(byte[] compressed) throws IOException {
         try (InputStream in = codec().decompress(new ByteArrayInputStream(compressed))) {
             return in.readAllBytes();
         }
     }
 
     @Test
-    void roundTripsRandomData() throws IOException {
+    public void roundTripsRandomData() throws IOException {
         for (int size : new int[] {0, 1, 100, 65_536, 65_537, 300_000}) {
             byte[] data = randomBytes(size, size);
             assertArrayEquals(data, decompress(compress(data)), "size " + size);
@@ -97,7 +98,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void roundTripsAndShrinksCompressibleData() throws IOException {
+    public void roundTripsAndShrinksCompressibleData() throws IOException {
         byte[] data = compressibleBytes(1_000_000);
         byte[] compressed = compress(data);
         assertTrue(compressed.length < data.length / 4, "compressed to " + compressed.length);
@@ -105,7 +106,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void singleByteReadsMatchBulkReads() throws IOException {
+    public void singleByteReadsMatchBulkReads() throws IOException {
         byte[] data = compressibleBytes(70_000);
         try (InputStream in = codec().decompress(new ByteArrayInputStream(compress(data)))) {
             for (int i = 0; i < data.length; i++) {
@@ -133,7 +134,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void readsBatchCompressedByKafkaClients() {
+    public void readsBatchCompressedByKafkaClients() {
         List<byte[]> values = sampleValues();
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1 << 20), kafkaCompression(),
                 TimestampType.CREATE_TIME, 1_000L);
@@ -168,7 +169,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void kafkaClientsReadBatchBuiltWithCodec() {
+    public void kafkaClientsReadBatchBuiltWithCodec() {
         List<byte[]> values = sampleValues();
         RecordBatchBuilder builder = new RecordBatchBuilder().baseOffset(7_000L).producer(12L, (short) 3, 40);
         for (int i = 0; i < values.size(); i++) {
@@ -209,7 +210,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void truncatedStreamFailsWithIoException() throws IOException {
+    public void truncatedStreamFailsWithIoException() throws IOException {
         byte[] compressed = compress(compressibleBytes(200_000));
         // An empty input may also read as an empty stream (zstd-jni does); a batch then fails its record count.
         try {
@@ -226,7 +227,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void garbageFailsWithIoException() {
+    public void garbageFailsWithIoException() {
         for (int seed = 0; seed < 20; seed++) {
             byte[] garbage = randomBytes(10 + seed * 37, seed);
             assertTimeoutPreemptively(NO_HANG, () -> {
@@ -236,7 +237,7 @@ abstract class CodecContractTest {
     }
 
     @Test
-    void damagedBatchesFailAsInvalidRecords() throws IOException {
+    public void damagedBatchesFailAsInvalidRecords() throws IOException {
         RecordBatchBuilder builder = new RecordBatchBuilder();
         for (byte[] v : sampleValues()) {
             builder.add(1L, null, v);
