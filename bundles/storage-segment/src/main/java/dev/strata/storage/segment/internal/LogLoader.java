@@ -42,6 +42,7 @@ final class LogLoader {
         Files.deleteIfExists(marker);
 
         TreeSet<Long> bases = scanDirectory(dir, indexFactory);
+        String state = bases.isEmpty() ? "new log" : clean ? "clean shutdown" : "unclean shutdown, recovered";
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
         long now = clock.getAsLong();
         try {
@@ -66,9 +67,8 @@ final class LogLoader {
             throw e;
         }
         SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, clock, segments, onClose);
-        LOG.info("Opened log {} in {}: {} segment(s), offsets [{}, {}), {} bytes, {} shutdown", tp, dir,
-                segments.size(), log.logStartOffset(), log.logEndOffset(), log.sizeInBytes(),
-                clean ? "clean" : "unclean");
+        LOG.info("Opened log {} in {}: {} segment(s), offsets [{}, {}), {} bytes, {}", tp, dir,
+                segments.size(), log.logStartOffset(), log.logEndOffset(), log.sizeInBytes(), state);
         return log;
     }
 
