@@ -78,6 +78,12 @@ final class BrokerService implements Broker {
             return done(ProduceResult.error(ErrorCode.INVALID_REQUIRED_ACKS,
                     "acks must be 0, 1 or -1 (all), not " + acks));
         }
+        if (InternalTopics.checkAppend(tp.topic(), context) != ErrorCode.NONE) {
+            LOG.debug("Refused a produce to internal topic {} from client {} at {}", tp, context == null ? "?"
+                    : context.clientId(), context == null ? "?" : context.clientAddress());
+            return done(ProduceResult.error(ErrorCode.INVALID_TOPIC_EXCEPTION,
+                    "Cannot append to internal topic " + tp.topic()));
+        }
         Partition partition;
         try {
             partition = logs.partition(tp);
@@ -174,6 +180,11 @@ final class BrokerService implements Broker {
     public ErrorCode deleteTopic(String name, RequestContext context) {
         if (!settings.deleteTopicEnable()) {
             return ErrorCode.TOPIC_DELETION_DISABLED;
+        }
+        if (InternalTopics.isInternal(name)) {
+            LOG.warn("Refused to delete internal topic {} (client {})", name, context == null ? "?"
+                    : context.clientId());
+            return ErrorCode.INVALID_TOPIC_EXCEPTION;
         }
         try {
             metadata.deleteTopic(name); // the log manager follows: deletes the logs, wakes waiting fetches

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 final class OffsetsTopic {
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsTopic.class);
-    static final RequestContext CONTEXT = new RequestContext("strata-group-coordinator", "User:strata-internal",
-            "internal", "internal");
+    /** Internal: the broker refuses client writes to {@code __consumer_offsets}, not the coordinator's. */
+    static final RequestContext CONTEXT = RequestContext.internal("strata-group-coordinator");
 
     /** A record to write: key and value bytes; a null value is a tombstone. */
     record Write(byte[] key, byte[] value) {
