@@ -436,7 +436,7 @@ final class GroupManager {
                 }
             }
             g.transitionTo(GroupState.STABLE, groups.nowMs());
-            LOG.info("Group {} is stable in generation {}", g.groupId(), generation);
+            LOG.info("Stabilized group {} generation {} with {} members", g.groupId(), generation, g.size());
         }));
     }
 

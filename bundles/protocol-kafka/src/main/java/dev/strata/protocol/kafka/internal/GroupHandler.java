@@ -2,6 +2,7 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.group.FindCoordinatorResult;
 import dev.strata.api.group.GroupCoordinator;
@@ -214,11 +215,17 @@ final class GroupHandler {
         });
     }
 
-    DescribeGroupsResponseData describeGroups(DescribeGroupsRequestData request) {
+    DescribeGroupsResponseData describeGroups(DescribeGroupsRequestData request, short version) {
         DescribeGroupsResponseData out = new DescribeGroupsResponseData().setThrottleTimeMs(0);
         for (GroupDescription g : coordinator().describeGroups(request.groups())) {
+            ErrorCode error = g.error();
+            if (error == ErrorCode.GROUP_ID_NOT_FOUND && version < 6) {
+                // Before v6 (KIP-1043) an unknown group is answered NONE with state Dead; older admin clients
+                // would fail on the code.
+                error = ErrorCode.NONE;
+            }
             DescribeGroupsResponseData.DescribedGroup group = new DescribeGroupsResponseData.DescribedGroup()
-                    .setErrorCode(g.error().code()).setGroupId(g.groupId())
+                    .setErrorCode(error.code()).setGroupId(g.groupId())
                     .setGroupState(g.state() == null ? GroupState.DEAD.kafkaName() : g.state().kafkaName())
                     .setProtocolType(nonNull(g.protocolType())).setProtocolData(nonNull(g.protocolName()));
             for (MemberDescription m : g.members()) {
@@ -250,7 +257,13 @@ final class GroupHandler {
                 states.add(s);
             }
         }
-        for (GroupListing g : coordinator().listGroups(states)) {
+        List<GroupListing> listings;
+        try {
+            listings = coordinator().listGroups(states);
+        } catch (StrataException e) {
+            return out.setErrorCode(e.error().code()); // COORDINATOR_LOAD_IN_PROGRESS while loading (retriable)
+        }
+        for (GroupListing g : listings) {
             out.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
                     .setProtocolType(nonNull(g.protocolType())).setGroupState(g.state().kafkaName())
                     .setGroupType("classic"));

@@ -96,7 +96,7 @@ final class KafkaApis {
             case LEAVE_GROUP -> done(groups.leaveGroup((LeaveGroupRequestData) body, version));
             case OFFSET_COMMIT -> groups.commitOffsets((OffsetCommitRequestData) body);
             case OFFSET_FETCH -> done(offsetFetch.handle((OffsetFetchRequestData) body, version));
-            case DESCRIBE_GROUPS -> done(groups.describeGroups((DescribeGroupsRequestData) body));
+            case DESCRIBE_GROUPS -> done(groups.describeGroups((DescribeGroupsRequestData) body, version));
             case LIST_GROUPS -> done(groups.listGroups((ListGroupsRequestData) body, version));
             case DELETE_GROUPS -> groups.deleteGroups((DeleteGroupsRequestData) body);
             case OFFSET_DELETE -> groups.deleteOffsets((OffsetDeleteRequestData) body);
