@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,6 +74,34 @@ class ClientFeaturesIT {
         List<ConsumerRecord<String, String>> consumed =
                 Clients.readAll(container, Clients.partitions(topic, 2), Duration.ofSeconds(60));
         KeyedLoad.verify(acked, consumed, 2);
+    }
+
+    @Test
+    void offsetsForTimesFindsRecordsInsideACompressedBatch() throws Exception {
+        String topic = "codec-times";
+        Clients.createTopic(admin, topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        long base = System.currentTimeMillis() - 600_000L;
+        try (KafkaProducer<String, String> producer = Clients.producer(container, Map.of(
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
+                ProducerConfig.LINGER_MS_CONFIG, 1_000))) { // all 20 in one compressed batch
+            for (int n = 0; n < 20; n++) {
+                producer.send(new ProducerRecord<>(topic, 0, base + n * 1000L, null, "t" + n));
+            }
+            producer.flush();
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+            assertEquals(20L, consumer.endOffsets(List.of(tp)).get(tp));
+            OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, base + 7_500)).get(tp);
+            assertEquals(8L, found == null ? null : found.offset(), "offset for a time inside the batch");
+            assertEquals(base + 8_000, found.timestamp());
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, found.offset());
+            List<ConsumerRecord<String, String>> records = Clients.poll(consumer, 12, Duration.ofSeconds(20));
+            assertEquals(8L, records.get(0).offset(), "the first record after seeking into the compressed batch");
+            assertEquals("t8", records.get(0).value());
+            assertEquals(12, records.size());
+        }
     }
 
     @Test

@@ -131,6 +131,7 @@ public final class StrataContainer implements AutoCloseable {
             throw new IllegalStateException(name + " is already running");
         }
         starts++;
+        configure(); // again: a start that failed may have left the files rewritten
         Files.writeString(logFile, "==== itests: start #" + starts + " at " + Instant.now() + " ====\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/strata").toString())
@@ -257,10 +258,17 @@ public final class StrataContainer implements AutoCloseable {
         }
     }
 
+    /** SIGKILL to the tree, waiting up to 10 s for it to end; for failure paths and the JVM's shutdown. */
     private void killQuietly() {
         Process p = process;
         if (p != null && p.isAlive()) {
-            processTree(p).forEach(ProcessHandle::destroyForcibly);
+            List<ProcessHandle> tree = processTree(p);
+            tree.forEach(ProcessHandle::destroyForcibly);
+            try {
+                awaitExit(tree, Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
