@@ -272,6 +272,32 @@ class CompressionTest {
         assertEquals(ErrorCode.NONE, produce(jsonRecords(5, NOW).build(new GzipCodec())).error());
     }
 
+    @Test
+    void randomlyDamagedPayloadsAreRefusedWithARecordError() throws Exception {
+        start(CompressionCodecs.of(allCodecs()), Map.of(), Map.of());
+        java.util.Random random = new java.util.Random(11);
+        java.util.Set<ErrorCode> allowed = java.util.EnumSet.of(ErrorCode.CORRUPT_MESSAGE, ErrorCode.INVALID_RECORD,
+                ErrorCode.INVALID_TIMESTAMP, ErrorCode.MESSAGE_TOO_LARGE);
+        for (CompressionCodec codec : allCodecs()) {
+            ByteBuffer good = jsonRecords(100, NOW).build(codec);
+            byte[] payload = new byte[good.remaining() - RecordBatch.HEADER_SIZE];
+            good.duplicate().position(RecordBatch.HEADER_SIZE).get(payload);
+            for (int attempt = 0; attempt < 50; attempt++) {
+                byte[] damaged = java.util.Arrays.copyOf(payload,
+                        attempt % 2 == 0 ? payload.length : 1 + random.nextInt(payload.length - 1));
+                for (int flips = 0; flips < 1 + attempt % 3; flips++) {
+                    damaged[random.nextInt(damaged.length)] ^= (byte) (1 + random.nextInt(255));
+                }
+                ByteBuffer batch = new RecordBatchBuilder().assemble(ByteBuffer.wrap(damaged), codec.type().id(),
+                        100, NOW, NOW + 99);
+                ProduceResult r = produce(batch);
+                // a flip that leaves the stream decodable (e.g. inside a literal) may still be accepted
+                assertTrue(r.error() == ErrorCode.NONE || allowed.contains(r.error()),
+                        codec.type() + " attempt " + attempt + ": " + r.error() + " " + r.message());
+            }
+        }
+    }
+
     /** Records section whose record {@code patched} gets offset delta {@code delta} (all small varints). */
     private static ByteBuffer sectionWithOffsetDelta(List<SimpleRecord> records, int patched, int delta) {
         ByteBuffer section = RecordBatchBuilder.encodeRecords(records, records.get(0).timestamp());
