@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class GroupCoordinatorService implements GroupCoordinator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorService.class);
     private static final long LOAD_RETRY_MS = 2000;
+    private static final long CLOSE_WAIT_MS = 10_000;
 
     private final Broker broker;
     private final CoordinatorSettings settings;
@@ -127,6 +128,9 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
             Map<String, GroupValue> groupValues = new HashMap<>();
             Map<String, Map<TopicPartition, GroupOffsets.Committed>> offsets = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
+                if (closed) {
+                    return; // closing: the next activation loads again
+                }
                 records += groups.topic.load(p, settings.offsetsLoadBufferSize(), (offset, key, value) -> {
                     try {
                         Key k = CoordinatorRecords.parseKey(key);
@@ -241,7 +245,19 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         } catch (RuntimeException e) {
             LOG.debug("Removing the topic listener failed", e);
         }
-        scheduler.shutdownNow();
+        // shutdown, not shutdownNow: interrupting the scheduler thread in the middle of a log read or append (a load,
+        // a retention tombstone, a timer's group record) would close the partition's FileChannel for everyone
+        // (ClosedByInterruptException) and leave __consumer_offsets unreadable until the broker restarts. Delayed
+        // tasks are dropped; a running one is waited for.
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("A coordinator task is still running {} ms after close; leaving it to finish",
+                        CLOSE_WAIT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (ClassicGroup g : groups.all()) {
             groups.locked(g, () -> {
                 groupManager.cancelTimers(g);
