@@ -16,6 +16,10 @@ import dev.strata.api.group.OffsetCommitRequest;
 import dev.strata.api.group.OffsetCommitResult;
 import dev.strata.api.group.OffsetFetchResult;
 import dev.strata.api.metadata.TopicMetadata;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +41,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=group",
     "osgi.command.function=resetoffsets"})
 public final class GroupCommands {
+    private static final String CONSUMER_PROTOCOL_TYPE = "consumer";
     private final GroupCoordinator coordinator;
     private final Broker broker;
 
@@ -83,6 +88,9 @@ public final class GroupCommands {
 
     private String describeGroup(String groupId) {
         GroupDescription d = coordinator.describeGroups(List.of(groupId)).get(0);
+        if (d.error() == ErrorCode.GROUP_ID_NOT_FOUND) {
+            return "No group " + groupId + " (GROUP_ID_NOT_FOUND)";
+        }
         if (d.error() != ErrorCode.NONE) {
             return "Group " + groupId + ": " + d.error();
         }
@@ -91,10 +99,15 @@ public final class GroupCommands {
                 d.state().kafkaName(), d.generationId(), dash(d.protocolType()), dash(d.protocolName()),
                 dash(d.leader())));
         if (!d.members().isEmpty()) {
-            sb.append(String.format("%n%-50s %-20s %-20s %s%n", "MEMBER", "INSTANCE", "CLIENT-ID", "HOST"));
+            int idWidth = Math.max(6, d.members().stream().mapToInt(m -> m.memberId().length()).max().orElse(0));
+            int clientWidth = Math.max(9, d.members().stream().mapToInt(m -> dash(m.clientId()).length()).max()
+                    .orElse(0));
+            String row = "%-" + idWidth + "s %-20s %-" + clientWidth + "s %-16s %s%n";
+            boolean consumers = CONSUMER_PROTOCOL_TYPE.equals(d.protocolType());
+            sb.append(String.format("%n" + row, "MEMBER", "INSTANCE", "CLIENT-ID", "HOST", "ASSIGNMENT"));
             for (MemberDescription m : d.members()) {
-                sb.append(String.format("%-50s %-20s %-20s %s%n", m.memberId(), dash(m.groupInstanceId()),
-                        dash(m.clientId()), dash(m.clientHost())));
+                sb.append(String.format(row, m.memberId(), dash(m.groupInstanceId()), dash(m.clientId()),
+                        dash(m.clientHost()), consumers ? assignedPartitions(m.assignment()) : "-"));
             }
         }
         OffsetFetchResult offsets = coordinator.fetchOffsets(groupId, null, false);
@@ -159,8 +172,9 @@ public final class GroupCommands {
         StringBuilder sb = new StringBuilder(String.format("%-30s %9s %12s %s%n", "TOPIC", "PARTITION",
                 "NEW-OFFSET", "RESULT"));
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+            ErrorCode error = result.errors().getOrDefault(e.getKey(), ErrorCode.UNKNOWN_SERVER_ERROR);
             sb.append(String.format("%-30s %9d %12d %s%n", e.getKey().topic(), e.getKey().partition(),
-                    e.getValue().offset(), result.errors().getOrDefault(e.getKey(), ErrorCode.UNKNOWN_SERVER_ERROR)));
+                    e.getValue().offset(), error == ErrorCode.NONE ? "OK" : error.name()));
         }
         return sb.toString();
     }
@@ -196,6 +210,44 @@ public final class GroupCommands {
             throw new IllegalArgumentException("Cannot look up offsets of " + tp + ": " + r.error());
         }
         return r.offset();
+    }
+
+    /**
+     * The partitions in a consumer-protocol assignment ({@code int16 version, [STRING topic, [int32 partition]],
+     * BYTES userData}) as {@code topic-p,...}; "-" when empty or unreadable.
+     */
+    static String assignedPartitions(byte[] assignment) {
+        if (assignment == null || assignment.length < 6) {
+            return "-";
+        }
+        try {
+            ByteBuffer b = ByteBuffer.wrap(assignment);
+            b.getShort();
+            int topics = b.getInt();
+            if (topics < 0 || topics > b.remaining() / 2) {
+                return "-";
+            }
+            List<String> out = new ArrayList<>();
+            for (int t = 0; t < topics; t++) {
+                int len = b.getShort();
+                if (len < 0 || len > b.remaining()) {
+                    return "-";
+                }
+                byte[] name = new byte[len];
+                b.get(name);
+                String topic = new String(name, StandardCharsets.UTF_8);
+                int partitions = b.getInt();
+                if (partitions < 0 || partitions > b.remaining() / 4) {
+                    return "-";
+                }
+                for (int i = 0; i < partitions; i++) {
+                    out.add(topic + "-" + b.getInt());
+                }
+            }
+            return out.isEmpty() ? "-" : String.join(",", out);
+        } catch (BufferUnderflowException e) {
+            return "-";
+        }
     }
 
     private static String dash(String s) {

@@ -80,7 +80,7 @@ class GroupCommandsTest {
         TopicPartition p0 = new TopicPartition("clicks", 0);
         TopicPartition p1 = new TopicPartition("clicks", 1);
         String out = commands.resetoffsets("r", "clicks", "latest");
-        assertTrue(out.contains("NONE"), out);
+        assertTrue(out.contains(" OK"), out);
         assertEquals(10, coordinator.fetchOffsets("r", List.of(p0), false).offsets().get(p0).offset());
         assertEquals(4, coordinator.fetchOffsets("r", List.of(p1), false).offsets().get(p1).offset());
 
@@ -108,5 +108,20 @@ class GroupCommandsTest {
         assertTrue(out.contains("stop its consumers first"), out);
         String described = commands.group("busy");
         assertTrue(described.contains(first.memberId()), described);
+    }
+
+    @Test
+    void membersAreListedWithTheirAssignedPartitions() {
+        for (short version = 0; version <= 3; version++) { // the consumer protocol's assignment versions
+            java.nio.ByteBuffer encoded = org.apache.kafka.clients.consumer.internals.ConsumerProtocol
+                    .serializeAssignment(new org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment(
+                            List.of(new org.apache.kafka.common.TopicPartition("clicks", 0),
+                                    new org.apache.kafka.common.TopicPartition("clicks", 2))), version);
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            assertEquals("clicks-0,clicks-2", GroupCommands.assignedPartitions(bytes), "version " + version);
+        }
+        assertEquals("-", GroupCommands.assignedPartitions(new byte[0]));
+        assertEquals("-", GroupCommands.assignedPartitions(new byte[] {0, 0, 127, 127, 127, 127, 0}));
     }
 }
