@@ -147,6 +147,22 @@ class ResponseVersionsTest {
         assertTrue(covered.contains("OFFSET_FETCH") && covered.contains("PRODUCE"), covered.toString());
     }
 
+    @Test
+    void listGroupsReportsAnUnavailableCoordinatorInItsErrorCode() throws Exception {
+        // A stopped coordinator throws from listGroups (as a loading one does with COORDINATOR_LOAD_IN_PROGRESS);
+        // the handler must answer with the code instead of failing the request (which closes the connection).
+        java.lang.reflect.Method deactivate = groups.getClass().getDeclaredMethod("deactivate");
+        deactivate.setAccessible(true);
+        deactivate.invoke(groups);
+        for (short v = 0; v <= SupportedApis.range(ApiMessageType.LIST_GROUPS.apiKey(), true).max(); v++) {
+            org.apache.kafka.common.message.ListGroupsResponseData response =
+                    (org.apache.kafka.common.message.ListGroupsResponseData) roundTrip(ApiMessageType.LIST_GROUPS,
+                            v, new ListGroupsRequestData());
+            assertEquals(ErrorCode.NOT_COORDINATOR.code(), response.errorCode(), "ListGroups v" + v);
+            assertTrue(response.groups().isEmpty());
+        }
+    }
+
     /** Sends the request as a client at {@code version} would encode it; returns the response as a client reads it. */
     private ApiMessage roundTrip(ApiMessageType api, short version, ApiMessage request) throws Exception {
         ApiMessage decoded = api.newRequest();
