@@ -1,16 +1,20 @@
 package dev.strata.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,13 +84,39 @@ class DurabilityIT {
         assertEquals(describe(before), describe(after), "records (partition, offset, timestamp, key, value) "
                 + "read before and after the restart");
 
-        // The log continues where it ended.
+        // The log continues where it ended, and a new idempotent producer gets a producer id never used before.
+        Set<Long> idsBefore = producerIds(topic, 3);
+        long offset;
         try (KafkaProducer<String, String> producer = Clients.producer(container);
              KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             RecordMetadata next = producer.send(new ProducerRecord<>(topic, 1, null, "after-restart"))
                     .get(30, TimeUnit.SECONDS);
-            assertEquals((long) end.get(partitions.get(1)), next.offset(), "offset of the first record after restart");
+            offset = next.offset();
+            assertEquals((long) end.get(partitions.get(1)), offset, "offset of the first record after restart");
+        }
+        assertNewProducerId(topic, 1, offset, idsBefore);
+    }
+
+    /** Producer ids of every stored batch of the topic. */
+    private static Set<Long> producerIds(String topic, int partitions) throws IOException {
+        Set<Long> ids = new HashSet<>();
+        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+            for (int p = 0; p < partitions; p++) {
+                RawRequests.batches(connection, topic, p, 0).forEach(b -> ids.add(b.producerId()));
+            }
+        }
+        return ids;
+    }
+
+    /** The batch at {@code partition/offset} was written by an idempotent producer whose id is not in {@code used}. */
+    private static void assertNewProducerId(String topic, int partition, long offset, Set<Long> used)
+            throws IOException {
+        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+            RecordBatch batch = RawRequests.batches(connection, topic, partition, offset).get(0);
+            assertTrue(batch.producerId() >= 0, "the batch at " + partition + "/" + offset + " has no producer id");
+            assertFalse(used.contains(batch.producerId()), "producer id " + batch.producerId() + " handed out again "
+                    + "after the restart (ids already in the log: " + used + ")");
         }
     }
 
@@ -125,12 +156,14 @@ class DurabilityIT {
                     round, load.acknowledged().size(), load.failed(), end);
         }
 
-        // The recovered log takes new writes right after its end.
+        // The recovered log takes new writes right after its end, from a producer id never used before.
+        Set<Long> idsBefore = producerIds(topic, partitions);
         try (KafkaProducer<String, String> again = Clients.producer(container)) {
             for (TopicPartition tp : tps) {
                 RecordMetadata metadata = again.send(new ProducerRecord<>(topic, tp.partition(), null, "after-kill"))
                         .get(30, TimeUnit.SECONDS);
                 assertEquals((long) end.get(tp), metadata.offset(), "first offset after recovery " + tp);
+                assertNewProducerId(topic, tp.partition(), metadata.offset(), idsBefore);
             }
         }
     }

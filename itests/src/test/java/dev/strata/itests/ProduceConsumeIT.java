@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +77,23 @@ class ProduceConsumeIT {
         List<ConsumerRecord<String, String>> consumed =
                 Clients.readAll(container, Clients.partitions(topic, 3), Duration.ofSeconds(60));
         KeyedLoad.verify(acked, consumed, 3);
+
+        // The idempotent producer's id and sequence numbers are kept in the stored batches: one producer id, and
+        // per partition sequences 0, 1, 2, ... across batches.
+        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+            Set<Long> producerIds = new HashSet<>();
+            for (int partition = 0; partition < 3; partition++) {
+                int nextSequence = 0;
+                for (RecordBatch batch : RawRequests.batches(connection, topic, partition, 0)) {
+                    producerIds.add(batch.producerId());
+                    assertEquals(nextSequence, batch.baseSequence(), "base sequence of the batch at " + partition
+                            + "/" + batch.baseOffset());
+                    nextSequence = batch.lastSequence() + 1;
+                }
+            }
+            assertEquals(1, producerIds.size(), "producer ids in the stored batches: " + producerIds);
+            assertTrue(producerIds.iterator().next() >= 0, "an idempotent producer's batches carry its producer id");
+        }
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.strata.itests;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -9,6 +11,7 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 
 /**
@@ -81,6 +84,39 @@ final class RawRequests {
                 .setSessionEpoch(-1);
         request.topics().add(fetchTopic);
         return request;
+    }
+
+    /**
+     * The record batches of one partition from {@code fromOffset} to its high watermark, read with raw fetches (so
+     * the batch headers, e.g. producer id and sequence, are visible).
+     */
+    static List<RecordBatch> batches(RawKafkaConnection connection, String topic, int partition, long fromOffset)
+            throws IOException {
+        List<RecordBatch> batches = new ArrayList<>();
+        long offset = fromOffset;
+        while (true) {
+            FetchResponseData.PartitionData data = fetch(connection, fetchRequest(topic, partition, offset, 0, 1));
+            if (data.errorCode() != 0) {
+                throw new IOException("Fetch of " + topic + "-" + partition + " at " + offset + ": error "
+                        + data.errorCode());
+            }
+            long before = offset;
+            if (data.records() instanceof MemoryRecords records) {
+                for (RecordBatch batch : records.batches()) {
+                    if (batch.lastOffset() >= offset) {
+                        batches.add(batch);
+                        offset = batch.nextOffset();
+                    }
+                }
+            }
+            if (offset >= data.highWatermark()) {
+                return batches;
+            }
+            if (offset == before) {
+                throw new IOException("Fetch of " + topic + "-" + partition + " at " + offset + " below the high "
+                        + "watermark " + data.highWatermark() + " returned no batch");
+            }
+        }
     }
 
     /** Sends a Fetch and returns the one partition's answer. */
