@@ -228,6 +228,8 @@ public final class StrataContainer implements AutoCloseable {
         tree.forEach(ProcessHandle::destroy);
         boolean clean = awaitExit(tree, STOP_TIMEOUT);
         if (!clean) {
+            System.err.println("WARNING: " + name + " did not exit within " + STOP_TIMEOUT + " of SIGTERM; killing it."
+                    + " See " + logFile);
             tree.forEach(ProcessHandle::destroyForcibly);
             awaitExit(tree, Duration.ofSeconds(10));
         }
