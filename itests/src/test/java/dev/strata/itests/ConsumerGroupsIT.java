@@ -297,6 +297,7 @@ class ConsumerGroupsIT {
         assertTrue(listed.containsKey(group), "listGroups: " + listed.keySet());
         assertEquals(GroupState.EMPTY, listed.get(group).groupState().orElseThrow());
         assertEquals("consumer", listed.get(group).protocol());
+        assertTrue(legacyListConsumerGroups().contains(group), "listConsumerGroups");
         assertEquals(Map.of(p0, 10L, p1, 5L), committedAfterAlter(group, Map.of(p0, 10L, p1, 5L)));
         admin.deleteConsumerGroupOffsets(group, Set.of(p1)).all().get(30, TimeUnit.SECONDS);
         assertEquals(Map.of(p0, 10L), committed(group));
@@ -531,6 +532,13 @@ class ConsumerGroupsIT {
             }
             Thread.sleep(100);
         }
+    }
+
+    /** Admin.listConsumerGroups: deprecated for removal in kafka-clients 4.1 (listGroups), but older tools call it. */
+    @SuppressWarnings("removal")
+    private static Set<String> legacyListConsumerGroups() throws Exception {
+        return admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
+                .map(org.apache.kafka.clients.admin.ConsumerGroupListing::groupId).collect(Collectors.toSet());
     }
 
     private static ConsumerGroupDescription describe(String group) throws Exception {
