@@ -535,7 +535,7 @@ class ConsumerGroupsIT {
     }
 
     /** Admin.listConsumerGroups: deprecated for removal in kafka-clients 4.1 (listGroups), but older tools call it. */
-    @SuppressWarnings("removal")
+    @SuppressWarnings({"deprecation", "removal"})
     private static Set<String> legacyListConsumerGroups() throws Exception {
         return admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
                 .map(org.apache.kafka.clients.admin.ConsumerGroupListing::groupId).collect(Collectors.toSet());
