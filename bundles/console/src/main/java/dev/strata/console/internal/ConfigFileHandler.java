@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes a configuration saved in the web console's Configuration tab persist in its {@code etc/<pid>.cfg}.
  *
- * <p>A web console SPI service: the console asks it which properties to show and tells it about every save
- * before storing. FileInstall ({@code felix.fileinstall.enableConfigSave}, on by default) then writes the saved
- * configuration to the file its {@code felix.fileinstall.filename} property names; see {@link ConfigFiles} for
- * how that link is kept. Deletes need nothing here: FileInstall removes the file of a deleted configuration.
+ * <p>A web console SPI service: the console asks it which properties to show, and tells it about every save and
+ * delete before it stores them in ConfigAdmin. A save is written to the configuration's file (see
+ * {@link ConfigFiles}); a delete removes the file, so the configuration does not come back at the next start.
+ * FileInstall reads the file back and finds it matches the configuration.
  *
  * <p>Thread-safe: the console may call it from several requests at once; it keeps no mutable state.
  */
@@ -48,9 +48,12 @@ public final class ConfigFileHandler implements ConfigurationHandler {
     @Override
     public void updateConfiguration(String factoryPid, String pid, Dictionary<String, Object> properties)
             throws IOException {
-        Path created = files.prepareUpdate(factoryPid, pid, linkedFile(pid), properties);
-        if (created != null) {
-            LOG.info("Configuration {} saved in the web console is now kept in {}", pid, created);
+        Path file = files.save(factoryPid, pid, linkedFile(pid), properties);
+        if (file != null) {
+            LOG.info("Configuration {} saved in the web console; written to {}", pid, file);
+        } else {
+            LOG.info("Configuration {} saved in the web console; no file holds it (kept by ConfigAdmin until the "
+                    + "next start)", pid);
         }
     }
 
@@ -93,7 +96,10 @@ public final class ConfigFileHandler implements ConfigurationHandler {
     }
 
     @Override
-    public void deleteConfiguration(String factoryPid, String pid) {
-        // FileInstall deletes the file of a deleted configuration
+    public void deleteConfiguration(String factoryPid, String pid) throws IOException {
+        Path file = files.delete(linkedFile(pid));
+        if (file != null) {
+            LOG.info("Configuration {} deleted in the web console; deleted {}", pid, file);
+        }
     }
 }

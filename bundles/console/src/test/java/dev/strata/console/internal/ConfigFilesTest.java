@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.Reader;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,23 +53,44 @@ class ConfigFilesTest {
     }
 
     @Test
-    void aLinkedConfigurationGetsStringValuesAndNoNewFile() throws Exception {
+    void aLinkedConfigurationIsWrittenToItsFileWithStringValues() throws Exception {
         Path file = etc.resolve("dev.strata.broker.cfg");
-        Files.writeString(file, "# mine\nnum.partitions = 1\n");
+        Files.writeString(file, "# mine\nnum.partitions = 1\n# about log.dirs\nlog.dirs=./data\nlist = a,b\ngone = x\n");
         Dictionary<String, Object> props = consoleForm();
         String[] array = {"a", "b"};
         props.put("list", array);
 
-        assertNull(files().prepareUpdate(null, "dev.strata.broker", file.toUri().toString(), props));
+        assertEquals(file, files().save(null, "dev.strata.broker", file.toUri().toString(), props));
 
         assertEquals("3", props.get("num.partitions"));
         assertEquals("true", props.get("auto.create.topics.enable"));
         assertEquals("604800000", props.get("log.roll.ms"));
         assertEquals("./data", props.get("log.dirs"));
-        assertArrayEquals(array, (String[]) props.get("list"), "arrays are left to FileInstall's typed form");
-        // The console puts the present link back itself; FileInstall rewrites the file, not this class.
+        assertArrayEquals(array, (String[]) props.get("list"), "arrays stay as they are");
+        // The console puts the present link back itself.
         assertNull(props.get(ConfigFiles.FILENAME));
-        assertEquals("# mine\nnum.partitions = 1\n", Files.readString(file));
+        assertEquals("""
+                # mine
+                num.partitions = 3
+                # about log.dirs
+                log.dirs=./data
+                list = a,b
+                auto.create.topics.enable = true
+                log.roll.ms = 604800000
+                """, Files.readString(file), "comments and unchanged lines kept, gone removed, new keys appended");
+    }
+
+    @Test
+    void aLinkOutsideTheFileInstallDirectoryIsNeverWritten() throws Exception {
+        Path outside = etc.resolveSibling(etc.getFileName() + "-elsewhere.cfg");
+        Dictionary<String, Object> props = consoleForm();
+        assertNull(files().save(null, "dev.strata.broker", outside.toUri().toString(), props));
+        assertFalse(Files.exists(outside));
+        assertNull(files().save(null, "dev.strata.broker", "not a uri", props));
+        assertNull(files().delete(outside.toUri().toString()));
+        try (Stream<Path> entries = Files.list(etc)) {
+            assertFalse(entries.findAny().isPresent(), "nothing written");
+        }
     }
 
     @Test
@@ -78,11 +98,12 @@ class ConfigFilesTest {
         Dictionary<String, Object> props = consoleForm();
         props.put("odd key", " leading space, = : # ! \\ tab\t newline\n \u00e9\u20ac");
 
-        Path created = files().prepareUpdate(null, "dev.strata.broker", null, props);
+        Path created = files().save(null, "dev.strata.broker", null, props);
 
         Path file = etc.resolve("dev.strata.broker.cfg");
         assertEquals(file, created);
-        assertEquals(file.toFile().getAbsoluteFile().toURI().toString(), props.get(ConfigFiles.FILENAME));
+        assertEquals(file.toFile().toURI().toString(), props.get(ConfigFiles.FILENAME));
+        assertTrue(Files.readString(file).startsWith("# Created by the Strata web console"), "says where it came from");
         Properties written = load(file);
         assertEquals(Map.of("num.partitions", "3", "auto.create.topics.enable", "true", "log.roll.ms", "604800000",
                 "log.dirs", "./data", "odd key", " leading space, = : # ! \\ tab\t newline\n \u00e9\u20ac"),
@@ -93,16 +114,26 @@ class ConfigFilesTest {
     }
 
     @Test
-    void anExistingButUnlinkedFileIsLinkedAndLeftAlone() throws Exception {
+    void anExistingButUnlinkedFileIsLinkedAndUpdated() throws Exception {
         Path file = etc.resolve("dev.strata.storage.segment.cfg");
-        Files.writeString(file, "log.cleaner = on\n");
+        Files.writeString(file, "# note\nflush = 1\n");
         Dictionary<String, Object> props = new Hashtable<>(Map.of("flush", 5));
 
-        assertNull(files().prepareUpdate(null, "dev.strata.storage.segment", null, props));
+        assertEquals(file, files().save(null, "dev.strata.storage.segment", null, props));
 
-        assertEquals(file.toFile().getAbsoluteFile().toURI().toString(), props.get(ConfigFiles.FILENAME));
+        assertEquals(file.toFile().toURI().toString(), props.get(ConfigFiles.FILENAME));
         assertEquals("5", props.get("flush"));
-        assertEquals("log.cleaner = on\n", Files.readString(file));
+        assertEquals("# note\nflush = 5\n", Files.readString(file));
+    }
+
+    @Test
+    void deletingRemovesTheLinkedFile() throws Exception {
+        Path file = etc.resolve("dev.strata.broker.cfg");
+        Files.writeString(file, "num.partitions = 1\n");
+        assertEquals(file, files().delete(file.toUri().toString()));
+        assertFalse(Files.exists(file));
+        assertNull(files().delete(file.toUri().toString()), "already gone");
+        assertNull(files().delete(null), "no link");
     }
 
     @Test
@@ -123,23 +154,11 @@ class ConfigFilesTest {
                         .fileFor(null, "dev.strata.broker"));
 
         Dictionary<String, Object> props = new Hashtable<>(Map.of("level", 9));
-        assertNull(files.prepareUpdate("dev.strata.factory", "dev.strata.factory~one", null, props));
+        assertNull(files.save("dev.strata.factory", "dev.strata.factory~one", null, props));
         assertEquals(9, props.get("level"), "values keep their types");
         assertNull(props.get(ConfigFiles.FILENAME));
         try (Stream<Path> entries = Files.list(etc)) {
             assertFalse(entries.findAny().isPresent(), "nothing written");
-        }
-    }
-
-    @Test
-    void escapingReadsBackUnchanged() throws Exception {
-        for (String text : List.of("", "plain", " lead", "trail ", "a=b:c#d!e", "back\\slash", "\t\n\r\f",
-                "\u00e9\u20ac\u0001", "x\\")) {
-            Properties props = new Properties();
-            props.load(new StringReader(ConfigFiles.escape(text, true) + " = " + ConfigFiles.escape(text, false)));
-            assertEquals(Map.of(text, text), Map.copyOf(props), "escaped: " + ConfigFiles.escape(text, false));
-            assertTrue(ConfigFiles.escape(text, false).chars().allMatch(c -> c >= 0x20 && c <= 0x7e),
-                    "ASCII only: " + text);
         }
     }
 

@@ -1,0 +1,274 @@
+package dev.strata.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A configuration saved in the web console's Configuration tab applies live, is written to its {@code etc/<pid>.cfg}
+ * (the file keeps its comments and every other property) and is still in force after a restart. Saves go through
+ * the console's own form POST ({@code /system/console/configMgr/<pid>}, every shown property, as the page sends
+ * them). Owned by the strata-console bundle.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class WebConsoleConfigIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final String FILENAME = "felix.fileinstall.filename";
+    private static final String GZIP_PID = "dev.strata.compression.gzip";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final AtomicInteger topics = new AtomicInteger();
+    private StrataContainer container;
+    private String authorization;
+
+    @AfterEach
+    void stopContainer() throws Exception {
+        if (container != null) {
+            container.stop();
+        }
+    }
+
+    @Test
+    void consoleEditsApplyLiveAreWrittenToEtcAndSurviveARestart() throws Exception {
+        container = StrataContainer.create("web-console-config").start();
+        login();
+        Path brokerFile = container.home().resolve("etc/" + StrataContainer.BROKER_PID + ".cfg");
+        String brokerFileBefore = Files.readString(brokerFile, StandardCharsets.ISO_8859_1);
+        assertFalse(Files.exists(container.home().resolve("etc/" + GZIP_PID + ".cfg")), "no gzip file to begin with");
+
+        try (Admin admin = Clients.admin(container)) {
+            assertEquals(1, partitionsOfNewTopic(admin), "num.partitions before the console edit");
+
+            Map<String, Object> shown = shownProperties(StrataContainer.BROKER_PID);
+            assertFalse(shown.containsKey(FILENAME), "FileInstall's link is not a form field: " + shown.keySet());
+            assertEquals("1", value(shown, "num.partitions"));
+            save(StrataContainer.BROKER_PID, shown, Map.of("num.partitions", "3"));
+
+            awaitPartitionsOfNewTopic(admin, 3);
+        }
+
+        // Written back to the file FileInstall reads at every start: plain key = value, comments kept.
+        Properties file = awaitFileValue(brokerFile, "num.partitions", "3");
+        assertEquals(container.dataDir().toString(), file.getProperty("log.dirs"), "log.dirs kept");
+        Map<String, Object> shownAfter = shownProperties(StrataContainer.BROKER_PID);
+        for (String key : shownAfter.keySet()) {
+            if (value(shownAfter, key) != null) {
+                assertEquals(value(shownAfter, key), file.getProperty(key), key + " in " + brokerFile);
+            }
+        }
+        String brokerFileAfter = Files.readString(brokerFile, StandardCharsets.ISO_8859_1);
+        for (String line : brokerFileBefore.lines().filter(l -> l.startsWith("#")).toList()) {
+            assertTrue(brokerFileAfter.contains(line), "comment kept: " + line + "\n" + brokerFileAfter);
+        }
+        assertTrue(brokerFileAfter.lines().noneMatch(l -> l.contains("\"")),
+                "plain properties, not FileInstall's typed format:\n" + brokerFileAfter);
+
+        // A PID with no file yet (its defaults come from metatype) gets etc/<pid>.cfg at its first save.
+        Map<String, Object> gzip = shownProperties(GZIP_PID);
+        save(GZIP_PID, gzip, Map.of("level", "9"));
+        Path gzipFile = container.home().resolve("etc/" + GZIP_PID + ".cfg");
+        awaitFileValue(gzipFile, "level", "9");
+        assertEquals("9", value(shownProperties(GZIP_PID), "level"));
+
+        assertTrue(container.stop(), "clean stop");
+        container.start();
+        login();
+        assertEquals("3", value(shownProperties(StrataContainer.BROKER_PID), "num.partitions"), "after the restart");
+        assertEquals("9", value(shownProperties(GZIP_PID), "level"), "gzip level after the restart");
+        try (Admin admin = Clients.admin(container)) {
+            assertEquals(3, partitionsOfNewTopic(admin), "num.partitions in force after the restart");
+        }
+        assertEquals("3", container.readProperties("etc/" + StrataContainer.BROKER_PID + ".cfg")
+                .getProperty("num.partitions"), "the file still holds the edit after the restart");
+
+        // A second save after the restart still reaches the file (the link survived the restart).
+        save(StrataContainer.BROKER_PID, shownProperties(StrataContainer.BROKER_PID), Map.of("num.partitions", "2"));
+        awaitFileValue(brokerFile, "num.partitions", "2");
+    }
+
+    /** Creates a topic with the broker's default partition count (CreateTopics with -1) and returns its count. */
+    private int partitionsOfNewTopic(Admin admin) throws Exception {
+        String topic = "console-config-" + topics.incrementAndGet();
+        admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all()
+                .get(30, TimeUnit.SECONDS);
+        TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic);
+        return description.partitions().size();
+    }
+
+    /** The broker may re-activate on a configuration change: retry until a new topic gets {@code expected}. */
+    private void awaitPartitionsOfNewTopic(Admin admin, int expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String last = "nothing yet";
+        while (System.nanoTime() < deadline) {
+            try {
+                int partitions = partitionsOfNewTopic(admin);
+                if (partitions == expected) {
+                    return;
+                }
+                last = partitions + " partitions";
+            } catch (Exception e) {
+                last = e.toString();
+            }
+            Thread.sleep(300);
+        }
+        fail("a topic created with the default partition count did not get " + expected + " within " + WAIT
+                + " of the console save (last: " + last + ")\n" + container.logTail(30));
+    }
+
+    private Properties awaitFileValue(Path file, String key, String expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Properties props = new Properties();
+        while (System.nanoTime() < deadline) {
+            props = new Properties();
+            if (Files.exists(file)) {
+                try (var in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+                    props.load(in);
+                } catch (IOException e) {
+                    // caught in the middle of a rewrite: look again
+                }
+                if (expected.equals(props.getProperty(key))) {
+                    return props;
+                }
+            }
+            Thread.sleep(200);
+        }
+        fail(file + " does not set " + key + "=" + expected + " within " + WAIT + " of the console save; it reads:\n"
+                + (Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "(no file)") + "\n"
+                + container.logTail(30));
+        return props;
+    }
+
+    /** The configuration as the console's page loads it: property name to its JSON description. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> shownProperties(String pid) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(consoleUri("/system/console/configMgr/" + pid))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, response.statusCode(), "load " + pid + ": " + response.body());
+        Map<String, Object> json = (Map<String, Object>) Json.parse(response.body());
+        Map<String, Object> properties = (Map<String, Object>) json.get("properties");
+        assertNotNull(properties, "no properties for " + pid + ": " + response.body());
+        return properties;
+    }
+
+    /** A property's shown value (a single value, or the first of several); null if it has none. */
+    @SuppressWarnings("unchecked")
+    private static String value(Map<String, Object> shown, String key) {
+        Map<String, Object> property = (Map<String, Object>) shown.get(key);
+        assertNotNull(property, key + " not shown; shown: " + shown.keySet());
+        Object value = property.containsKey("value") ? property.get("value") : property.get("values");
+        if (value instanceof List<?> list) {
+            return list.isEmpty() ? null : String.valueOf(list.get(0));
+        }
+        return value == null ? null : String.valueOf(value);
+    }
+
+    /** Posts the form as the console's Save button does: every shown property, with {@code changes} applied. */
+    @SuppressWarnings("unchecked")
+    private void save(String pid, Map<String, Object> shown, Map<String, String> changes) throws Exception {
+        List<String> form = new ArrayList<>();
+        form.add(field("apply", "true"));
+        form.add(field("action", "ajaxConfigManager"));
+        form.add(field("propertylist", String.join(",", shown.keySet())));
+        for (Map.Entry<String, Object> entry : shown.entrySet()) {
+            String key = entry.getKey();
+            Map<String, Object> property = (Map<String, Object>) entry.getValue();
+            if (changes.containsKey(key)) {
+                form.add(field(key, changes.get(key)));
+            } else if (property.get("values") instanceof List<?> values) {
+                values.forEach(v -> form.add(field(key, String.valueOf(v))));
+            } else {
+                Object value = property.get("value");
+                form.add(field(key, value == null ? "" : String.valueOf(value)));
+            }
+        }
+        HttpResponse<String> response = send(HttpRequest.newBuilder(consoleUri("/system/console/configMgr/" + pid))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form))));
+        // The console answers a save with a redirect to the configuration's page.
+        assertTrue(response.statusCode() == 302 || response.statusCode() == 200,
+                "save " + pid + ": HTTP " + response.statusCode() + " " + response.body());
+    }
+
+    private static String field(String name, String value) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private URI consoleUri(String path) {
+        return URI.create("http://127.0.0.1:" + container.httpPort() + path);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(15)).header("Authorization", authorization).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Reads the generated login and waits until the console (which comes up after the Kafka port) takes it. */
+    private void login() throws Exception {
+        Path file = container.home().resolve("etc/webconsole.credentials");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (Files.isRegularFile(file)) {
+                Properties credentials = new Properties();
+                try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    credentials.load(in);
+                }
+                String user = credentials.getProperty("username");
+                String password = credentials.getProperty("password");
+                if (user != null && password != null) {
+                    authorization = "Basic " + Base64.getEncoder()
+                            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+                    try {
+                        HttpResponse<String> response = send(HttpRequest.newBuilder(
+                                consoleUri("/system/console/configMgr")).GET());
+                        if (response.statusCode() == 200) {
+                            return;
+                        }
+                        last = "HTTP " + response.statusCode();
+                    } catch (IOException e) {
+                        last = e.toString();
+                    }
+                }
+            }
+            Thread.sleep(300);
+        }
+        fail("the web console on port " + container.httpPort() + " did not accept the generated login within " + WAIT
+                + " (last: " + last + "); etc/ holds " + listEtc() + "\n" + container.logTail(40));
+    }
+
+    private String listEtc() throws IOException {
+        try (var entries = Files.list(container.home().resolve("etc"))) {
+            return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(", "));
+        }
+    }
+}
