@@ -48,7 +48,14 @@ public final class ConfigFileHandler implements ConfigurationHandler {
     @Override
     public void updateConfiguration(String factoryPid, String pid, Dictionary<String, Object> properties)
             throws IOException {
-        Path file = files.save(factoryPid, pid, linkedFile(pid), properties);
+        Path file;
+        try {
+            file = files.save(factoryPid, pid, linkedFile(pid), properties);
+        } catch (IOException e) {
+            // Failing the save (the console shows an error, nothing changes) beats a change lost at the next start.
+            LOG.error("Configuration {} not saved: its file could not be written", pid, e);
+            throw e;
+        }
         if (file != null) {
             LOG.info("Configuration {} saved in the web console; written to {}", pid, file);
         } else {

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,31 +44,50 @@ final class PropertiesFile {
     static void save(Path file, Map<String, String> values, Set<String> keepAsIs, String newFileHeader)
             throws IOException {
         String original = Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : null;
-        String text = original == null ? newFileHeader + merge("", values, keepAsIs) : merge(original, values, keepAsIs);
+        String text = original == null
+                ? newFileHeader + merge("", values, keepAsIs) : merge(original, values, keepAsIs);
         if (text.equals(original)) {
             return; // nothing changed: leave the file (and its time stamp) alone
         }
-        // ".tmp" is no .cfg name, so FileInstall ignores it; beside the target, so it never leaves etc/.
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        // A name of its own per save (concurrent saves never share one), ending in ".tmp" so FileInstall ignores it,
+        // beside the target so it never leaves etc/.
+        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
         try {
             Files.writeString(temp, text, StandardCharsets.ISO_8859_1);
-            if (original != null) {
-                copyPermissions(file, temp); // the console login's file is owner-only, and must stay so
-            }
+            // An existing file keeps its permissions (the console login's file is owner-only, and must stay so); a
+            // new one gets those of its directory without execute bits (etc/ rwxr-xr-x: rw-r--r--).
+            setPermissions(temp, original != null
+                    ? permissionsOf(file) : withoutExecute(permissionsOf(file.getParent())));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
-    private static void copyPermissions(Path from, Path to) throws IOException {
-        PosixFileAttributeView source = Files.getFileAttributeView(from, PosixFileAttributeView.class);
-        PosixFileAttributeView target = Files.getFileAttributeView(to, PosixFileAttributeView.class);
-        if (source != null && target != null) {
+    /** Null where the file system has no POSIX permissions. */
+    private static Set<PosixFilePermission> permissionsOf(Path path) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        return view == null ? null : view.readAttributes().permissions();
+    }
+
+    private static Set<PosixFilePermission> withoutExecute(Set<PosixFilePermission> permissions) {
+        if (permissions == null) {
+            return null;
+        }
+        Set<PosixFilePermission> result = EnumSet.noneOf(PosixFilePermission.class);
+        result.addAll(permissions);
+        result.removeAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                PosixFilePermission.OTHERS_EXECUTE));
+        return result;
+    }
+
+    private static void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (view != null && permissions != null) {
             try {
-                target.setPermissions(source.readAttributes().permissions());
+                view.setPermissions(permissions);
             } catch (FileSystemException e) {
-                throw new IOException("cannot give " + to + " the permissions of " + from, e);
+                throw new IOException("cannot set the permissions of " + file, e);
             }
         }
     }
@@ -128,7 +149,7 @@ final class PropertiesFile {
         return out.toString();
     }
 
-    /** Splits the text into logical lines: a line ending in an odd number of backslashes continues (unless a comment). */
+    /** Splits text into logical lines: a line ending in an odd number of backslashes continues (unless a comment). */
     static List<String> logicalLines(String text) {
         List<String> lines = new ArrayList<>();
         StringBuilder current = null;

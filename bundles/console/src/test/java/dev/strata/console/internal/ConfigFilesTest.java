@@ -55,7 +55,8 @@ class ConfigFilesTest {
     @Test
     void aLinkedConfigurationIsWrittenToItsFileWithStringValues() throws Exception {
         Path file = etc.resolve("dev.strata.broker.cfg");
-        Files.writeString(file, "# mine\nnum.partitions = 1\n# about log.dirs\nlog.dirs=./data\nlist = a,b\ngone = x\n");
+        Files.writeString(file,
+                "# mine\nnum.partitions = 1\n# about log.dirs\nlog.dirs=./data\nlist = a,b\ngone = x\n");
         Dictionary<String, Object> props = consoleForm();
         String[] array = {"a", "b"};
         props.put("list", array);

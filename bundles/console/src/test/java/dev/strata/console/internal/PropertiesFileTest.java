@@ -42,7 +42,8 @@ class PropertiesFileTest {
                 c   three
                 #c = commented out
                 """;
-        String merged = PropertiesFile.merge(original, values("a", "10", "b", "two", "c", "three", "d", "new"), Set.of());
+        String merged = PropertiesFile.merge(original, values("a", "10", "b", "two", "c", "three", "d", "new"),
+                Set.of());
         assertEquals("""
                 # header
 
@@ -128,5 +129,13 @@ class PropertiesFileTest {
         try (Stream<Path> entries = Files.list(dir)) {
             assertEquals(List.of(file), entries.toList(), "no temporary file left behind");
         }
+    }
+
+    @Test
+    void aNewFileGetsTheDirectorysPermissionsWithoutExecute() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        Path file = dir.resolve("new.cfg");
+        PropertiesFile.save(file, values("a", "1"), Set.of(), "");
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 }
