@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad input on raw sockets next to a working kafka-clients producer and consumer. Each bad request must get a clear
@@ -40,19 +40,17 @@ class BadInputIT {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
     private static final String WORKING = "working";
 
-    private static StrataContainer container;
-    private static Admin admin;
+    @RegisterExtension
+    static final SharedContainer strata = new SharedContainer("bad-input");
     private static KafkaProducer<String, String> producer;
     private static KafkaConsumer<String, String> consumer;
     private static int alive;
 
     @BeforeAll
     static void startContainer() throws Exception {
-        container = StrataContainer.create("bad-input").start();
-        admin = Clients.admin(container);
-        Clients.createTopic(admin, WORKING, 1);
-        producer = Clients.producer(container);
-        consumer = Clients.consumer(container);
+        Clients.createTopic(strata.admin(), WORKING, 1);
+        producer = Clients.producer(strata.container());
+        consumer = Clients.consumer(strata.container());
         TopicPartition tp = new TopicPartition(WORKING, 0);
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
@@ -60,18 +58,12 @@ class BadInputIT {
     }
 
     @AfterAll
-    static void stopContainer() throws Exception {
+    static void closeClients() {
         if (consumer != null) {
             consumer.close();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
-        }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (container != null) {
-            container.stop();
         }
     }
 
@@ -82,7 +74,7 @@ class BadInputIT {
     }
 
     private static void workingClientsStillWork() throws Exception {
-        assertTrue(container.isRunning(), "container died: " + container.logTail(40));
+        assertTrue(strata.container().isRunning(), "container died: " + strata.container().logTail(40));
         String value = "alive-" + alive++;
         RecordMetadata metadata = producer.send(new ProducerRecord<>(WORKING, value)).get(30, TimeUnit.SECONDS);
         List<ConsumerRecord<String, String>> records = Clients.poll(consumer, 1, Duration.ofSeconds(30));
@@ -92,7 +84,7 @@ class BadInputIT {
     }
 
     private static RawKafkaConnection connect() throws IOException {
-        return RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30));
+        return strata.container().rawConnection(Duration.ofSeconds(30));
     }
 
     private static void assertClosed(RawKafkaConnection connection, String what) throws IOException {
@@ -102,7 +94,7 @@ class BadInputIT {
 
     /** {@code socket.request.max.bytes} as the container is configured (Kafka's default if not set). */
     private static int maxRequestBytes() throws IOException {
-        String value = container.readProperties("etc/" + StrataContainer.PROTOCOL_PID + ".cfg")
+        String value = strata.container().readProperties("etc/" + StrataContainer.PROTOCOL_PID + ".cfg")
                 .getProperty("socket.request.max.bytes", "104857600");
         return Integer.parseInt(value.trim());
     }
@@ -169,7 +161,8 @@ class BadInputIT {
             connection.shutdownOutput();
             assertClosed(connection, "a frame cut off by end of input");
         }
-        assertEquals(0, Clients.readAll(container, List.of(new TopicPartition(WORKING, 0)), Duration.ofSeconds(30))
+        assertEquals(0, Clients.readAll(strata.container(), List.of(new TopicPartition(WORKING, 0)),
+                Duration.ofSeconds(30))
                 .stream().filter(r -> "cut short".equals(r.value())).count(), "the truncated batch was not written");
     }
 
@@ -218,14 +211,14 @@ class BadInputIT {
                     "error code of a Produce to partition 42 of a 1-partition topic ("
                             + Errors.forCode(response.errorCode()) + ")");
         }
-        assertFalse(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(missing),
+        assertFalse(strata.admin().listTopics().names().get(30, TimeUnit.SECONDS).contains(missing),
                 "a Produce must not create the topic (auto.create.topics.enable=false)");
     }
 
     @Test
     void batchWithABadCrcGetsCorruptMessageAndNothingIsWritten() throws Exception {
         String topic = "crc";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
         try (RawKafkaConnection connection = connect()) {
             ProduceResponseData.PartitionProduceResponse good = RawRequests.produce(connection, topic, 0, (short) -1,
@@ -242,7 +235,7 @@ class BadInputIT {
             assertEquals(Errors.CORRUPT_MESSAGE.code(), bad.errorCode(),
                     "error code of a batch with a bad CRC (" + Errors.forCode(bad.errorCode()) + ")");
         }
-        try (KafkaConsumer<String, String> check = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> check = Clients.consumer(strata.container())) {
             assertEquals(1L, check.endOffsets(List.of(tp)).get(tp), "end offset after the corrupt batch");
         }
         try (RawKafkaConnection connection = connect()) {
@@ -251,14 +244,15 @@ class BadInputIT {
             assertEquals(0, next.errorCode());
             assertEquals(1, next.baseOffset(), "the next valid batch lands right after the last good one");
         }
-        List<ConsumerRecord<String, String>> records = Clients.readAll(container, List.of(tp), Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> records =
+                Clients.readAll(strata.container(), List.of(tp), Duration.ofSeconds(30));
         assertEquals(List.of("good-0", "good-1"), records.stream().map(ConsumerRecord::value).toList());
     }
 
     @Test
     void batchLargerThanMessageMaxBytesGetsMessageTooLarge() throws Exception {
         String topic = "too-large";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         String huge = "z".repeat(1_100_000); // over message.max.bytes=1048588, under socket.request.max.bytes
         try (RawKafkaConnection connection = connect()) {
             ProduceResponseData.PartitionProduceResponse response = RawRequests.produce(connection, topic, 0,
@@ -267,7 +261,7 @@ class BadInputIT {
                     "error code of a batch over message.max.bytes (" + Errors.forCode(response.errorCode()) + ")");
         }
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> check = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> check = Clients.consumer(strata.container())) {
             assertEquals(0L, check.endOffsets(List.of(tp)).get(tp), "end offset after the refused batch");
         }
     }
@@ -275,7 +269,7 @@ class BadInputIT {
     @Test
     void produceWithAcksZeroGetsNoResponse() throws Exception {
         String topic = "acks-zero-raw";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         try (RawKafkaConnection connection = connect()) {
             short version = connection.version(ApiKeys.PRODUCE, RawRequests.MAX_BY_NAME_VERSION);
             connection.send(ApiKeys.PRODUCE, version,
@@ -288,7 +282,7 @@ class BadInputIT {
         }
         TopicPartition tp = new TopicPartition(topic, 0);
         List<ConsumerRecord<String, String>> records;
-        try (KafkaConsumer<String, String> check = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> check = Clients.consumer(strata.container())) {
             check.assign(List.of(tp));
             check.seekToBeginning(List.of(tp));
             records = Clients.poll(check, 1, Duration.ofSeconds(20));

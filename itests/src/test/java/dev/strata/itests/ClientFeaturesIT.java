@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,11 +20,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,53 +33,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ClientFeaturesIT {
 
-    private static StrataContainer container;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startContainer() throws Exception {
-        container = StrataContainer.create("client-features").start();
-        admin = Clients.admin(container);
-    }
-
-    @AfterAll
-    static void stopContainer() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(10));
-        }
-        if (container != null) {
-            container.stop();
-        }
-    }
-
-    @BeforeEach
-    void containerRunning() {
-        assertTrue(container.isRunning(), "container died: " + container.logTail(40));
-    }
+    @RegisterExtension
+    static final SharedContainer strata = new SharedContainer("client-features");
 
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
     void compressedBatchesComeBackExactlyOnceInOrder(String codec) throws Exception {
         String topic = "codec-" + codec;
-        Clients.createTopic(admin, topic, 2);
+        Clients.createTopic(strata.admin(), topic, 2);
         List<KeyedLoad.Acked> acked;
-        try (KafkaProducer<String, String> producer = Clients.producer(container, Map.of(
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), Map.of(
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
                 ProducerConfig.LINGER_MS_CONFIG, 20))) { // several records per compressed batch
             acked = KeyedLoad.produce(producer, topic, 3_000);
         }
         List<ConsumerRecord<String, String>> consumed =
-                Clients.readAll(container, Clients.partitions(topic, 2), Duration.ofSeconds(60));
+                Clients.readAll(strata.container(), Clients.partitions(topic, 2), Duration.ofSeconds(60));
         KeyedLoad.verify(acked, consumed, 2);
     }
 
     @Test
     void offsetsForTimesFindsRecordsInsideACompressedBatch() throws Exception {
         String topic = "codec-times";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
         long base = System.currentTimeMillis() - 600_000L;
-        try (KafkaProducer<String, String> producer = Clients.producer(container, Map.of(
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), Map.of(
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip",
                 ProducerConfig.LINGER_MS_CONFIG, 1_000))) { // all 20 in one compressed batch
             for (int n = 0; n < 20; n++) {
@@ -90,7 +66,7 @@ class ClientFeaturesIT {
             }
             producer.flush();
         }
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(strata.container())) {
             assertEquals(20L, consumer.endOffsets(List.of(tp)).get(tp));
             OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, base + 7_500)).get(tp);
             assertEquals(8L, found == null ? null : found.offset(), "offset for a time inside the batch");
@@ -108,8 +84,8 @@ class ClientFeaturesIT {
     void consumerGroupCommitsAndANewMemberResumesAfterTheCommit() throws Exception {
         String topic = "grouped";
         String group = "itests-group";
-        Clients.createTopic(admin, topic, 2);
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        Clients.createTopic(strata.admin(), topic, 2);
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             for (int i = 0; i < 100; i++) {
                 producer.send(new ProducerRecord<>(topic, "k" + i, "first-" + i));
             }
@@ -120,7 +96,7 @@ class ClientFeaturesIT {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
 
-        try (KafkaConsumer<String, String> first = Clients.consumer(container, groupConfig)) {
+        try (KafkaConsumer<String, String> first = Clients.consumer(strata.container(), groupConfig)) {
             first.subscribe(List.of(topic));
             List<ConsumerRecord<String, String>> records = Clients.poll(first, 100, Duration.ofSeconds(60));
             assertEquals(100, records.size(), "records the first group member read");
@@ -136,13 +112,13 @@ class ClientFeaturesIT {
             }
         }
 
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             for (int i = 0; i < 50; i++) {
                 producer.send(new ProducerRecord<>(topic, "k" + i, "second-" + i));
             }
             producer.flush();
         }
-        try (KafkaConsumer<String, String> second = Clients.consumer(container, groupConfig)) {
+        try (KafkaConsumer<String, String> second = Clients.consumer(strata.container(), groupConfig)) {
             second.subscribe(List.of(topic));
             List<ConsumerRecord<String, String>> records = Clients.poll(second, 50, Duration.ofSeconds(60));
             records.addAll(Clients.poll(second, Integer.MAX_VALUE, Duration.ofSeconds(1))); // nothing more may come

@@ -38,10 +38,9 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.utils.Crc32C;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -55,24 +54,8 @@ class CompressionIT {
     private static final int RECORDS = 50_000;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
 
-    private static StrataContainer container;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startContainer() throws Exception {
-        container = StrataContainer.create("compression").start();
-        admin = Clients.admin(container);
-    }
-
-    @AfterAll
-    static void stopContainer() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
-        }
-        if (container != null) {
-            container.stop();
-        }
-    }
+    @RegisterExtension
+    static final SharedContainer strata = new SharedContainer("compression");
 
     /** A JSON-like event: repetitive field names and value vocabularies, as real event streams are. */
     static String event(int i) {
@@ -124,15 +107,15 @@ class CompressionIT {
 
     private static void createTopic(String topic, Map<String, String> configs) throws Exception {
         if (configs.isEmpty()) {
-            Clients.createTopic(admin, topic, 1);
+            Clients.createTopic(strata.admin(), topic, 1);
             return;
         }
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all()
+        strata.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all()
                 .get(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) { // as Clients.createTopic: wait for the partition's leader
             try {
-                if (admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                if (strata.admin().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
                         .partitions().get(0).leader() != null) {
                     return;
                 }
@@ -150,13 +133,13 @@ class CompressionIT {
         String topic = "json-" + codec;
         createTopic(topic, Map.of());
         long plainBytes;
-        try (KafkaProducer<String, String> producer = Clients.producer(container, compression(codec))) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), compression(codec))) {
             plainBytes = sendEvents(producer, topic, RECORDS);
         }
         TopicPartition tp = new TopicPartition(topic, 0);
-        assertEvents(Clients.readAll(container, List.of(tp), READ_TIMEOUT), RECORDS);
+        assertEvents(Clients.readAll(strata.container(), List.of(tp), READ_TIMEOUT), RECORDS);
 
-        StoredBatches stored = StoredBatches.read(container.dataDir().resolve(topic + "-0"));
+        StoredBatches stored = StoredBatches.read(strata.container().dataDir().resolve(topic + "-0"));
         assertEquals(RECORDS, stored.records());
         assertEquals(List.of(CompressionType.forName(codec)), stored.compressionTypes());
         double ratio = (double) plainBytes / stored.bytes();
@@ -171,18 +154,18 @@ class CompressionIT {
         String topic = "recompressed";
         createTopic(topic, Map.of("compression.type", "lz4"));
         int count = 5_000;
-        try (KafkaProducer<String, String> producer = Clients.producer(container, compression("gzip"))) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), compression("gzip"))) {
             sendEvents(producer, topic, count);
         }
-        StoredBatches stored = StoredBatches.read(container.dataDir().resolve(topic + "-0"));
+        StoredBatches stored = StoredBatches.read(strata.container().dataDir().resolve(topic + "-0"));
         assertEquals(count, stored.records());
         assertEquals(List.of(CompressionType.LZ4), stored.compressionTypes());
-        assertEvents(Clients.readAll(container, List.of(new TopicPartition(topic, 0)), READ_TIMEOUT), count);
+        assertEvents(Clients.readAll(strata.container(), List.of(new TopicPartition(topic, 0)), READ_TIMEOUT), count);
     }
 
     /** A raw Produce of {@code batch}; returns the partition's error. */
     private static Errors rawProduce(String topic, ByteBuffer batch) throws IOException {
-        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+        try (RawKafkaConnection connection = strata.container().rawConnection(Duration.ofSeconds(30))) {
             ProduceResponseData.PartitionProduceResponse response = RawRequests.produce(connection, topic, 0,
                     (short) 1, batch);
             return Errors.forCode(response.errorCode());
@@ -215,10 +198,10 @@ class CompressionIT {
     }
 
     private static void normalClientsStillWork(String topic) throws Exception {
-        assertTrue(container.isRunning(), "container died: " + container.logTail(40));
-        try (KafkaProducer<String, String> producer = Clients.producer(container, compression("gzip"))) {
+        assertTrue(strata.container().isRunning(), "container died: " + strata.container().logTail(40));
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), compression("gzip"))) {
             RecordMetadata m = producer.send(new ProducerRecord<>(topic, "alive")).get(30, TimeUnit.SECONDS);
-            List<ConsumerRecord<String, String>> all = Clients.readAll(container,
+            List<ConsumerRecord<String, String>> all = Clients.readAll(strata.container(),
                     List.of(new TopicPartition(topic, 0)), READ_TIMEOUT);
             assertEquals("alive", all.get(all.size() - 1).value());
             assertEquals(m.offset(), all.get(all.size() - 1).offset());
@@ -245,7 +228,7 @@ class CompressionIT {
         normalClientsStillWork(topic);
 
         // nothing of the refused batches reached the log: only the three "alive" records
-        StoredBatches stored = StoredBatches.read(container.dataDir().resolve(topic + "-0"));
+        StoredBatches stored = StoredBatches.read(strata.container().dataDir().resolve(topic + "-0"));
         assertEquals(3, stored.records());
         assertEquals(Errors.NONE, rawProduce(topic, good));
     }

@@ -47,14 +47,12 @@ import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Consumer groups against the real container with stock kafka-clients: partitions split across members, rebalances
@@ -70,34 +68,12 @@ class ConsumerGroupsIT {
     static final String COORDINATOR_PID = "dev.strata.group.coordinator";
     private static final Duration WAIT = Duration.ofSeconds(45);
 
-    private static StrataContainer container;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startContainer() throws Exception {
-        container = StrataContainer.create("consumer-groups");
-        StrataContainer.setProperties(container.home().resolve("etc/" + COORDINATOR_PID + ".cfg"), Map.of(
-                "group.initial.rebalance.delay.ms", "0",
-                "group.min.session.timeout.ms", "1000",
-                "offsets.topic.num.partitions", "10"));
-        container.start();
-        admin = Clients.admin(container);
-    }
-
-    @AfterAll
-    static void stopContainer() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(10));
-        }
-        if (container != null) {
-            container.stop();
-        }
-    }
-
-    @BeforeEach
-    void containerRunning() {
-        assertTrue(container.isRunning(), "container died: " + container.logTail(40));
-    }
+    @RegisterExtension
+    static final SharedContainer strata = new SharedContainer("consumer-groups", container ->
+            StrataContainer.setProperties(container.home().resolve("etc/" + COORDINATOR_PID + ".cfg"), Map.of(
+                    "group.initial.rebalance.delay.ms", "0",
+                    "group.min.session.timeout.ms", "1000",
+                    "offsets.topic.num.partitions", "10")));
 
     // ------------------------------------------------------------------ membership and rebalances
 
@@ -106,16 +82,15 @@ class ConsumerGroupsIT {
     void membersSplitPartitionsRebalanceOnJoinAndAKilledMemberIsExpelled() throws Exception {
         String topic = "six";
         String group = "six-readers";
-        Clients.createTopic(admin, topic, 6);
+        Clients.createTopic(strata.admin(), topic, 6);
         List<GroupMember> members = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             for (int i = 0; i < 3; i++) {
-                members.add(new GroupMember(container, group, topic, "member-" + i, Map.of()));
+                members.add(new GroupMember(strata.container(), group, topic, "member-" + i, Map.of()));
             }
             awaitAssignments("three members with 2 partitions each", members, null, List.of(2, 2, 2));
             produce(producer, topic, 6, "one", 600);
-            awaitProcessed(members, null, 600);
-            assertExactlyOnce(members, null, 600);
+            awaitProcessedExactlyOnce(members, null, 600);
             for (GroupMember m : members) {
                 for (GroupMember.Processed p : m.processed()) {
                     assertTrue(m.assignment().contains(p.partition()), m.name() + " read partition "
@@ -125,13 +100,12 @@ class ConsumerGroupsIT {
             Map<String, Set<Integer>> before = assignments(members);
 
             // A fourth member, in a child JVM: the group rebalances and all four get partitions (2+2+1+1).
-            Path stderr = container.home().resolve("child-member.err");
-            try (GroupMemberProcess child = GroupMemberProcess.start(container, group, topic, 3000, stderr)) {
+            Path stderr = strata.container().home().resolve("child-member.err");
+            try (GroupMemberProcess child = GroupMemberProcess.start(strata.container(), group, topic, 3000, stderr)) {
                 awaitAssignments("four members after the join", members, child, List.of(1, 1, 2, 2));
                 assertFalse(before.equals(assignments(members)), "the assignment must change when a member joins");
                 produce(producer, topic, 6, "two", 600);
-                awaitProcessed(members, child, 1200);
-                assertExactlyOnce(members, child, 1200);
+                awaitProcessedExactlyOnce(members, child, 1200);
                 assertFalse(child.processed().isEmpty(), "the child member processed nothing");
                 String childId = child.memberId();
                 assertNotNull(childId);
@@ -141,10 +115,9 @@ class ConsumerGroupsIT {
                 child.kill();
                 awaitAssignments("three members after the child was killed", members, null, List.of(2, 2, 2));
                 produce(producer, topic, 6, "three", 600);
-                awaitProcessed(members, child, 1800);
-                assertExactlyOnce(members, child, 1800);
+                awaitProcessedExactlyOnce(members, child, 1800);
 
-                String log = container.log();
+                String log = strata.container().log();
                 assertTrue(log.contains("Member " + childId + " of group " + group + " missed its session timeout"),
                         "the broker log must show the expulsion of " + childId);
             }
@@ -154,7 +127,7 @@ class ConsumerGroupsIT {
                 assertNull(m.failure(), m.name() + " failed: " + m.failure());
             }
         }
-        String log = container.log();
+        String log = strata.container().log();
         assertTrue(log.contains("Preparing to rebalance group " + group), "no rebalance line in the broker log");
         assertTrue(log.contains("Stabilized group " + group), "no 'Stabilized group' line in the broker log");
     }
@@ -165,10 +138,8 @@ class ConsumerGroupsIT {
     @Order(2)
     void atLeastOnceRedeliversWhatWasNotCommittedAndAtMostOnceSkipsWhatWasNotProcessed() throws Exception {
         String topic = "delivery";
-        Clients.createTopic(admin, topic, 1);
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
-            produce(producer, topic, 1, "d", 100);
-        }
+        Clients.createTopic(strata.admin(), topic, 1);
+        produce(topic, 1, "d", 100);
         TopicPartition tp = new TopicPartition(topic, 0);
 
         // At-least-once: process, then commit. The member processes 0..29 and commits 30, processes 30..39 and
@@ -207,7 +178,7 @@ class ConsumerGroupsIT {
     @Order(3)
     void seekSeekToBeginningAndOffsetsForTimesReplayWithinAGroup() throws Exception {
         String topic = "replay";
-        Clients.createTopic(admin, topic, 2);
+        Clients.createTopic(strata.admin(), topic, 2);
         long base = System.currentTimeMillis() - 3_600_000;
         produceTimed(topic, base, 100); // record i: partition i % 2, offset i / 2, timestamp base + i s
         TopicPartition p0 = new TopicPartition(topic, 0);
@@ -248,7 +219,7 @@ class ConsumerGroupsIT {
     void adminResetsOffsetsOfAnEmptyGroupAndManagesGroups() throws Exception {
         String topic = "resets";
         String group = "resetter";
-        Clients.createTopic(admin, topic, 2);
+        Clients.createTopic(strata.admin(), topic, 2);
         long base = System.currentTimeMillis() - 3_600_000;
         produceTimed(topic, base, 100);
         TopicPartition p0 = new TopicPartition(topic, 0);
@@ -265,11 +236,12 @@ class ConsumerGroupsIT {
             MemberDescription member = stable.members().iterator().next();
             assertEquals(Set.of(p0, p1), member.assignment().topicPartitions());
             assertEquals("range", stable.partitionAssignor());
-            ExecutionException busy = assertThrows(ExecutionException.class, () -> admin.alterConsumerGroupOffsets(
-                    group, Map.of(p0, new OffsetAndMetadata(0))).all().get(30, TimeUnit.SECONDS));
+            ExecutionException busy = assertThrows(ExecutionException.class, () -> strata.admin()
+                    .alterConsumerGroupOffsets(group, Map.of(p0, new OffsetAndMetadata(0))).all()
+                    .get(30, TimeUnit.SECONDS));
             assertInstanceOf(UnknownMemberIdException.class, busy.getCause());
             ExecutionException notEmpty = assertThrows(ExecutionException.class,
-                    () -> admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS));
+                    () -> strata.admin().deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS));
             assertInstanceOf(GroupNotEmptyException.class, notEmpty.getCause());
         }
         assertEquals(GroupState.EMPTY, describe(group).groupState());
@@ -292,20 +264,20 @@ class ConsumerGroupsIT {
         assertEquals(Map.of(0, 50L, 1, 50L), firstOffsetsOfNextJoin(group, topic, 2));
 
         // listGroups (consumer groups), listConsumerGroupOffsets, deleteConsumerGroupOffsets, deleteConsumerGroups
-        Map<String, GroupListing> listed = admin.listGroups(ListGroupsOptions.forConsumerGroups()).all()
+        Map<String, GroupListing> listed = strata.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all()
                 .get(30, TimeUnit.SECONDS).stream().collect(Collectors.toMap(GroupListing::groupId, g -> g));
         assertTrue(listed.containsKey(group), "listGroups: " + listed.keySet());
         assertEquals(GroupState.EMPTY, listed.get(group).groupState().orElseThrow());
         assertEquals("consumer", listed.get(group).protocol());
         assertTrue(legacyListConsumerGroups().contains(group), "listConsumerGroups");
         assertEquals(Map.of(p0, 10L, p1, 5L), committedAfterAlter(group, Map.of(p0, 10L, p1, 5L)));
-        admin.deleteConsumerGroupOffsets(group, Set.of(p1)).all().get(30, TimeUnit.SECONDS);
+        strata.admin().deleteConsumerGroupOffsets(group, Set.of(p1)).all().get(30, TimeUnit.SECONDS);
         assertEquals(Map.of(p0, 10L), committed(group));
-        admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
-        assertFalse(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(30, TimeUnit.SECONDS)
+        strata.admin().deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+        assertFalse(strata.admin().listGroups(ListGroupsOptions.forConsumerGroups()).all().get(30, TimeUnit.SECONDS)
                 .stream().anyMatch(g -> g.groupId().equals(group)), "deleted group still listed");
         ExecutionException gone = assertThrows(ExecutionException.class,
-                () -> admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS));
+                () -> strata.admin().describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS));
         assertInstanceOf(GroupIdNotFoundException.class, gone.getCause());
         assertEquals(Map.of(), committed(group));
     }
@@ -317,10 +289,8 @@ class ConsumerGroupsIT {
     void offsetCommitsFromUnknownMembersStaleGenerationsOrForMissingPartitionsAreRefused() throws Exception {
         String topic = "guarded";
         String group = "guarded-group";
-        Clients.createTopic(admin, topic, 2);
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
-            produce(producer, topic, 2, "g", 20);
-        }
+        Clients.createTopic(strata.admin(), topic, 2);
+        produce(topic, 2, "g", 20);
         try (KafkaConsumer<String, String> consumer = groupConsumer(group, topic, Map.of())) {
             assertEquals(20, Clients.poll(consumer, 20, WAIT).size());
             consumer.commitSync();
@@ -329,7 +299,7 @@ class ConsumerGroupsIT {
             String memberId = consumer.groupMetadata().memberId();
             int generation = consumer.groupMetadata().generationId();
 
-            try (RawKafkaConnection raw = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+            try (RawKafkaConnection raw = strata.container().rawConnection(Duration.ofSeconds(30))) {
                 short v = raw.version(ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_COMMIT.latestVersion());
                 assertEquals(Errors.UNKNOWN_MEMBER_ID, commit(raw, v, group, generation, "no-such-member",
                         topic, 0, 3));
@@ -356,18 +326,18 @@ class ConsumerGroupsIT {
     @Test
     @Order(6)
     void clientsCannotProduceToOrDeleteTheOffsetsTopic() throws Exception {
-        try (RawKafkaConnection raw = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+        try (RawKafkaConnection raw = strata.container().rawConnection(Duration.ofSeconds(30))) {
             var response = RawRequests.produce(raw, "__consumer_offsets", 0, (short) -1,
                     RawRequests.batch("forged").buffer());
             assertEquals(Errors.INVALID_TOPIC_EXCEPTION.code(), response.errorCode());
         }
         ExecutionException refused = assertThrows(ExecutionException.class,
-                () -> admin.deleteTopics(List.of("__consumer_offsets")).all().get(30, TimeUnit.SECONDS));
+                () -> strata.admin().deleteTopics(List.of("__consumer_offsets")).all().get(30, TimeUnit.SECONDS));
         assertInstanceOf(InvalidTopicException.class, refused.getCause());
-        assertTrue(Files.isDirectory(container.dataDir().resolve("__consumer_offsets-0")));
+        assertTrue(Files.isDirectory(strata.container().dataDir().resolve("__consumer_offsets-0")));
         // The coordinator still writes there: a commit goes through.
         String topic = "after-forgery";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         alter("after-forgery-group", Map.of(new TopicPartition(topic, 0), 0L));
         assertEquals(Map.of(new TopicPartition(topic, 0), 0L), committed("after-forgery-group"));
     }
@@ -379,40 +349,33 @@ class ConsumerGroupsIT {
     void committedOffsetsSurviveRestartsAndALiveConsumerResumesWhereItLeftOff() throws Exception {
         String topic = "durable-offsets";
         String group = "durable-group";
-        Clients.createTopic(admin, topic, 3);
+        Clients.createTopic(strata.admin(), topic, 3);
         List<TopicPartition> partitions = Clients.partitions(topic, 3);
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
-            produce(producer, topic, 3, "before", 300);
-        }
+        produce(topic, 3, "before", 300);
         // A consumer that stays up across the restart; its session outlives the restart, so it keeps its member id
         // and its partitions.
         Map<String, Object> longSession = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 45_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
-        try (GroupMember live = new GroupMember(container, group, topic, "survivor", longSession)) {
+        try (GroupMember live = new GroupMember(strata.container(), group, topic, "survivor", longSession)) {
             awaitProcessed(List.of(live), null, 300);
             Map<TopicPartition, Long> committedBefore = committed(group);
             assertEquals(Map.of(partitions.get(0), 100L, partitions.get(1), 100L, partitions.get(2), 100L),
                     committedBefore);
 
-            assertTrue(container.stop(), "SIGTERM must end the container");
-            container.start();
-            try (KafkaProducer<String, String> producer = Clients.producer(container)) {
-                produce(producer, topic, 3, "after", 300);
-            }
-            awaitProcessed(List.of(live), null, 600);
-            assertExactlyOnce(List.of(live), null, 600);
+            assertTrue(strata.container().stop(), "SIGTERM must end the container");
+            strata.container().start();
+            produce(topic, 3, "after", 300);
+            awaitProcessedExactlyOnce(List.of(live), null, 600);
         }
         assertEquals(Map.of(partitions.get(0), 200L, partitions.get(1), 200L, partitions.get(2), 200L),
                 committed(group));
 
         // SIGKILL: the commits were acknowledged after acks=-1 appends, so they are in the log.
-        container.kill();
-        container.start();
+        strata.container().kill();
+        strata.container().start();
         assertEquals(Map.of(partitions.get(0), 200L, partitions.get(1), 200L, partitions.get(2), 200L),
                 committed(group));
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
-            produce(producer, topic, 3, "later", 30);
-        }
+        produce(topic, 3, "later", 30);
         try (KafkaConsumer<String, String> next = groupConsumer(group, topic, Map.of())) {
             List<ConsumerRecord<String, String>> got = Clients.poll(next, 30, WAIT);
             assertEquals(30, got.size());
@@ -431,9 +394,16 @@ class ConsumerGroupsIT {
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
         props.putAll(overrides);
-        KafkaConsumer<String, String> consumer = Clients.consumer(container, props);
+        KafkaConsumer<String, String> consumer = Clients.consumer(strata.container(), props);
         consumer.subscribe(List.of(topic));
         return consumer;
+    }
+
+    /** As {@link #produce(KafkaProducer, String, int, String, int)} with a producer of its own. */
+    private static void produce(String topic, int partitions, String prefix, int count) throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
+            produce(producer, topic, partitions, prefix, count);
+        }
     }
 
     /** {@code count} records with value {@code <prefix>-<i>}, record i to partition i % partitions. */
@@ -450,7 +420,7 @@ class ConsumerGroupsIT {
 
     /** Record i: partition i % 2, timestamp {@code base + i} seconds. */
     private static void produceTimed(String topic, long base, int count) throws Exception {
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             for (int i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(topic, i % 2, base + i * 1000L, null, "t-" + i));
             }
@@ -502,6 +472,12 @@ class ConsumerGroupsIT {
         Thread.sleep(500); // room for a duplicate to show up
     }
 
+    private static void awaitProcessedExactlyOnce(List<GroupMember> members, GroupMemberProcess child, int total)
+            throws InterruptedException {
+        awaitProcessed(members, child, total);
+        assertExactlyOnce(members, child, total);
+    }
+
     /** Every (partition, offset) processed exactly once across the group, {@code total} in all. */
     private static void assertExactlyOnce(List<GroupMember> members, GroupMemberProcess child, int total) {
         Map<String, Integer> seen = new HashMap<>();
@@ -528,7 +504,7 @@ class ConsumerGroupsIT {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 fail("Timed out after " + WAIT + " waiting for " + what + ": " + state.get() + "\n"
-                        + container.logTail(30));
+                        + strata.container().logTail(30));
             }
             Thread.sleep(100);
         }
@@ -537,17 +513,17 @@ class ConsumerGroupsIT {
     /** Admin.listConsumerGroups: deprecated for removal in kafka-clients 4.1 (listGroups), but older tools call it. */
     @SuppressWarnings({"deprecation", "removal"})
     private static Set<String> legacyListConsumerGroups() throws Exception {
-        return admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
+        return strata.admin().listConsumerGroups().all().get(30, TimeUnit.SECONDS).stream()
                 .map(org.apache.kafka.clients.admin.ConsumerGroupListing::groupId).collect(Collectors.toSet());
     }
 
     private static ConsumerGroupDescription describe(String group) throws Exception {
-        return admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+        return strata.admin().describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
     }
 
     private static Map<TopicPartition, Long> committed(String group) throws Exception {
         Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+        strata.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                 .forEach((tp, o) -> out.put(tp, o.offset()));
         return out;
     }
@@ -561,11 +537,11 @@ class ConsumerGroupsIT {
     private static void alter(String group, Map<TopicPartition, Long> offsets) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> target = new HashMap<>();
         offsets.forEach((tp, o) -> target.put(tp, new OffsetAndMetadata(o)));
-        admin.alterConsumerGroupOffsets(group, target).all().get(30, TimeUnit.SECONDS);
+        strata.admin().alterConsumerGroupOffsets(group, target).all().get(30, TimeUnit.SECONDS);
     }
 
     private static long offsetFor(TopicPartition tp, OffsetSpec spec) throws Exception {
-        return admin.listOffsets(Map.of(tp, spec)).partitionResult(tp).get(30, TimeUnit.SECONDS).offset();
+        return strata.admin().listOffsets(Map.of(tp, spec)).partitionResult(tp).get(30, TimeUnit.SECONDS).offset();
     }
 
     /** Joins the group with a fresh consumer and returns the offset of the first record it gets per partition. */

@@ -101,7 +101,7 @@ class DurabilityIT {
     /** Producer ids of every stored batch of the topic. */
     private static Set<Long> producerIds(String topic, int partitions) throws IOException {
         Set<Long> ids = new HashSet<>();
-        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+        try (RawKafkaConnection connection = container.rawConnection(Duration.ofSeconds(30))) {
             for (int p = 0; p < partitions; p++) {
                 RawRequests.batches(connection, topic, p, 0).forEach(b -> ids.add(b.producerId()));
             }
@@ -112,7 +112,7 @@ class DurabilityIT {
     /** The batch at {@code partition/offset} was written by an idempotent producer whose id is not in {@code used}. */
     private static void assertNewProducerId(String topic, int partition, long offset, Set<Long> used)
             throws IOException {
-        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+        try (RawKafkaConnection connection = container.rawConnection(Duration.ofSeconds(30))) {
             RecordBatch batch = RawRequests.batches(connection, topic, partition, offset).get(0);
             assertTrue(batch.producerId() >= 0, "the batch at " + partition + "/" + offset + " has no producer id");
             assertFalse(used.contains(batch.producerId()), "producer id " + batch.producerId() + " handed out again "

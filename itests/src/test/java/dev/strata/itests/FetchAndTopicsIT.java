@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,11 +26,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Long-poll fetches and topic deletion against one container shared by the class (each test has its own topics).
@@ -40,41 +37,20 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FetchAndTopicsIT {
 
-    private static StrataContainer container;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startContainer() throws Exception {
-        container = StrataContainer.create("fetch-topics").start();
-        admin = Clients.admin(container);
-    }
-
-    @AfterAll
-    static void stopContainer() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(10));
-        }
-        if (container != null) {
-            container.stop();
-        }
-    }
-
-    @BeforeEach
-    void containerRunning() {
-        assertTrue(container.isRunning(), "container died: " + container.logTail(40));
-    }
+    @RegisterExtension
+    static final SharedContainer strata = new SharedContainer("fetch-topics");
 
     @Test
     void consumerFetchBelowMinBytesWaitsForMaxWaitThenReturnsWhatExists() throws Exception {
         String topic = "long-poll-consumer";
-        Clients.createTopic(admin, topic, 1);
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        Clients.createTopic(strata.admin(), topic, 1);
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             for (int i = 0; i < 3; i++) {
                 producer.send(new ProducerRecord<>(topic, "small-" + i)).get(30, TimeUnit.SECONDS);
             }
         }
         int maxWaitMs = 1500;
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(container, Map.of(
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(strata.container(), Map.of(
                 ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1024 * 1024,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, maxWaitMs))) {
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -95,9 +71,9 @@ class FetchAndTopicsIT {
     @Test
     void rawFetchOnEmptyPartitionWaitsForMaxWait() throws Exception {
         String topic = "long-poll-empty";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         int maxWaitMs = 1000;
-        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+        try (RawKafkaConnection connection = strata.container().rawConnection(Duration.ofSeconds(30))) {
             connection.apiVersions();
             long start = System.nanoTime();
             FetchResponseData.PartitionData partition = RawRequests.fetch(connection,
@@ -114,10 +90,10 @@ class FetchAndTopicsIT {
     @Test
     void dataArrivingDuringALongPollIsReturned() throws Exception {
         String topic = "long-poll-wakeup";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         int maxWaitMs = 20_000;
-        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(60));
-             KafkaProducer<String, String> producer = Clients.producer(container)) {
+        try (RawKafkaConnection connection = strata.container().rawConnection(Duration.ofSeconds(60));
+             KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             connection.apiVersions();
             producer.partitionsFor(topic); // metadata ready, so the send below is quick
             long start = System.nanoTime();
@@ -162,19 +138,20 @@ class FetchAndTopicsIT {
     @Test
     void deletingATopicRemovesItsPartitionDirectories() throws Exception {
         String topic = "doomed";
-        Clients.createTopic(admin, topic, 2);
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        Clients.createTopic(strata.admin(), topic, 2);
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             producer.send(new ProducerRecord<>(topic, 0, null, "p0")).get(30, TimeUnit.SECONDS);
             producer.send(new ProducerRecord<>(topic, 1, null, "p1")).get(30, TimeUnit.SECONDS);
         }
-        Path data = container.dataDir();
+        Path data = strata.container().dataDir();
         List<String> before = partitionDirs(data, topic);
         assertEquals(List.of(topic + "-0", topic + "-1"), before, "partition directories under " + data);
         assertTrue(Files.list(data.resolve(topic + "-0")).anyMatch(p -> p.getFileName().toString().endsWith(".log")),
                 "a .log segment file in " + data.resolve(topic + "-0"));
 
-        admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        assertFalse(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic), "topic still listed");
+        strata.admin().deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        assertFalse(strata.admin().listTopics().names().get(30, TimeUnit.SECONDS).contains(topic),
+                "topic still listed");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         List<String> left = partitionDirs(data, topic);
         while (!left.isEmpty() && System.nanoTime() < deadline) {
@@ -186,9 +163,9 @@ class FetchAndTopicsIT {
         }
 
         // The name is free again, and a new topic under it starts empty.
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(strata.container())) {
             assertEquals(0L, consumer.endOffsets(List.of(tp)).get(tp), "end offset of the re-created topic");
         }
     }

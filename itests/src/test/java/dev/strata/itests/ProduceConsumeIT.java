@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -25,11 +24,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Produce and consume through stock kafka-clients against one container shared by the class (each test has its own
@@ -39,48 +36,27 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ProduceConsumeIT {
 
-    private static StrataContainer container;
-    private static Admin admin;
-
-    @BeforeAll
-    static void startContainer() throws Exception {
-        container = StrataContainer.create("produce-consume").start();
-        admin = Clients.admin(container);
-    }
-
-    @AfterAll
-    static void stopContainer() throws Exception {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(10));
-        }
-        if (container != null) {
-            container.stop();
-        }
-    }
-
-    @BeforeEach
-    void containerRunning() {
-        assertTrue(container.isRunning(), "container died: " + container.logTail(40));
-    }
+    @RegisterExtension
+    static final SharedContainer strata = new SharedContainer("produce-consume");
 
     @Test
     void tenThousandKeyedRecordsComeBackExactlyOnceInOrder() throws Exception {
         String topic = "keyed";
-        Clients.createTopic(admin, topic, 3);
+        Clients.createTopic(strata.admin(), topic, 3);
         List<KeyedLoad.Acked> acked;
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             acked = KeyedLoad.produce(producer, topic, 10_000);
         }
         assertEquals(3, acked.stream().map(KeyedLoad.Acked::partition).distinct().count(),
                 "100 keys over 3 partitions should use all three");
 
         List<ConsumerRecord<String, String>> consumed =
-                Clients.readAll(container, Clients.partitions(topic, 3), Duration.ofSeconds(60));
+                Clients.readAll(strata.container(), Clients.partitions(topic, 3), Duration.ofSeconds(60));
         KeyedLoad.verify(acked, consumed, 3);
 
         // The idempotent producer's id and sequence numbers are kept in the stored batches: one producer id, and
         // per partition sequences 0, 1, 2, ... across batches.
-        try (RawKafkaConnection connection = RawKafkaConnection.open(container.kafkaPort(), Duration.ofSeconds(30))) {
+        try (RawKafkaConnection connection = strata.container().rawConnection(Duration.ofSeconds(30))) {
             Set<Long> producerIds = new HashSet<>();
             for (int partition = 0; partition < 3; partition++) {
                 int nextSequence = 0;
@@ -99,9 +75,9 @@ class ProduceConsumeIT {
     @Test
     void acksOneDeliversAtTheAcknowledgedOffsets() throws Exception {
         String topic = "acks-one";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         List<Future<RecordMetadata>> futures = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = Clients.producer(container,
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(),
                 Map.of(ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false))) {
             for (int i = 0; i < 500; i++) {
                 futures.add(producer.send(new ProducerRecord<>(topic, "k" + i, "one-" + i)));
@@ -112,7 +88,7 @@ class ProduceConsumeIT {
             assertEquals(i, futures.get(i).get(30, TimeUnit.SECONDS).offset(), "acks=1 offset of record " + i);
         }
         List<ConsumerRecord<String, String>> records =
-                Clients.readAll(container, Clients.partitions(topic, 1), Duration.ofSeconds(30));
+                Clients.readAll(strata.container(), Clients.partitions(topic, 1), Duration.ofSeconds(30));
         assertEquals(500, records.size());
         for (int i = 0; i < records.size(); i++) {
             assertEquals(i, records.get(i).offset());
@@ -124,9 +100,9 @@ class ProduceConsumeIT {
     @Test
     void acksZeroDelivers() throws Exception {
         String topic = "acks-zero";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         int count = 500;
-        try (KafkaProducer<String, String> producer = Clients.producer(container,
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(),
                 Map.of(ProducerConfig.ACKS_CONFIG, "0", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false))) {
             List<Future<RecordMetadata>> futures = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -138,7 +114,7 @@ class ProduceConsumeIT {
             }
         }
         // Nothing tells an acks=0 producer when the broker has written; poll until all arrived (bounded).
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(strata.container())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -156,10 +132,10 @@ class ProduceConsumeIT {
     @Test
     void offsetsForTimesAndSeekReplayTheRightRecords() throws Exception {
         String topic = "times";
-        Clients.createTopic(admin, topic, 1);
+        Clients.createTopic(strata.admin(), topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
         long base = System.currentTimeMillis() - 3_600_000L;
-        try (KafkaProducer<String, String> producer = Clients.producer(container)) {
+        try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             for (int batch = 0; batch < 3; batch++) { // three batches: the broker must search across and within
                 for (int i = 0; i < 10; i++) {
                     int n = batch * 10 + i;
@@ -169,7 +145,7 @@ class ProduceConsumeIT {
             }
         }
 
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(container)) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(strata.container())) {
             assertOffsetForTime(consumer, tp, base + 10_000, 10, base + 10_000);
             assertOffsetForTime(consumer, tp, base + 10_500, 11, base + 11_000);
             assertOffsetForTime(consumer, tp, base - 5_000, 0, base);

@@ -310,6 +310,11 @@ public final class StrataContainer implements AutoCloseable {
         return kafkaPort;
     }
 
+    /** A raw connection to the Kafka port, for single hand-built requests; {@code timeout} bounds every read. */
+    public RawKafkaConnection rawConnection(Duration timeout) throws IOException {
+        return RawKafkaConnection.open(kafkaPort, timeout);
+    }
+
     public int httpPort() {
         return httpPort;
     }
