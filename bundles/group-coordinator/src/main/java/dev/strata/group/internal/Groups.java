@@ -49,7 +49,12 @@ final class Groups {
 
     /** Kafka's placement: {@code abs(groupId.hashCode()) % partitions} (with abs of MIN_VALUE taken as 0). */
     int partitionFor(String groupId) {
-        return (groupId.hashCode() & 0x7fffffff) % partitions;
+        return partitionFor(groupId, partitions);
+    }
+
+    static int partitionFor(String groupId, int partitions) {
+        int hash = groupId.hashCode();
+        return (hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % partitions;
     }
 
     long nowMs() {
