@@ -41,12 +41,7 @@ class ClientFeaturesIT {
     void compressedBatchesComeBackExactlyOnceInOrder(String codec) throws Exception {
         String topic = "codec-" + codec;
         Clients.createTopic(strata.admin(), topic, 2);
-        List<KeyedLoad.Acked> acked;
-        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), Map.of(
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
-                ProducerConfig.LINGER_MS_CONFIG, 20))) { // several records per compressed batch
-            acked = KeyedLoad.produce(producer, topic, 3_000);
-        }
+        List<KeyedLoad.Acked> acked = KeyedLoad.produce(strata.container(), topic, 3_000, codec);
         List<ConsumerRecord<String, String>> consumed =
                 Clients.readAll(strata.container(), Clients.partitions(topic, 2), Duration.ofSeconds(60));
         KeyedLoad.verify(acked, consumed, 2);

@@ -16,7 +16,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.RecordBatch;
@@ -101,12 +100,7 @@ class KcatInteropIT {
     void kafkaClientsProduceKeyedRecordsThatKcatReadsBack(String codec) throws Exception {
         String topic = "to-kcat-" + codec;
         Clients.createTopic(strata.admin(), topic, 3);
-        List<KeyedLoad.Acked> acked;
-        try (KafkaProducer<String, String> producer = Clients.producer(strata.container(), Map.of(
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
-                ProducerConfig.LINGER_MS_CONFIG, 20))) { // several records per batch
-            acked = KeyedLoad.produce(producer, topic, RECORDS);
-        }
+        List<KeyedLoad.Acked> acked = KeyedLoad.produce(strata.container(), topic, RECORDS, codec);
         KeyedLoad.verify(acked, consumeWithKcat(topic), 3);
         assertStoredCompression(topic, 3, codec);
     }

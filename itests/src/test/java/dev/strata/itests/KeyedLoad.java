@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -56,6 +57,18 @@ final class KeyedLoad {
             acked.add(new Acked(key(i), value(i), metadata.partition(), metadata.offset()));
         }
         return acked;
+    }
+
+    /**
+     * As {@link #produce(KafkaProducer, String, int)} with a producer of its own that compresses with {@code codec},
+     * several records a batch.
+     */
+    static List<Acked> produce(StrataContainer container, String topic, int count, String codec) throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(container, Map.of(
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
+                ProducerConfig.LINGER_MS_CONFIG, 20))) {
+            return produce(producer, topic, count);
+        }
     }
 
     /**

@@ -17,14 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -234,41 +232,6 @@ class WebConsoleConfigIT {
 
     /** Reads the generated login and waits until the console (which comes up after the Kafka port) takes it. */
     private void login() throws Exception {
-        Path file = container.home().resolve("etc/webconsole.credentials");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (Files.isRegularFile(file)) {
-                Properties credentials = new Properties();
-                try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    credentials.load(in);
-                }
-                String user = credentials.getProperty("username");
-                String password = credentials.getProperty("password");
-                if (user != null && password != null) {
-                    authorization = "Basic " + Base64.getEncoder()
-                            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-                    try {
-                        HttpResponse<String> response = send(HttpRequest.newBuilder(
-                                consoleUri("/system/console/configMgr")).GET());
-                        if (response.statusCode() == 200) {
-                            return;
-                        }
-                        last = "HTTP " + response.statusCode();
-                    } catch (IOException e) {
-                        last = e.toString();
-                    }
-                }
-            }
-            Thread.sleep(300);
-        }
-        fail("the web console on port " + container.httpPort() + " did not accept the generated login within " + WAIT
-                + " (last: " + last + "); etc/ holds " + listEtc() + "\n" + container.logTail(40));
-    }
-
-    private String listEtc() throws IOException {
-        try (var entries = Files.list(container.home().resolve("etc"))) {
-            return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(", "));
-        }
+        authorization = WebConsoleLogin.await(container, http, "/system/console/configMgr").authorization();
     }
 }

@@ -4,24 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -40,7 +36,6 @@ class WebConsoleIT {
     /** The Strata bundles every distribution must run (bnd.bnd Bundle-SymbolicName of each module). */
     private static final List<String> STRATA_BUNDLES = List.of("dev.strata.api", "dev.strata.record",
             "dev.strata.storage.segment", "dev.strata.broker", "dev.strata.protocol.kafka");
-    private static final Duration WAIT = Duration.ofSeconds(45);
 
     private static StrataContainer container;
     private static HttpClient http;
@@ -51,16 +46,9 @@ class WebConsoleIT {
     static void startContainer() throws Exception {
         container = StrataContainer.create("web-console").start();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        Path file = container.home().resolve("etc/webconsole.credentials");
-        Properties credentials = new Properties();
-        try (var in = Files.newBufferedReader(awaitFile(file), StandardCharsets.UTF_8)) {
-            credentials.load(in);
-        }
-        username = credentials.getProperty("username");
-        password = credentials.getProperty("password");
-        assertNotNull(username, "username in " + file);
-        assertNotNull(password, "password in " + file);
-        awaitLoginAccepted();
+        WebConsoleLogin login = WebConsoleLogin.await(container, http, "/system/console/bundles");
+        username = login.username();
+        password = login.password();
     }
 
     @AfterAll
@@ -70,52 +58,12 @@ class WebConsoleIT {
         }
     }
 
-    private static Path awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!Files.isRegularFile(file)) {
-            if (System.nanoTime() > deadline) {
-                fail("no " + file + " " + WAIT + " after start; etc/ holds " + list(file.getParent()));
-            }
-            Thread.sleep(200);
-        }
-        return file;
-    }
-
-    private static String list(Path dir) {
-        try (var entries = Files.list(dir)) {
-            return entries.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(", "));
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    /** The console comes up after the Kafka port, and takes the generated login once FileInstall applied it. */
-    private static void awaitLoginAccepted() throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> response = get("/system/console/bundles", username, password);
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                last = "HTTP " + response.statusCode();
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(300);
-        }
-        fail("the web console on port " + container.httpPort() + " did not accept the generated login within " + WAIT
-                + " (last: " + last + ").\n" + container.logTail(40));
-    }
-
     private static HttpResponse<String> get(String path, String user, String pass)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + container.httpPort() + path)).timeout(Duration.ofSeconds(15)).GET();
         if (user != null) {
-            String token = Base64.getEncoder().encodeToString((user + ":" + pass).getBytes(StandardCharsets.UTF_8));
-            request.header("Authorization", "Basic " + token);
+            request.header("Authorization", WebConsoleLogin.basic(user, pass));
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
