@@ -72,10 +72,18 @@ final class SupportedApis {
         return GROUP_RANGES.containsKey(apiKey);
     }
 
+    /**
+     * The lowest Produce version advertised. librdkafka compresses with gzip, snappy or lz4 only when the broker
+     * lists Produce v0-v2 and silently sends such batches uncompressed otherwise, so, like Kafka 4 (KAFKA-18659), we
+     * advertise v0 while {@link #range} still refuses requests below v3.
+     */
+    static final short ADVERTISED_PRODUCE_MIN_VERSION = 0;
+
     /** A fresh ApiVersions list (collections are mutable and owned by one response). */
     static ApiVersionCollection apiVersions(boolean groupsAvailable) {
         ApiVersionCollection list = new ApiVersionCollection(RANGES.size() + GROUP_RANGES.size());
-        RANGES.forEach((key, r) -> list.add(new ApiVersion().setApiKey(key).setMinVersion(r.min())
+        RANGES.forEach((key, r) -> list.add(new ApiVersion().setApiKey(key)
+                .setMinVersion(key == ApiMessageType.PRODUCE.apiKey() ? ADVERTISED_PRODUCE_MIN_VERSION : r.min())
                 .setMaxVersion(r.max())));
         if (groupsAvailable) {
             GROUP_RANGES.forEach((key, r) -> list.add(new ApiVersion().setApiKey(key).setMinVersion(r.min())

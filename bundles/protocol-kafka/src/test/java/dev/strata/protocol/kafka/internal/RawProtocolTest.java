@@ -175,6 +175,17 @@ class RawProtocolTest {
     }
 
     @Test
+    void produceBelowV3IsRefusedThoughAdvertisedFromV0() throws IOException {
+        // v2 header: api key, version, correlation id, null client id; the v0-v2 body cannot be decoded any more.
+        ByteBuffer body = ByteBuffer.allocate(10).putShort(ApiMessageType.PRODUCE.apiKey()).putShort((short) 2)
+                .putInt(1).putShort((short) -1);
+        try (RawConnection bad = new RawConnection(server.port())) {
+            bad.sendRaw(frame(body.capacity(), body.array()));
+            assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
     void unsupportedApiVersionsVersionGetsTheListInVersionZero() throws IOException {
         try (RawConnection client = new RawConnection(server.port())) {
             ByteBuffer request = ByteBuffer.allocate(13).putShort(ApiMessageType.API_VERSIONS.apiKey())
@@ -206,7 +217,11 @@ class RawProtocolTest {
         for (ApiVersionsResponseData.ApiVersion v : response.apiKeys()) {
             ApiMessageType api = ApiMessageType.fromApiKey(v.apiKey());
             assertTrue(v.maxVersion() <= api.highestSupportedVersion(false), api + " max within what we encode");
-            assertTrue(v.minVersion() >= api.lowestSupportedVersion(), api.name());
+            if (api == ApiMessageType.PRODUCE) {
+                assertEquals(0, v.minVersion(), "Produce is advertised from v0, as Kafka 4 does, for librdkafka");
+            } else {
+                assertTrue(v.minVersion() >= api.lowestSupportedVersion(), api.name());
+            }
         }
     }
 

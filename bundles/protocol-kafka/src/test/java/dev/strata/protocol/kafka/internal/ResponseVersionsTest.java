@@ -134,7 +134,8 @@ class ResponseVersionsTest {
         Set<String> covered = new TreeSet<>();
         for (ApiVersion range : SupportedApis.apiVersions(true)) {
             ApiMessageType api = ApiMessageType.fromApiKey(range.apiKey());
-            for (short v = range.minVersion(); v <= range.maxVersion(); v++) {
+            // Produce is advertised from v0 for librdkafka's sake but served from v3: test what is served.
+            for (short v = SupportedApis.range(range.apiKey(), true).min(); v <= range.maxVersion(); v++) {
                 List<ApiMessage> requests = requests(api, v);
                 assertTrue(!requests.isEmpty(), "no typical request for " + api + " v" + v);
                 for (ApiMessage request : requests) {
