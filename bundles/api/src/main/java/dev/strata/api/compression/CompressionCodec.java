@@ -3,6 +3,7 @@ package dev.strata.api.compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.OptionalInt;
 
 /**
  * A batch compression codec, registered as an OSGi service by its own bundle with the service property
@@ -18,6 +19,18 @@ public interface CompressionCodec {
 
     /** Wraps {@code out} so that bytes written are compressed; closing the result finishes the frame. */
     OutputStream compress(OutputStream out) throws IOException;
+
+    /**
+     * Like {@link #compress(OutputStream)}, at {@code level} instead of the codec's configured level when one is
+     * given: the broker passes a topic's {@code compression.<type>.level} (KIP-390) when it recompresses. The
+     * default ignores the level (codecs without levels, such as snappy). Implementations with levels refuse a level
+     * outside their range with an {@link IllegalArgumentException}.
+     *
+     * @since 1.1
+     */
+    default OutputStream compress(OutputStream out, OptionalInt level) throws IOException {
+        return compress(out);
+    }
 
     /** Wraps {@code in} so that bytes read are decompressed. A corrupt stream raises an {@link IOException}. */
     InputStream decompress(InputStream in) throws IOException;

@@ -6,6 +6,7 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.OptionalInt;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -42,11 +43,15 @@ public class GzipCodec implements CompressionCodec {
     @Activate
     @Modified
     void configure(Config config) {
-        int l = config.level();
+        this.level = checkLevel(config.level());
+    }
+
+    /** Kafka's gzip levels: zlib's default (-1) or 1..9. */
+    private static int checkLevel(int l) {
         if (l != Deflater.DEFAULT_COMPRESSION && (l < Deflater.BEST_SPEED || l > Deflater.BEST_COMPRESSION)) {
             throw new IllegalArgumentException("gzip level must be -1 or 1..9, not " + l);
         }
-        this.level = l;
+        return l;
     }
 
     @Override
@@ -56,7 +61,15 @@ public class GzipCodec implements CompressionCodec {
 
     @Override
     public OutputStream compress(OutputStream out) throws IOException {
-        int l = level;
+        return compressAt(out, level);
+    }
+
+    @Override
+    public OutputStream compress(OutputStream out, OptionalInt level) throws IOException {
+        return compressAt(out, level.isPresent() ? checkLevel(level.getAsInt()) : this.level);
+    }
+
+    private static OutputStream compressAt(OutputStream out, int l) throws IOException {
         GZIPOutputStream gzip = new GZIPOutputStream(out, BUFFER_SIZE) {
             {
                 def.setLevel(l);

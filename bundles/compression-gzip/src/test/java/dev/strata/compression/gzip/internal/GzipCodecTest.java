@@ -1,5 +1,6 @@
 package dev.strata.compression.gzip.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.api.compression.CompressionCodec;
 import dev.strata.compression.testkit.CodecContractTest;
 import java.io.IOException;
+import java.util.OptionalInt;
+import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
 import java.lang.annotation.Annotation;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
@@ -55,5 +59,28 @@ class GzipCodecTest extends CodecContractTest {
         byte[] c = compress(new byte[] {1, 2, 3});
         assertEquals(0x1f, c[0] & 0xFF);
         assertEquals(0x8b, c[1] & 0xFF);
+    }
+
+    private byte[] compressAt(byte[] data, OptionalInt level) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = codec.compress(bytes, level)) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void perStreamLevelOverridesTheConfiguredOneAndIsChecked() throws IOException {
+        byte[] data = compressibleBytes(500_000);
+        codec.configure(level(9));
+        byte[] fast = compressAt(data, OptionalInt.of(1));
+        byte[] small = compressAt(data, OptionalInt.of(9));
+        assertTrue(small.length < fast.length, small.length + " >= " + fast.length);
+        assertArrayEquals(data, decompress(fast));
+        assertEquals(small.length, compressAt(data, OptionalInt.empty()).length); // the configured level
+        assertTrue(compressAt(data, OptionalInt.of(-1)).length < fast.length); // zlib's default, 6
+        for (int bad : new int[] {0, -2, 10}) {
+            assertThrows(IllegalArgumentException.class, () -> compressAt(data, OptionalInt.of(bad)));
+        }
     }
 }

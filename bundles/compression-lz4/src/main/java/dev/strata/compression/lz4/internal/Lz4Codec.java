@@ -5,6 +5,7 @@ import dev.strata.api.compression.CompressionType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.OptionalInt;
 import net.jpountz.lz4.LZ4Compressor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -39,14 +40,14 @@ public class Lz4Codec implements CompressionCodec {
     @Activate
     @Modified
     void configure(Config config) {
-        int level = config.level();
+        this.compressor = compressorFor(config.level());
+    }
+
+    /** Kafka's lz4 levels, 1..17. lz4-java caches its compressors, so a per-stream lookup allocates nothing. */
+    private static LZ4Compressor compressorFor(int level) {
         if (level < 1 || level > 17) {
             throw new IllegalArgumentException("lz4 level must be in 1..17, not " + level);
         }
-        this.compressor = compressorFor(level);
-    }
-
-    private static LZ4Compressor compressorFor(int level) {
         return level == DEFAULT_LEVEL ? Lz4Frame.LZ4.fastCompressor() : Lz4Frame.LZ4.highCompressor(level);
     }
 
@@ -58,6 +59,11 @@ public class Lz4Codec implements CompressionCodec {
     @Override
     public OutputStream compress(OutputStream out) throws IOException {
         return new Lz4FrameOutputStream(out, compressor);
+    }
+
+    @Override
+    public OutputStream compress(OutputStream out, OptionalInt level) throws IOException {
+        return new Lz4FrameOutputStream(out, level.isPresent() ? compressorFor(level.getAsInt()) : compressor);
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.strata.api.compression.CompressionCodec;
 import dev.strata.compression.testkit.CodecContractTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.OptionalInt;
+import java.io.OutputStream;
 import java.lang.annotation.Annotation;
 import java.util.Arrays;
 import net.jpountz.lz4.LZ4Compressor;
@@ -138,6 +140,27 @@ class Lz4CodecTest extends CodecContractTest {
             frame[5] = 0x40;
             frame[6] = Lz4Frame.headerChecksum(frame, 4, 2);
             assertThrows(IOException.class, () -> decompress(frame), "FLG " + flg);
+        }
+    }
+
+    private byte[] compressAt(byte[] data, OptionalInt level) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = codec.compress(bytes, level)) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void perStreamLevelOverridesTheConfiguredOneAndIsChecked() throws IOException {
+        byte[] data = compressibleBytes(500_000);
+        codec.configure(level(9));
+        byte[] fast = compressAt(data, OptionalInt.empty()); // the configured level: LZ4's fast compressor
+        byte[] high = compressAt(data, OptionalInt.of(17));
+        assertTrue(high.length < fast.length, high.length + " >= " + fast.length);
+        assertArrayEquals(data, decompress(high));
+        for (int bad : new int[] {0, 18}) {
+            assertThrows(IllegalArgumentException.class, () -> compressAt(data, OptionalInt.of(bad)));
         }
     }
 }

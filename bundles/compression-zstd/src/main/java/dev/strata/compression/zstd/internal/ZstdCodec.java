@@ -9,6 +9,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.OptionalInt;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -51,16 +52,21 @@ public class ZstdCodec implements CompressionCodec {
     @Activate
     @Modified
     void configure(Config config) {
-        if (config.level() < MIN_LEVEL || config.level() > MAX_LEVEL) {
-            throw new IllegalArgumentException("zstd level must be in " + MIN_LEVEL + ".." + MAX_LEVEL + ", not "
-                    + config.level());
-        }
+        checkLevel(config.level());
         if (config.window_log_max() < 10 || config.window_log_max() > 31) {
             throw new IllegalArgumentException("zstd window log max must be in 10..31, not "
                     + config.window_log_max());
         }
         this.level = config.level();
         this.windowLogMax = config.window_log_max();
+    }
+
+    private static int checkLevel(int level) {
+        if (level < MIN_LEVEL || level > MAX_LEVEL) {
+            throw new IllegalArgumentException("zstd level must be in " + MIN_LEVEL + ".." + MAX_LEVEL + ", not "
+                    + level);
+        }
+        return level;
     }
 
     @Override
@@ -70,6 +76,15 @@ public class ZstdCodec implements CompressionCodec {
 
     @Override
     public OutputStream compress(OutputStream out) throws IOException {
+        return compressAt(out, level);
+    }
+
+    @Override
+    public OutputStream compress(OutputStream out, OptionalInt level) throws IOException {
+        return compressAt(out, level.isPresent() ? checkLevel(level.getAsInt()) : this.level);
+    }
+
+    private static OutputStream compressAt(OutputStream out, int level) throws IOException {
         // zstd-jni crosses JNI on every write: batch the records encoder's small writes first.
         return new BufferedOutputStream(new ZstdOutputStreamNoFinalizer(out, level), OUTPUT_BUFFER_SIZE);
     }

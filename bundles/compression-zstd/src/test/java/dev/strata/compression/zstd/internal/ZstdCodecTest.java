@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.api.compression.CompressionCodec;
 import dev.strata.compression.testkit.CodecContractTest;
 import java.io.IOException;
+import java.util.OptionalInt;
+import java.io.OutputStream;
+import java.io.ByteArrayOutputStream;
 import java.lang.annotation.Annotation;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
@@ -71,5 +74,27 @@ class ZstdCodecTest extends CodecContractTest {
         byte[] compressed = compress(randomBytes(4 << 20, 1));
         codec.configure(config(3, 20)); // 1 MiB
         assertThrows(IOException.class, () -> decompress(compressed));
+    }
+
+    private byte[] compressAt(byte[] data, OptionalInt level) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = codec.compress(bytes, level)) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void perStreamLevelOverridesTheConfiguredOneAndIsChecked() throws IOException {
+        byte[] data = compressibleBytes(500_000);
+        codec.configure(config(19, 27));
+        byte[] fast = compressAt(data, OptionalInt.of(-5));
+        byte[] high = compressAt(data, OptionalInt.of(19));
+        assertTrue(high.length < fast.length, high.length + " >= " + fast.length);
+        assertArrayEquals(data, decompress(fast));
+        assertEquals(high.length, compressAt(data, OptionalInt.empty()).length); // the configured level
+        for (int bad : new int[] {-131073, 23}) {
+            assertThrows(IllegalArgumentException.class, () -> compressAt(data, OptionalInt.of(bad)));
+        }
     }
 }
