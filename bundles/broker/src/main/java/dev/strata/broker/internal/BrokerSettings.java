@@ -46,6 +46,9 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         m.put("log.index.size.max.bytes", TopicConfigs.SEGMENT_INDEX_BYTES);
         m.put("log.message.timestamp.type", TopicConfigs.MESSAGE_TIMESTAMP_TYPE);
         m.put("compression.type", TopicConfigs.COMPRESSION_TYPE); // Kafka spells both the same
+        m.put("compression.gzip.level", TopicConfigs.COMPRESSION_GZIP_LEVEL); // and these (KIP-390)
+        m.put("compression.lz4.level", TopicConfigs.COMPRESSION_LZ4_LEVEL);
+        m.put("compression.zstd.level", TopicConfigs.COMPRESSION_ZSTD_LEVEL);
         BROKER_TO_TOPIC_KEY = Collections.unmodifiableMap(m);
     }
 

@@ -4,6 +4,7 @@ import dev.strata.api.broker.ProduceResult;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
+import dev.strata.api.compression.CompressionType;
 import dev.strata.api.log.AppendResult;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.PartitionLog;
@@ -145,6 +146,12 @@ final class Partition {
         if (refused != null) {
             return refused;
         }
+        if (batch.hasProducerId() && decompressesOrRecompresses(batch, s)) {
+            AppendOutcome duplicate = answerIfDuplicate(batch);
+            if (duplicate != null) {
+                return duplicate;
+            }
+        }
         RecordValidator.Outcome validated = RecordValidator.validate(batch, s, codecs, nowMs);
         if (validated.isRefused()) {
             return AppendOutcome.error(validated.error(), validated.message());
@@ -165,12 +172,7 @@ final class Partition {
                 ProducerStateManager.Check check = producerState.check(batch.producerId(), batch.producerEpoch(),
                         batch.baseSequence(), batch.lastSequence());
                 if (check.isDuplicate()) {
-                    LOG.debug("{}: duplicate batch of producer {} seq {}..{} answered with offset {}", tp,
-                            batch.producerId(), batch.baseSequence(), batch.lastSequence(),
-                            check.duplicate().firstOffset());
-                    result = new ProduceResult(ErrorCode.NONE, check.duplicate().firstOffset(), -1,
-                            log.logStartOffset(), null);
-                    return new AppendOutcome(result, check.duplicate().lastOffset() + 1);
+                    return duplicateAnswer(batch, check.duplicate());
                 }
                 if (!check.isAccepted()) {
                     return AppendOutcome.error(check.error(), check.message());
@@ -197,6 +199,41 @@ final class Partition {
         completeHighWatermarkWaiters();
         appendListener.onAppend(tp, batch.sizeInBytes());
         return new AppendOutcome(result, required);
+    }
+
+    /** Whether validating {@code batch} goes through a codec (the costly path a retried duplicate should skip). */
+    private static boolean decompressesOrRecompresses(RecordBatch batch, TopicSettings s) {
+        CompressionType source = batch.compressionType();
+        return source != CompressionType.NONE || (s.storedCompression() != null && s.storedCompression() != source);
+    }
+
+    /**
+     * Answers a retry of a batch already in the log before it is decompressed or recompressed. The producer id,
+     * epoch and sequence range come from the batch header (checked by its CRC), which recompression keeps. Anything
+     * other than a duplicate is left to the check under the lock in {@link #append}, which stays authoritative (an
+     * append in flight may change the producer's state meanwhile).
+     */
+    private AppendOutcome answerIfDuplicate(RecordBatch batch) {
+        lock.lock();
+        try {
+            if (offline) {
+                return null; // append answers that
+            }
+            ProducerStateManager.Check check = producerState.check(batch.producerId(), batch.producerEpoch(),
+                    batch.baseSequence(), batch.lastSequence());
+            return check.isDuplicate() ? duplicateAnswer(batch, check.duplicate()) : null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The answer to a duplicate: the original batch's offsets. Call under the lock. */
+    private AppendOutcome duplicateAnswer(RecordBatch batch, ProducerStateManager.BatchMetadata original) {
+        LOG.debug("{}: duplicate batch of producer {} seq {}..{} answered with offset {}", tp, batch.producerId(),
+                batch.baseSequence(), batch.lastSequence(), original.firstOffset());
+        ProduceResult result = new ProduceResult(ErrorCode.NONE, original.firstOffset(), -1, log.logStartOffset(),
+                null);
+        return new AppendOutcome(result, original.lastOffset() + 1);
     }
 
     /** Clients may not write control batches; transactional batches wait for the transactions issue. */

@@ -11,9 +11,13 @@ import dev.strata.record.RecordBatchBuilder;
 import dev.strata.record.RecordReader;
 import dev.strata.record.Records;
 import dev.strata.record.SimpleRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * does: structure, offset deltas 0, 1, 2..., the header's record count, CreateTime within
  * {@code message.timestamp.before/after.max.ms}. When the topic's {@code compression.type} names a codec other than
  * the batch's, the records are re-encoded into one new batch of that type, keeping producer id, epoch, base
- * sequence, the transactional flag and the record timestamps; the log then stores that batch. With
+ * sequence, the transactional flag and the record timestamps, at the topic's {@code compression.<type>.level} when
+ * one is set (else the codec's configured level); the log then stores that batch. With
  * {@code producer} (the default) a batch is stored as sent: validated, never recompressed.
  *
  * <p>Each call looks its codecs up once and uses those instances to the end, so a codec bundle that stops meanwhile
@@ -125,13 +130,15 @@ final class RecordValidator {
 
     private static Outcome rebuild(RecordBatch original, List<SimpleRecord> records, CompressionCodec targetCodec,
                                    TopicSettings settings) {
+        CompressionCodec leveled = targetCodec == null || settings.storedCompressionLevel().isEmpty() ? targetCodec
+                : new AtLevel(targetCodec, settings.storedCompressionLevel());
         RecordBatchBuilder builder = new RecordBatchBuilder()
                 .producer(original.producerId(), original.producerEpoch(), original.baseSequence())
                 .transactional(original.isTransactional());
         records.forEach(builder::add);
         ByteBuffer rebuilt;
         try {
-            rebuilt = builder.build(targetCodec);
+            rebuilt = builder.build(leveled);
         } catch (RuntimeException e) {
             String codec = targetCodec == null ? "uncompressed" : targetCodec.type().configName();
             LOG.error("Recompressing a batch of {} records to {} failed", records.size(), codec, e);
@@ -150,5 +157,27 @@ final class RecordValidator {
                     + ", larger than segment.bytes " + settings.logConfig().segmentBytes());
         }
         return new Outcome(batch, true, ErrorCode.NONE, null);
+    }
+
+    /**
+     * A codec that compresses at the topic's {@code compression.<type>.level} instead of its configured one (a level
+     * outside the codec's range fails the build, answered UNKNOWN_SERVER_ERROR; topic validation keeps Kafka's
+     * ranges, which the codecs accept). Thread-safe as its delegate.
+     */
+    private record AtLevel(CompressionCodec codec, OptionalInt level) implements CompressionCodec {
+        @Override
+        public CompressionType type() {
+            return codec.type();
+        }
+
+        @Override
+        public OutputStream compress(OutputStream out) throws IOException {
+            return codec.compress(out, level);
+        }
+
+        @Override
+        public InputStream decompress(InputStream in) throws IOException {
+            return codec.decompress(in);
+        }
     }
 }

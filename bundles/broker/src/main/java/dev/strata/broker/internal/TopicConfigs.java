@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -30,6 +31,9 @@ final class TopicConfigs {
     static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
     static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
     static final String COMPRESSION_TYPE = "compression.type";
+    static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
+    static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
+    static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
     static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
 
@@ -51,9 +55,10 @@ final class TopicConfigs {
         put(m, num("cleanup.policy", Type.LIST, "delete", 0, 0, "delete", "compact"));
         put(m, num(COMPRESSION_TYPE, Type.STRING, "producer", 0, 0,
                 "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"));
-        put(m, num("compression.gzip.level", Type.INT, "-1", -1, 9));
-        put(m, num("compression.lz4.level", Type.INT, "9", 1, 17));
-        put(m, num("compression.zstd.level", Type.INT, "3", -131072, 22));
+        // KIP-390's ranges; gzip also excludes 0 (see validate).
+        put(m, num(COMPRESSION_GZIP_LEVEL, Type.INT, "-1", -1, 9));
+        put(m, num(COMPRESSION_LZ4_LEVEL, Type.INT, "9", 1, 17));
+        put(m, num(COMPRESSION_ZSTD_LEVEL, Type.INT, "3", -131072, 22));
         put(m, num("delete.retention.ms", Type.LONG, "86400000", 0, Long.MAX_VALUE));
         put(m, num("file.delete.delay.ms", Type.LONG, "60000", 0, Long.MAX_VALUE));
         put(m, num(FLUSH_MESSAGES, Type.LONG, Long.toString(Long.MAX_VALUE), 1, Long.MAX_VALUE));
@@ -153,6 +158,10 @@ final class TopicConfigs {
                     throw invalid("Invalid value " + value + " for configuration " + name + ": Value must be in ["
                             + def.min() + ", " + def.max() + "]");
                 }
+                if (name.equals(COMPRESSION_GZIP_LEVEL) && n == 0) { // Kafka: -1 (zlib's default) or 1..9
+                    throw invalid("Invalid value " + value + " for configuration " + name + ": Value must be -1 or"
+                            + " in [1, 9]");
+                }
                 return Long.toString(n);
             }
             case DOUBLE -> {
@@ -250,6 +259,28 @@ final class TopicConfigs {
     static CompressionType storedCompression(Map<String, String> overrides, BrokerSettings broker) {
         String v = effective(COMPRESSION_TYPE, overrides, broker);
         return PRODUCER_COMPRESSION.equals(v) ? null : CompressionType.forName(v);
+    }
+
+    /**
+     * The level at which the broker compresses batches it stores as {@code type}: the topic's
+     * {@code compression.<type>.level}, else the broker's explicitly set one, else empty (the codec's own configured
+     * level, PID {@code dev.strata.compression.<type>}). Always empty for snappy and none.
+     */
+    static OptionalInt compressionLevel(CompressionType type, Map<String, String> overrides, BrokerSettings broker) {
+        String name = switch (type) {
+            case GZIP -> COMPRESSION_GZIP_LEVEL;
+            case LZ4 -> COMPRESSION_LZ4_LEVEL;
+            case ZSTD -> COMPRESSION_ZSTD_LEVEL;
+            default -> null;
+        };
+        if (name == null) {
+            return OptionalInt.empty();
+        }
+        String v = overrides.get(name);
+        if (v == null && broker.explicitTopicDefaults().contains(name)) {
+            v = broker.topicDefaults().get(name);
+        }
+        return v == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(v));
     }
 
     static boolean logAppendTime(Map<String, String> overrides, BrokerSettings broker) {

@@ -3,6 +3,7 @@ package dev.strata.broker.internal;
 import dev.strata.api.compression.CompressionType;
 import dev.strata.api.log.LogConfig;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The effective settings of one topic that the write path needs (broker defaults plus topic overrides), computed
@@ -11,17 +12,22 @@ import java.util.Map;
  * @param storedCompression what {@code compression.type} makes the log hold: null for {@code producer} (batches
  *     are stored as sent), otherwise the type every batch is stored in ({@link CompressionType#NONE} for
  *     {@code uncompressed})
+ * @param storedCompressionLevel the level for {@code storedCompression} when the broker recompresses (topic or
+ *     broker {@code compression.<type>.level}); empty: the codec's configured level
  */
 record TopicSettings(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs,
-                     long timestampAfterMaxMs, LogConfig logConfig, CompressionType storedCompression) {
+                     long timestampAfterMaxMs, LogConfig logConfig, CompressionType storedCompression,
+                     OptionalInt storedCompressionLevel) {
 
     static TopicSettings of(Map<String, String> overrides, BrokerSettings broker) {
+        CompressionType stored = TopicConfigs.storedCompression(overrides, broker);
         return new TopicSettings(TopicConfigs.maxMessageBytes(overrides, broker),
                 TopicConfigs.logAppendTime(overrides, broker),
                 Long.parseLong(TopicConfigs.effective(TopicConfigs.TIMESTAMP_BEFORE_MAX_MS, overrides, broker)),
                 Long.parseLong(TopicConfigs.effective(TopicConfigs.TIMESTAMP_AFTER_MAX_MS, overrides, broker)),
                 TopicConfigs.logConfig(overrides, broker),
-                TopicConfigs.storedCompression(overrides, broker));
+                stored,
+                stored == null ? OptionalInt.empty() : TopicConfigs.compressionLevel(stored, overrides, broker));
     }
 
     /**
