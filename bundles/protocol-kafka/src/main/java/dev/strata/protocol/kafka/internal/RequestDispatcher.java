@@ -56,7 +56,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         long sequence = sequencer.nextSequence();
         LOG.trace("Received {} from {}", request, peer);
         long bytes = inFlightBytes.addAndGet(request.sizeInBytes());
-        if ((sequencer.inFlight() >= MAX_IN_FLIGHT || bytes >= maxInFlightBytes)
+        if ((sequencer.inFlight() >= MAX_IN_FLIGHT || bytes >= maxInFlightBytes || !ctx.channel().isWritable())
                 && ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
         }
@@ -94,8 +94,23 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         ctx.channel().close();
     }
 
+    /**
+     * A client that sends without reading its responses must not make them pile up in the outbound buffer: like
+     * Kafka muting a connection until its response is sent, stop reading while the channel is not writable.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            resumeReadingIfDrained(ctx);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
     private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead() && sequencer.inFlight() < MAX_IN_FLIGHT / 2
+        if (!ctx.channel().config().isAutoRead() && ctx.channel().isWritable()
+                && sequencer.inFlight() < MAX_IN_FLIGHT / 2
                 && inFlightBytes.get() < maxInFlightBytes / 2) {
             ctx.channel().config().setAutoRead(true);
         }
