@@ -82,10 +82,7 @@ public final class SegmentLogStore implements LogStore {
     }
 
     private synchronized void schedule(Config config) {
-        if (flusher != null) {
-            flusher.shutdownNow();
-            flusher = null;
-        }
+        stopFlusher();
         long interval = config.flush_check_interval_ms();
         if (interval > 0) {
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -95,6 +92,25 @@ public final class SegmentLogStore implements LogStore {
             });
             flusher.scheduleWithFixedDelay(this::flushDueLogs, interval, interval, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Stops the flush check without interrupting it: an interrupt inside FileChannel.force closes the segment's
+     * channel for every user of the log, so a running check is left to finish.
+     */
+    private void stopFlusher() {
+        if (flusher == null) {
+            return;
+        }
+        flusher.shutdown();
+        try {
+            if (!flusher.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("The scheduled flush check did not finish within 30 s; leaving it to end on its own");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flusher = null;
     }
 
     void flushDueLogs() {
@@ -124,10 +140,7 @@ public final class SegmentLogStore implements LogStore {
     @Deactivate
     public void deactivate() {
         synchronized (this) {
-            if (flusher != null) {
-                flusher.shutdownNow();
-                flusher = null;
-            }
+            stopFlusher();
         }
         for (SegmentedLog log : new ArrayList<>(openLogs)) {
             try {
