@@ -132,14 +132,15 @@ public final class KafkaServer implements AutoCloseable {
         acceptorGroup = null;
         networkGroup = null;
         if (requestPool != null) {
+            // The connections are closed: their queued requests have no one to answer. Running ones are left to
+            // finish, never interrupted, since an interrupt inside a log write closes that log's file channel.
+            requestPool.getQueue().clear();
             requestPool.shutdown();
             try {
-                if (!requestPool.awaitTermination(5, TimeUnit.SECONDS)) {
-                    LOG.warn("Request handlers still busy after 5 s; interrupting them");
-                    requestPool.shutdownNow();
+                if (!requestPool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("Request handlers still busy after 30 s; leaving them to finish on their own");
                 }
             } catch (InterruptedException e) {
-                requestPool.shutdownNow();
                 Thread.currentThread().interrupt();
             }
             requestPool = null;
