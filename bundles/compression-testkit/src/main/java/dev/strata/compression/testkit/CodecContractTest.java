@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Random;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
@@ -65,6 +66,15 @@ public abstract class CodecContractTest {
             sb.append("{\"id\":").append(i % 97).append(",\"name\":\"strata-").append(i % 13).append("\"}\n");
         }
         return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Compresses in one write at a per-stream level ({@link CompressionCodec#compress(OutputStream, OptionalInt)}). */
+    protected byte[] compressAt(byte[] data, OptionalInt level) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = codec().compress(bytes, level)) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
     }
 
     protected byte[] compress(byte[] data) throws IOException {

@@ -10,7 +10,6 @@ import dev.strata.compression.testkit.CodecContractTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.OptionalInt;
-import java.io.OutputStream;
 import java.lang.annotation.Annotation;
 import java.util.Arrays;
 import net.jpountz.lz4.LZ4Compressor;
@@ -143,13 +142,6 @@ class Lz4CodecTest extends CodecContractTest {
         }
     }
 
-    private byte[] compressAt(byte[] data, OptionalInt level) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = codec.compress(bytes, level)) {
-            out.write(data);
-        }
-        return bytes.toByteArray();
-    }
 
     @Test
     void perStreamLevelOverridesTheConfiguredOneAndIsChecked() throws IOException {

@@ -9,8 +9,6 @@ import dev.strata.api.compression.CompressionCodec;
 import dev.strata.compression.testkit.CodecContractTest;
 import java.io.IOException;
 import java.util.OptionalInt;
-import java.io.OutputStream;
-import java.io.ByteArrayOutputStream;
 import java.lang.annotation.Annotation;
 import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
@@ -76,13 +74,6 @@ class ZstdCodecTest extends CodecContractTest {
         assertThrows(IOException.class, () -> decompress(compressed));
     }
 
-    private byte[] compressAt(byte[] data, OptionalInt level) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = codec.compress(bytes, level)) {
-            out.write(data);
-        }
-        return bytes.toByteArray();
-    }
 
     @Test
     void perStreamLevelOverridesTheConfiguredOneAndIsChecked() throws IOException {
