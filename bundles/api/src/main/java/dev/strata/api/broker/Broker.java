@@ -49,6 +49,15 @@ public interface Broker {
     CreateTopicResult createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs,
                                   boolean validateOnly, RequestContext context);
 
+    /**
+     * Creates a topic with a manual replica assignment: partition {@code p} is placed on the brokers
+     * {@code replicaAssignment.get(p)}, the first one the preferred leader. Every list must be non-empty, name
+     * registered brokers only, each once, and all lists must have the same size (the replication factor);
+     * otherwise the result is INVALID_REPLICA_ASSIGNMENT, as in Kafka.
+     */
+    CreateTopicResult createTopic(String name, List<List<Integer>> replicaAssignment, Map<String, String> configs,
+                                  boolean validateOnly, RequestContext context);
+
     ErrorCode deleteTopic(String name, RequestContext context);
 
     /**

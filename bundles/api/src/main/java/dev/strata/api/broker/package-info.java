@@ -1,6 +1,6 @@
 /** The broker service that protocol bundles call: produce, fetch, offsets, topics, producer ids. */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.strata.api.broker;
 
 import org.osgi.annotation.bundle.Export;

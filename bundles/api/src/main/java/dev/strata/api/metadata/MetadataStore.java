@@ -32,6 +32,15 @@ public interface MetadataStore {
      */
     TopicMetadata createTopic(String name, int partitions, short replicationFactor, Map<String, String> configs);
 
+    /**
+     * Records a new topic placed as {@code replicaAssignment} says: partition {@code p} on the brokers
+     * {@code replicaAssignment.get(p)}, the first the preferred leader.
+     *
+     * @throws dev.strata.api.common.StrataException INVALID_REPLICA_ASSIGNMENT (an empty list, a broker that is not
+     *     registered or named twice, lists of different sizes), and the errors of the other {@code createTopic}
+     */
+    TopicMetadata createTopic(String name, List<List<Integer>> replicaAssignment, Map<String, String> configs);
+
     /** @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION */
     TopicMetadata deleteTopic(String name);
 

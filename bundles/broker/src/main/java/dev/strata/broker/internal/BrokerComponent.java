@@ -216,6 +216,16 @@ public final class BrokerComponent implements Broker, MetadataStore {
     }
 
     @Override
+    public CreateTopicResult createTopic(String name, List<List<Integer>> replicaAssignment,
+                                         Map<String, String> configs, boolean validateOnly, RequestContext context) {
+        BrokerCore c = core;
+        if (c == null) {
+            return new CreateTopicResult(ErrorCode.NOT_CONTROLLER, "The broker is stopped or restarting", null);
+        }
+        return c.broker.createTopic(name, replicaAssignment, configs, validateOnly, context);
+    }
+
+    @Override
     public ErrorCode deleteTopic(String name, RequestContext context) {
         BrokerCore c = core;
         return c == null ? ErrorCode.NOT_CONTROLLER : c.broker.deleteTopic(name, context);
@@ -270,6 +280,12 @@ public final class BrokerComponent implements Broker, MetadataStore {
     public TopicMetadata createTopic(String name, int partitions, short replicationFactor,
                                      Map<String, String> configs) {
         return core().metadata.createTopic(name, partitions, replicationFactor, configs);
+    }
+
+    @Override
+    public TopicMetadata createTopic(String name, List<List<Integer>> replicaAssignment,
+                                     Map<String, String> configs) {
+        return core().metadata.createTopic(name, replicaAssignment, configs);
     }
 
     @Override

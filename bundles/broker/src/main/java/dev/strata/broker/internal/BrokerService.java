@@ -17,14 +17,17 @@ import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.TopicMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,11 +165,32 @@ final class BrokerService implements Broker {
         int p = partitions == -1 ? s.numPartitions() : partitions;
         short rf = replicationFactor == -1 ? s.defaultReplicationFactor() : replicationFactor;
         Map<String, String> cfg = configs == null ? Map.of() : configs;
+        return creating(name, () -> validateOnly
+                ? TopicValidation.validateNewTopic(metadata, name, p, rf, cfg, metadata.liveBrokers().size())
+                : metadata.createTopic(name, p, rf, cfg));
+    }
+
+    @Override
+    public CreateTopicResult createTopic(String name, List<List<Integer>> replicaAssignment,
+                                         Map<String, String> configs, boolean validateOnly, RequestContext context) {
+        Map<String, String> cfg = configs == null ? Map.of() : configs;
+        return creating(name, () -> {
+            if (!validateOnly) {
+                return metadata.createTopic(name, replicaAssignment, cfg);
+            }
+            TopicValidation.validateNameAvailable(metadata, name);
+            Set<Integer> registered = new HashSet<>();
+            metadata.liveBrokers().forEach(b -> registered.add(b.id()));
+            short rf = TopicValidation.validateAssignment(replicaAssignment, registered);
+            return TopicValidation.validateNewTopic(metadata, name, replicaAssignment.size(), rf, cfg,
+                    registered.size());
+        });
+    }
+
+    /** Runs a create (or its validation) and turns its refusal into a result with the error. */
+    private CreateTopicResult creating(String name, Supplier<TopicMetadata> create) {
         try {
-            TopicMetadata t = validateOnly
-                    ? TopicValidation.validateNewTopic(metadata, name, p, rf, cfg, metadata.liveBrokers().size())
-                    : metadata.createTopic(name, p, rf, cfg);
-            return new CreateTopicResult(ErrorCode.NONE, null, t);
+            return new CreateTopicResult(ErrorCode.NONE, null, create.get());
         } catch (StrataException e) {
             LOG.debug("CreateTopics {} refused: {} {}", name, e.error(), e.getMessage());
             return new CreateTopicResult(e.error(), e.getMessage(), null);
@@ -208,10 +232,11 @@ final class BrokerService implements Broker {
     public ProducerIdResult initProducerId(String transactionalId, int transactionTimeoutMs,
                                            RequestContext context) {
         if (transactionalId != null) {
-            // Transactions are a later issue; INVALID_REQUEST makes the client fail fast with a clear error.
+            // Transactions are a later issue. This is the one refusal every client (librdkafka included) treats
+            // as final at once; anything else is retried until the client's timeout.
             LOG.info("InitProducerId with transactional id {} refused: transactions are not supported yet",
                     transactionalId);
-            return new ProducerIdResult(ErrorCode.INVALID_REQUEST, -1, (short) -1);
+            return new ProducerIdResult(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1, (short) -1);
         }
         try {
             return new ProducerIdResult(ErrorCode.NONE, producerIds.nextProducerId(), (short) 0);

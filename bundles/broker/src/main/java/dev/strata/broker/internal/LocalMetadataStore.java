@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -219,6 +220,20 @@ public final class LocalMetadataStore implements MetadataStore {
                 notify(() -> l.topicCreated(t), l);
             }
             return t;
+        }
+    }
+
+    /**
+     * This store knows one broker, so the only assignment it accepts places every partition on it; once validated,
+     * the topic is the same as one created by count.
+     */
+    @Override
+    public TopicMetadata createTopic(String name, List<List<Integer>> replicaAssignment,
+                                     Map<String, String> configs) {
+        synchronized (writeLock) {
+            TopicValidation.validateNameAvailable(this, name);
+            short replicationFactor = TopicValidation.validateAssignment(replicaAssignment, Set.of(brokerId));
+            return createTopic(name, replicaAssignment.size(), replicationFactor, configs);
         }
     }
 

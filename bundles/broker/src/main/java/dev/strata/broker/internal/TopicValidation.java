@@ -4,11 +4,15 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.TopicMetadata;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Kafka's rules for a new topic: legal name, no collision, partition count, replication factor, known configs.
+ * Kafka's rules for a new topic: legal name, no collision, partition count, replication factor or manual replica
+ * assignment, known configs.
  * Shared by the metadata store (on create) and the broker (validate-only requests). Stateless: thread-safe.
  */
 final class TopicValidation {
@@ -58,17 +62,7 @@ final class TopicValidation {
      */
     static TopicMetadata validateNewTopic(MetadataStore store, String name, int partitions, short replicationFactor,
                                           Map<String, String> configs, int liveBrokers) {
-        validateName(name);
-        if (store.topic(name).isPresent()) {
-            throw new StrataException(ErrorCode.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
-        }
-        String key = collisionKey(name);
-        for (TopicMetadata t : store.topics()) {
-            if (collisionKey(t.name()).equals(key)) {
-                throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic '" + name + "' collides with"
-                        + " existing topic: " + t.name());
-            }
-        }
+        validateNameAvailable(store, name);
         if (partitions < 1) {
             throw new StrataException(ErrorCode.INVALID_PARTITIONS,
                     "Number of partitions must be larger than 0: " + partitions);
@@ -88,6 +82,67 @@ final class TopicValidation {
         }
         Map<String, String> normalised = TopicConfigs.validate(configs == null ? Map.of() : configs);
         return new TopicMetadata(name, newTopicId(), partitions, replicationFactor, normalised);
+    }
+
+    /** @throws StrataException INVALID_TOPIC_EXCEPTION or TOPIC_ALREADY_EXISTS */
+    static void validateNameAvailable(MetadataStore store, String name) {
+        validateName(name);
+        if (store.topic(name).isPresent()) {
+            throw new StrataException(ErrorCode.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+        }
+        String key = collisionKey(name);
+        for (TopicMetadata t : store.topics()) {
+            if (collisionKey(t.name()).equals(key)) {
+                throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic '" + name + "' collides with"
+                        + " existing topic: " + t.name());
+            }
+        }
+    }
+
+    /**
+     * Kafka's rules for a manual replica assignment (its controller's {@code validateManualPartitionAssignment}, with
+     * its messages): each partition names at least one broker, only registered brokers, none twice, and every
+     * partition as many as the first.
+     *
+     * @return the replication factor the assignment implies
+     * @throws StrataException INVALID_REPLICA_ASSIGNMENT or INVALID_PARTITIONS (none, or more than the bound)
+     */
+    static short validateAssignment(List<List<Integer>> assignment, Set<Integer> registeredBrokers) {
+        if (assignment == null || assignment.isEmpty()) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS, "Number of partitions must be larger than 0: 0");
+        }
+        if (assignment.size() > MAX_PARTITIONS) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS,
+                    "Number of partitions must be at most " + MAX_PARTITIONS + ": " + assignment.size());
+        }
+        int replicationFactor = -1;
+        for (List<Integer> replicas : assignment) {
+            if (replicas == null || replicas.isEmpty()) {
+                throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                        "The manual partition assignment includes an empty replica list.");
+            }
+            List<Integer> sorted = new ArrayList<>(replicas);
+            sorted.sort(Integer::compare);
+            Integer previous = null;
+            for (Integer broker : sorted) {
+                if (!registeredBrokers.contains(broker)) {
+                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "The manual partition "
+                            + "assignment includes broker " + broker + ", but no such broker is registered.");
+                }
+                if (broker.equals(previous)) {
+                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "The manual partition "
+                            + "assignment includes the broker " + previous + " more than once.");
+                }
+                previous = broker;
+            }
+            if (replicationFactor != -1 && sorted.size() != replicationFactor) {
+                throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment "
+                        + "includes a partition with " + sorted.size() + " replica(s), but this is not consistent "
+                        + "with previous partitions, which have " + replicationFactor + " replica(s).");
+            }
+            replicationFactor = sorted.size();
+        }
+        return (short) replicationFactor;
     }
 
     /** A random topic id that is neither Kafka's zero id nor its reserved metadata-topic id. */

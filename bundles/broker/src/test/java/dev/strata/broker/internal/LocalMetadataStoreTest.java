@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,41 @@ class LocalMetadataStoreTest {
         assertEquals(1, reopened.topics().size());
         assertTrue(Files.exists(dir.resolve("meta.properties")));
         assertTrue(Files.readString(dir.resolve("meta.properties")).contains("broker.id=0"));
+    }
+
+    @Test
+    void manualAssignmentOnThisBrokerCreatesTheTopicAndAnyOtherIsRefusedAsKafkaDoes() throws IOException {
+        LocalMetadataStore store = new LocalMetadataStore(dir, 3);
+        TopicMetadata placed = store.createTopic("placed", List.of(List.of(3), List.of(3)), Map.of());
+        assertEquals(2, placed.partitionCount());
+        assertEquals(1, placed.replicationFactor());
+        assertEquals(List.of(3), store.partitionState(new TopicPartition("placed", 1)).orElseThrow().replicas());
+
+        assertAssignmentRefused(store, List.of(List.of(3), List.of(4)), ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                "The manual partition assignment includes broker 4, but no such broker is registered.");
+        assertAssignmentRefused(store, List.of(List.of(3, 3)), ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                "The manual partition assignment includes the broker 3 more than once.");
+        assertAssignmentRefused(store, List.of(List.of()), ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                "The manual partition assignment includes an empty replica list.");
+        assertAssignmentRefused(store, List.of(), ErrorCode.INVALID_PARTITIONS,
+                "Number of partitions must be larger than 0: 0");
+        StrataException exists = assertThrows(StrataException.class,
+                () -> store.createTopic("placed", List.of(List.of(4)), Map.of()));
+        assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, exists.error(), "an existing name is checked first");
+        assertEquals(1, store.topics().size(), "nothing refused was recorded");
+        // Sizes are compared after the brokers: with one broker a second replica is already an unknown broker.
+        StrataException inconsistent = assertThrows(StrataException.class,
+                () -> TopicValidation.validateAssignment(List.of(List.of(1), List.of(1, 2)), Set.of(1, 2)));
+        assertEquals("The manual partition assignment includes a partition with 2 replica(s), but this is not"
+                + " consistent with previous partitions, which have 1 replica(s).", inconsistent.getMessage());
+    }
+
+    private static void assertAssignmentRefused(LocalMetadataStore store, List<List<Integer>> assignment,
+                                                ErrorCode error, String message) {
+        StrataException e = assertThrows(StrataException.class,
+                () -> store.createTopic("refused", assignment, Map.of()));
+        assertEquals(error, e.error(), String.valueOf(assignment));
+        assertEquals(message, e.getMessage());
     }
 
     @Test

@@ -61,6 +61,7 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 final class GroupHandler {
     /** FindCoordinator key types. */
     private static final byte KEY_TYPE_GROUP = 0;
+    private static final byte KEY_TYPE_TRANSACTION = 1;
 
     private final Supplier<GroupCoordinator> coordinators;
     private final KafkaListener listener;
@@ -83,22 +84,27 @@ final class GroupHandler {
     FindCoordinatorResponseData findCoordinator(FindCoordinatorRequestData request, short version) {
         FindCoordinatorResponseData response = new FindCoordinatorResponseData().setThrottleTimeMs(0);
         if (version < 4) {
-            FindCoordinatorResponseData.Coordinator c = find(request.key(), request.keyType());
+            FindCoordinatorResponseData.Coordinator c = find(request.key(), request.keyType(), version);
             return response.setErrorCode(c.errorCode()).setErrorMessage(c.errorMessage()).setNodeId(c.nodeId())
                     .setHost(c.host()).setPort(c.port());
         }
         for (String key : request.coordinatorKeys()) {
-            response.coordinators().add(find(key, request.keyType()));
+            response.coordinators().add(find(key, request.keyType(), version));
         }
         return response;
     }
 
-    private FindCoordinatorResponseData.Coordinator find(String key, byte keyType) {
+    private FindCoordinatorResponseData.Coordinator find(String key, byte keyType, short version) {
         FindCoordinatorResponseData.Coordinator out = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
+        if (keyType == KEY_TYPE_TRANSACTION) {
+            return out.setErrorCode(transactionsRefused(version).code()).setErrorMessage(
+                    "Transactions are not supported by this broker yet (no transaction coordinator for '" + key
+                            + "')");
+        }
         if (keyType != KEY_TYPE_GROUP) {
             return out.setErrorCode(ErrorCode.INVALID_REQUEST.code())
-                    .setErrorMessage("Only group coordinators exist; transactions are not supported");
+                    .setErrorMessage("Unknown coordinator key type " + keyType);
         }
         FindCoordinatorResult result = coordinator().findCoordinator(key);
         BrokerInfo node = result.coordinator();
@@ -110,6 +116,18 @@ final class GroupHandler {
         boolean local = node.id() == localBrokerId.get();
         return out.setErrorCode(ErrorCode.NONE.code()).setErrorMessage(null).setNodeId(node.id())
                 .setHost(local ? listener.host() : node.host()).setPort(local ? listener.port() : node.port());
+    }
+
+    /**
+     * How a transaction coordinator lookup is refused so that the client gives up at once, with our message, rather
+     * than retry until its timeout. Batched lookups (v4+, KIP-699: kafka-clients 3.0 and later) get INVALID_REQUEST,
+     * which kafka-clients reports with the broker's message. Single lookups (v0-v3: librdkafka, KafkaJS, older Java
+     * clients) get TRANSACTIONAL_ID_AUTHORIZATION_FAILED: the only code librdkafka treats as final there (it appends
+     * the broker's message), and final in KafkaJS and kafka-clients too.
+     */
+    static ErrorCode transactionsRefused(short findCoordinatorVersion) {
+        return findCoordinatorVersion >= 4 ? ErrorCode.INVALID_REQUEST
+                : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     }
 
     CompletableFuture<JoinGroupResponseData> joinGroup(JoinGroupRequestData request, short version,
@@ -228,6 +246,11 @@ final class GroupHandler {
                     .setErrorCode(error.code()).setGroupId(g.groupId())
                     .setGroupState(g.state() == null ? GroupState.DEAD.kafkaName() : g.state().kafkaName())
                     .setProtocolType(nonNull(g.protocolType())).setProtocolData(nonNull(g.protocolName()));
+            if (error == ErrorCode.GROUP_ID_NOT_FOUND) {
+                group.setErrorMessage("Group " + g.groupId() + " not found."); // v6+, Kafka's words
+            } else if (error == ErrorCode.NONE && version >= 3 && request.includeAuthorizedOperations()) {
+                group.setAuthorizedOperations(AuthorizedOperations.GROUP);
+            }
             for (MemberDescription m : g.members()) {
                 group.members().add(new DescribeGroupsResponseData.DescribedGroupMember().setMemberId(m.memberId())
                         .setGroupInstanceId(m.groupInstanceId()).setClientId(nonNull(m.clientId()))

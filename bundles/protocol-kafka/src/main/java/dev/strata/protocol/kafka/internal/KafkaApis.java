@@ -11,6 +11,7 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -46,6 +47,7 @@ final class KafkaApis {
     private final TopicAdminHandler topicAdmin;
     private final GroupHandler groups;
     private final OffsetFetchHandler offsetFetch;
+    private final DescribeClusterHandler describeCluster;
 
     /** @param groupCoordinator the current group coordinator service, or null while there is none */
     KafkaApis(Broker broker, KafkaListener listener, Supplier<GroupCoordinator> groupCoordinator) {
@@ -57,6 +59,7 @@ final class KafkaApis {
         this.topicAdmin = new TopicAdminHandler(broker);
         this.groups = new GroupHandler(groupCoordinator, listener, () -> broker.metadata().localBrokerId());
         this.offsetFetch = new OffsetFetchHandler(groups);
+        this.describeCluster = new DescribeClusterHandler(broker, listener);
     }
 
     /**
@@ -89,6 +92,7 @@ final class KafkaApis {
             case DELETE_TOPICS -> done(topicAdmin.deleteTopics((DeleteTopicsRequestData) body, version, context));
             case DESCRIBE_CONFIGS -> done(topicAdmin.describeConfigs((DescribeConfigsRequestData) body, version));
             case INIT_PRODUCER_ID -> done(produce.initProducerId((InitProducerIdRequestData) body, context));
+            case DESCRIBE_CLUSTER -> done(describeCluster.handle((DescribeClusterRequestData) body, version));
             case FIND_COORDINATOR -> done(groups.findCoordinator((FindCoordinatorRequestData) body, version));
             case JOIN_GROUP -> groups.joinGroup((JoinGroupRequestData) body, version, context);
             case SYNC_GROUP -> groups.syncGroup((SyncGroupRequestData) body, version);

@@ -14,7 +14,6 @@ import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Metadata: the brokers (this one at its advertised host and bound port, plus the other live brokers), the cluster
  * id, the controller, and the requested topics with their partitions. Unknown topics are created only when the broker
- * enables auto-creation and the request allows it. Stateless, thread-safe.
+ * enables auto-creation and the request allows it. Authorized operations are filled in when asked for. Stateless,
+ * thread-safe.
  */
 final class MetadataHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataHandler.class);
@@ -46,10 +46,17 @@ final class MetadataHandler {
 
     MetadataResponseData handle(MetadataRequestData request, short version, RequestContext context) {
         MetadataStore metadata = broker.metadata();
-        int localId = metadata.localBrokerId();
         MetadataResponseData response = new MetadataResponseData().setThrottleTimeMs(0)
-                .setClusterId(metadata.clusterId()).setControllerId(localId);
-        addBrokers(response, metadata, localId);
+                .setClusterId(metadata.clusterId()).setControllerId(metadata.localBrokerId());
+        for (BrokerInfo b : BrokerEndpoints.live(metadata, listener)) {
+            response.brokers().add(new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host())
+                    .setPort(b.port()).setRack(b.rack()));
+        }
+        // v8-v10 may ask for the cluster's operations (KIP-430; moved to DescribeCluster in v11, KIP-700).
+        if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
+            response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
+        }
+        boolean withOperations = version >= 8 && request.includeTopicAuthorizedOperations();
 
         // v0: an empty list means all topics; v1+: null means all topics, empty means none.
         boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
@@ -57,7 +64,7 @@ final class MetadataHandler {
             for (TopicMetadata topic : metadata.topics()) {
                 response.topics().add(describe(metadata, topic));
             }
-            return response;
+            return withOperations ? withTopicOperations(response) : response;
         }
         boolean mayCreate = broker.autoCreateTopicsEnabled() && (version < 4 || request.allowAutoTopicCreation());
         Map<Uuid, String> namesById = null;
@@ -88,24 +95,17 @@ final class MetadataHandler {
                 response.topics().add(errorTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code()));
             }
         }
-        return response;
+        return withOperations ? withTopicOperations(response) : response;
     }
 
-    private void addBrokers(MetadataResponseData response, MetadataStore metadata, int localId) {
-        String localRack = null;
-        List<MetadataResponseBroker> others = new ArrayList<>();
-        for (BrokerInfo info : metadata.liveBrokers()) {
-            if (info.id() == localId) {
-                localRack = info.rack();
-            } else {
-                others.add(new MetadataResponseBroker().setNodeId(info.id()).setHost(info.host())
-                        .setPort(info.port()).setRack(info.rack()));
+    /** Every named topic gets its operations, errors included, as Kafka sets them (not for unknown topic ids). */
+    private static MetadataResponseData withTopicOperations(MetadataResponseData response) {
+        for (MetadataResponseTopic topic : response.topics()) {
+            if (topic.name() != null) {
+                topic.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC);
             }
         }
-        // This broker as clients must reach it: the advertised host and the port actually bound.
-        response.brokers().add(new MetadataResponseBroker().setNodeId(localId).setHost(listener.host())
-                .setPort(listener.port()).setRack(localRack));
-        others.forEach(response.brokers()::add);
+        return response;
     }
 
     private MetadataResponseTopic autoCreate(MetadataStore metadata, String name, RequestContext context) {

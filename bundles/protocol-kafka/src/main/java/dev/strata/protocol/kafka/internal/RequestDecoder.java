@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a frame into a {@link KafkaRequest}: reads the API key and version, parses the request header in the header
  * version that API and version use (flexible versions carry tagged fields), then the body with the generated
- * {@code *Data} class. An unknown or unimplemented API key (the group APIs while no group coordinator is present), an unsupported version (other than ApiVersions), a
- * truncated or malformed frame, or trailing bytes: the problem is logged and the connection closed.
+ * {@code *Data} class. An unknown or unimplemented API key (the group APIs while no group coordinator is present), an
+ * unsupported version (other than ApiVersions), or a truncated or malformed frame: the problem is logged and the
+ * connection closed, as Kafka does. Bytes after a complete body are ignored, as Kafka ignores them.
  *
  * <p>The frame is copied once into a heap buffer, so parsed bodies (produce records included) do not depend on Netty
  * reference counts. One instance per connection; used only on its event loop.
@@ -83,10 +84,11 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
                     + header.correlationId() + ")", e);
             return;
         }
-        if (buffer.hasRemaining()) {
-            reject(ctx, buffer.remaining() + " unexpected bytes after a " + api.name() + " v" + version
-                    + " request (correlation id " + header.correlationId() + ")", null);
-            return;
+        if (buffer.hasRemaining() && LOG.isDebugEnabled()) {
+            // Kafka parses a body and ignores what follows it (AbstractRequest.parseRequest checks nothing more);
+            // librdkafka 2.15 sends 3 such bytes after every all-topics Metadata v9+ request.
+            LOG.debug("Ignoring {} bytes after a {} v{} request from {} (correlation id {})", buffer.remaining(),
+                    api.name(), version, ctx.channel().remoteAddress(), header.correlationId());
         }
         out.add(new KafkaRequest(header, api, body, size));
     }

@@ -36,6 +36,7 @@ final class SupportedApis {
         put(m, ApiMessageType.DESCRIBE_CONFIGS, 1, 4);
         // v6 adds two-phase commit (KIP-939) for transactions, which Strata does not do yet.
         put(m, ApiMessageType.INIT_PRODUCER_ID, 0, 5);
+        put(m, ApiMessageType.DESCRIBE_CLUSTER, 0, 2);
         RANGES = Collections.unmodifiableMap(m);
 
         Map<Short, Range> g = new LinkedHashMap<>();

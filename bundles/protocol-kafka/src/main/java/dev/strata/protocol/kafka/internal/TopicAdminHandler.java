@@ -18,6 +18,7 @@ import java.util.Set;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
@@ -66,18 +67,19 @@ final class TopicAdminHandler {
                 setError(out, ErrorCode.INVALID_REQUEST, "Topic " + topic.name() + " is listed more than once");
                 continue;
             }
-            if (!topic.assignments().isEmpty()) {
-                setError(out, ErrorCode.INVALID_REPLICA_ASSIGNMENT, "Manual replica assignment is not supported");
-                continue;
-            }
             Map<String, String> configs = new LinkedHashMap<>();
             for (CreatableTopicConfig c : topic.configs()) {
                 configs.put(c.name(), c.value());
             }
             CreateTopicResult result;
             try {
-                result = broker.createTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(), configs,
-                        request.validateOnly(), context);
+                if (topic.assignments().isEmpty()) {
+                    result = broker.createTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(),
+                            configs, request.validateOnly(), context);
+                } else {
+                    result = broker.createTopic(topic.name(), replicaAssignment(topic), configs,
+                            request.validateOnly(), context);
+                }
             } catch (StrataException e) {
                 setError(out, e.error(), e.getMessage());
                 continue;
@@ -99,6 +101,41 @@ final class TopicAdminHandler {
             out.setConfigs(request.validateOnly() ? requestedConfigs(configs) : effectiveConfigs(topic.name()));
         }
         return response;
+    }
+
+    /**
+     * The manual assignment as one replica list per partition, in partition order, checked as Kafka's controller
+     * checks the request's shape: counts left at -1, each partition once, partitions 0..n-1. What the replica lists
+     * hold is the broker's to check.
+     *
+     * @throws StrataException INVALID_REQUEST or INVALID_REPLICA_ASSIGNMENT, with Kafka's messages
+     */
+    static List<List<Integer>> replicaAssignment(CreatableTopic topic) {
+        if (topic.replicationFactor() != -1) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST,
+                    "A manual partition assignment was specified, but replication factor was not set to -1.");
+        }
+        if (topic.numPartitions() != -1) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST,
+                    "A manual partition assignment was specified, but numPartitions was not set to -1.");
+        }
+        Map<Integer, List<Integer>> byPartition = new HashMap<>();
+        for (CreatableReplicaAssignment a : topic.assignments()) {
+            if (byPartition.put(a.partitionIndex(), List.copyOf(a.brokerIds())) != null) {
+                throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                        "Found multiple manual partition assignments for partition " + a.partitionIndex());
+            }
+        }
+        List<List<Integer>> out = new ArrayList<>(byPartition.size());
+        for (int p = 0; p < byPartition.size(); p++) {
+            List<Integer> replicas = byPartition.get(p);
+            if (replicas == null) {
+                throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                        "partitions should be a consecutive 0-based integer sequence");
+            }
+            out.add(replicas);
+        }
+        return out;
     }
 
     private static void setError(CreatableTopicResult out, ErrorCode error, String message) {

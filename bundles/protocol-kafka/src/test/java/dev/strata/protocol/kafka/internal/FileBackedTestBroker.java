@@ -252,6 +252,14 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
         }
     }
 
+    /** Places nothing: the partitions and replication factor the assignment implies, checked as a count would be. */
+    @Override
+    public CreateTopicResult createTopic(String name, List<List<Integer>> replicaAssignment,
+                                         Map<String, String> configs, boolean validateOnly, RequestContext context) {
+        return createTopic(name, replicaAssignment.size(), (short) replicaAssignment.get(0).size(), configs,
+                validateOnly, context);
+    }
+
     @Override
     public ErrorCode deleteTopic(String name, RequestContext context) {
         try {

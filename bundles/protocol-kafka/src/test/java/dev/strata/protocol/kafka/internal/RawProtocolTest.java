@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -141,12 +143,68 @@ class RawProtocolTest {
             bad.sendRaw(truncated);
             assertOnlyThatConnectionClosed(bad);
         }
-        // Trailing bytes after a complete request are garbage too.
+    }
+
+    /**
+     * librdkafka 2.15.1's all-topics Metadata v13 request, captured on the wire (client id "strata-itest-rdkafka",
+     * correlation id 3): it reserves 4 bytes for the topic array count, leaves them as a null compact array, and
+     * sends its last three fields after them, so 3 bytes follow the parsed body. Kafka ignores them; so do we.
+     */
+    static final String LIBRDKAFKA_2_15_ALL_TOPICS_METADATA_V13 =
+            "0003000d00000003" + "0014" + "7374726174612d69746573742d72646b61666b61" + "00" // header v2
+            + "00" + "00" + "00" + "00" // topics null, allow auto-creation false, authorized ops false, no tags
+            + "010000"; // what librdkafka meant as allow auto-creation, authorized ops and tags
+
+    @Test
+    void bytesAfterACompleteBodyAreIgnoredAsKafkaIgnoresThem() throws IOException {
+        byte[] captured = HexFormat.of().parseHex(LIBRDKAFKA_2_15_ALL_TOPICS_METADATA_V13);
+        try (RawConnection client = new RawConnection(server.port())) {
+            client.sendRaw(frame(captured.length, captured));
+            MetadataResponseData response = new MetadataResponseData();
+            assertEquals(3, client.readResponse(response, (short) 13));
+            assertEquals(List.of("t"), response.topics().stream().map(MetadataResponseData.MetadataResponseTopic::name)
+                    .toList(), "all topics listed");
+            assertEquals(Errors.NONE.code(), response.topics().iterator().next().errorCode());
+            // The same connection goes on serving.
+            assertApiVersionsWorks(client, 4);
+        }
+        // Any request: a Metadata v12 for one topic followed by 3 bytes.
+        byte[] full = RawConnection.request(new MetadataRequestData().setTopics(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName("t"))), (short) 12, 5);
         byte[] padded = Arrays.copyOf(full, full.length + 3);
         ByteBuffer.wrap(padded).putInt(padded.length - 4);
-        try (RawConnection bad = new RawConnection(server.port())) {
-            bad.sendRaw(padded);
-            assertOnlyThatConnectionClosed(bad);
+        try (RawConnection client = new RawConnection(server.port())) {
+            client.sendRaw(padded);
+            MetadataResponseData response = new MetadataResponseData();
+            assertEquals(5, client.readResponse(response, (short) 12));
+            assertEquals("t", response.topics().iterator().next().name());
+        }
+    }
+
+    @Test
+    void clusterOperationsInMetadataV8ToV10AsLibrdkafkaAsksForThem() throws IOException {
+        for (short version = 8; version <= 10; version++) {
+            MetadataRequestData request = new MetadataRequestData().setTopics(List.of())
+                    .setIncludeClusterAuthorizedOperations(true);
+            bystander.send(request, version, 20 + version);
+            MetadataResponseData response = new MetadataResponseData();
+            assertEquals(20 + version, bystander.readResponse(response, version));
+            assertEquals(AuthorizedOperations.CLUSTER, response.clusterAuthorizedOperations(), "v" + version);
+        }
+    }
+
+    @Test
+    void unknownTaggedFieldsAreSkipped() throws IOException {
+        MetadataRequestData request = new MetadataRequestData().setTopics(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName("t")));
+        request.unknownTaggedFields().add(new RawTaggedField(99, new byte[] {1, 2, 3}));
+        request.topics().get(0).unknownTaggedFields().add(new RawTaggedField(7, new byte[] {4}));
+        try (RawConnection client = new RawConnection(server.port())) {
+            client.send(request, (short) 13, 6);
+            MetadataResponseData response = new MetadataResponseData();
+            assertEquals(6, client.readResponse(response, (short) 13));
+            assertEquals("t", response.topics().iterator().next().name());
+            assertEquals(Errors.NONE.code(), response.topics().iterator().next().errorCode());
         }
     }
 
@@ -213,7 +271,7 @@ class RawProtocolTest {
         List<Short> keys = response.apiKeys().stream().map(ApiVersionsResponseData.ApiVersion::apiKey).sorted()
                 .toList();
         assertEquals(List.of((short) 0, (short) 1, (short) 2, (short) 3, (short) 18, (short) 19, (short) 20,
-                (short) 22, (short) 32), keys);
+                (short) 22, (short) 32, (short) 60), keys);
         for (ApiVersionsResponseData.ApiVersion v : response.apiKeys()) {
             ApiMessageType api = ApiMessageType.fromApiKey(v.apiKey());
             assertTrue(v.maxVersion() <= api.highestSupportedVersion(false), api + " max within what we encode");

@@ -38,6 +38,7 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -233,7 +234,8 @@ class ResponseVersionsTest {
             case LIST_OFFSETS -> List.of(listOffsets(0, -1), listOffsets(0, -2), listOffsets(9, -1),
                     listOffsets(0, 0));
             case CREATE_TOPICS -> List.of(createTopic("c-" + v, false), createTopic("t", false),
-                    createTopic("v-" + v, true), createTopic("bad name", false));
+                    createTopic("v-" + v, true), createTopic("bad name", false), placedTopic("p-" + v, 0),
+                    placedTopic("q-" + v, 7));
             case DELETE_TOPICS -> {
                 assertEquals(ErrorCode.NONE, stack.broker().createTopic("d-" + v, 1, (short) 1, Map.of(), false,
                         CTX).error());
@@ -291,8 +293,13 @@ class ResponseVersionsTest {
                 joinAndSync(g);
                 commitOffsets("offsets-" + g);
                 yield List.of(new DescribeGroupsRequestData().setGroups(List.of(g, "offsets-" + g,
-                        "unknown-" + g)));
+                        "unknown-" + g)).setIncludeAuthorizedOperations(v >= 3));
             }
+            case DESCRIBE_CLUSTER -> v == 0
+                    ? List.of(new DescribeClusterRequestData().setIncludeClusterAuthorizedOperations(true))
+                    : List.of(new DescribeClusterRequestData().setIncludeClusterAuthorizedOperations(true),
+                            new DescribeClusterRequestData().setEndpointType((byte) 2),
+                            new DescribeClusterRequestData().setEndpointType((byte) 9));
             case LIST_GROUPS -> {
                 joinAndSync(g);
                 ListGroupsRequestData filtered = new ListGroupsRequestData();
@@ -347,7 +354,14 @@ class ResponseVersionsTest {
         if (v == 0) {
             return List.of(some);
         }
-        return List.of(some, new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(v < 4));
+        MetadataRequestData all = new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(v < 4);
+        if (v < 8) {
+            return List.of(some, all);
+        }
+        // v8+: with the authorized operations (the cluster's only up to v10).
+        MetadataRequestData withOperations = some.duplicate().setIncludeTopicAuthorizedOperations(true)
+                .setIncludeClusterAuthorizedOperations(v <= 10);
+        return List.of(some, all, withOperations);
     }
 
     private ApiMessage produce(short v, String topic, int partition) {
@@ -399,6 +413,19 @@ class ResponseVersionsTest {
                 .setValidateOnly(validateOnly);
         request.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(1)
                 .setReplicationFactor((short) 1));
+        return request;
+    }
+
+    /** A topic with a manual replica assignment of two partitions on {@code broker}. */
+    private static ApiMessage placedTopic(String name, int broker) {
+        CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(5000);
+        CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic().setName(name)
+                .setNumPartitions(-1).setReplicationFactor((short) -1);
+        for (int p = 0; p < 2; p++) {
+            topic.assignments().add(new CreateTopicsRequestData.CreatableReplicaAssignment().setPartitionIndex(p)
+                    .setBrokerIds(List.of(broker)));
+        }
+        request.topics().add(topic);
         return request;
     }
 

@@ -69,6 +69,13 @@ final class TestMetadataStore implements MetadataStore {
         return topic;
     }
 
+    /** No validation of the assignment here: the broker bundle's store and its tests own that. */
+    @Override
+    public TopicMetadata createTopic(String name, List<List<Integer>> replicaAssignment,
+                                     Map<String, String> configs) {
+        return createTopic(name, replicaAssignment.size(), (short) replicaAssignment.get(0).size(), configs);
+    }
+
     @Override
     public synchronized TopicMetadata deleteTopic(String name) {
         TopicMetadata removed = topics.remove(name);
