@@ -153,4 +153,12 @@ public final class Clients {
         }
         return records;
     }
+
+    /** The offsets {@code group} has committed, per partition. */
+    public static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                .forEach((tp, o) -> out.put(tp, o.offset()));
+        return out;
+    }
 }

@@ -522,10 +522,7 @@ class ConsumerGroupsIT {
     }
 
     private static Map<TopicPartition, Long> committed(String group) throws Exception {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        strata.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                .forEach((tp, o) -> out.put(tp, o.offset()));
-        return out;
+        return Clients.committed(strata.admin(), group);
     }
 
     private static Map<TopicPartition, Long> committedAfterAlter(String group, Map<TopicPartition, Long> offsets)

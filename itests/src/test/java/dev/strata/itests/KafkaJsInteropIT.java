@@ -26,9 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KafkaJsInteropIT {
 
     @RegisterExtension
-    static final SharedContainer strata = new SharedContainer("kafkajs", container -> StrataContainer
-            .setProperties(container.home().resolve("etc/" + ConsumerGroupsIT.COORDINATOR_PID + ".cfg"),
-                    Map.of("group.initial.rebalance.delay.ms", "0")));
+    static final SharedContainer strata = SharedContainer.withQuickGroupJoins("kafkajs");
 
     private static ThirdPartyClient kafkajs;
 
@@ -105,10 +103,7 @@ class KafkaJsInteropIT {
     }
 
     private static Map<TopicPartition, Long> committed(String group) throws Exception {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        strata.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                .forEach((tp, o) -> out.put(tp, o.offset()));
-        return out;
+        return Clients.committed(strata.admin(), group);
     }
 
     @Test

@@ -39,9 +39,7 @@ class KcatInteropIT {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     @RegisterExtension
-    static final SharedContainer strata = new SharedContainer("kcat", container -> StrataContainer.setProperties(
-            container.home().resolve("etc/" + ConsumerGroupsIT.COORDINATOR_PID + ".cfg"),
-            Map.of("group.initial.rebalance.delay.ms", "0")));
+    static final SharedContainer strata = SharedContainer.withQuickGroupJoins("kcat");
 
     private static Kcat kcat;
 
@@ -165,10 +163,7 @@ class KcatInteropIT {
     }
 
     private static Map<TopicPartition, Long> committed(String group) throws Exception {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        strata.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                .forEach((tp, o) -> out.put(tp, o.offset()));
-        return out;
+        return Clients.committed(strata.admin(), group);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.strata.itests;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -39,6 +40,16 @@ final class SharedContainer implements BeforeAllCallback, AfterAllCallback, Befo
     SharedContainer(String name, BeforeStart beforeStart) {
         this.name = name;
         this.beforeStart = beforeStart;
+    }
+
+    /**
+     * A shared container whose group coordinator does not delay a new group's first rebalance
+     * ({@code group.initial.rebalance.delay.ms=0}), for tests whose clients join groups one run at a time.
+     */
+    static SharedContainer withQuickGroupJoins(String name) {
+        return new SharedContainer(name, container -> StrataContainer.setProperties(
+                container.home().resolve("etc/" + ConsumerGroupsIT.COORDINATOR_PID + ".cfg"),
+                Map.of("group.initial.rebalance.delay.ms", "0")));
     }
 
     @Override

@@ -84,11 +84,7 @@ class KafkaParityTest {
     }
 
     private Properties common() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", stack.bootstrap());
-        p.put("request.timeout.ms", 15000);
-        p.put("default.api.timeout.ms", 30000);
-        return p;
+        return stack.clientProperties();
     }
 
     @Test
@@ -117,7 +113,7 @@ class KafkaParityTest {
     }
 
     private RawConnection rawConnection() throws IOException {
-        return new RawConnection(Integer.parseInt(stack.bootstrap().substring(stack.bootstrap().lastIndexOf(':') + 1)));
+        return new RawConnection(stack.port());
     }
 
     private Properties groupProperties(String group) {

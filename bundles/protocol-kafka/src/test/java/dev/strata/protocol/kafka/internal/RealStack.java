@@ -12,6 +12,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The real Strata stack without a framework: SegmentLogStore → BrokerComponent → GroupCoordinatorComponent, wired
@@ -63,6 +64,19 @@ final class RealStack implements AutoCloseable {
 
     String bootstrap() {
         return "127.0.0.1:" + server.port();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    /** kafka-clients settings for this stack: its address and test-sized timeouts. */
+    Properties clientProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap());
+        p.put("request.timeout.ms", 15000);
+        p.put("default.api.timeout.ms", 30000);
+        return p;
     }
 
     @Override

@@ -52,11 +52,7 @@ class RealStackTest {
     }
 
     private Properties common() {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", stack.bootstrap());
-        p.put("request.timeout.ms", 15000);
-        p.put("default.api.timeout.ms", 30000);
-        return p;
+        return stack.clientProperties();
     }
 
     private KafkaConsumer<String, String> groupConsumer(String group) {
