@@ -20,7 +20,8 @@ import java.util.NoSuchElementException;
 public final class RecordReader implements Iterator<BatchRecord> {
     /** Smallest encoded record: length, attributes, timestamp delta, offset delta, key, value, header count. */
     static final int MIN_RECORD_SIZE = 7;
-    private static final int MIN_BODY_SIZE = MIN_RECORD_SIZE - 1;
+    /** Smallest record body (after its length): one byte each for attributes, the two deltas, key, value, headers. */
+    public static final int MIN_BODY_SIZE = MIN_RECORD_SIZE - 1;
 
     private final ByteBuffer section;
     private final long baseOffset;

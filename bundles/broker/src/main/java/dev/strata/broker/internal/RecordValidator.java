@@ -14,6 +14,7 @@ import dev.strata.record.SimpleRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,10 @@ final class RecordValidator {
             return rebuild(batch, records, targetCodec, settings);
         } catch (StrataException e) {
             return Outcome.refused(e.error(), e.getMessage());
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            // Every read is bounds-checked above; should one still run past a buffer, the bytes came from the
+            // client, so the answer is CORRUPT_MESSAGE (final for clients), never a retriable storage error.
+            return Outcome.refused(ErrorCode.CORRUPT_MESSAGE, "Malformed record batch: " + e);
         }
     }
 

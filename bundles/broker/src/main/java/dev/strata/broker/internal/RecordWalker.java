@@ -4,6 +4,7 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.record.InvalidRecordException;
 import dev.strata.record.RecordBatch;
+import dev.strata.record.RecordReader;
 import dev.strata.record.Varint;
 import java.nio.ByteBuffer;
 
@@ -66,6 +67,12 @@ final class RecordWalker {
             int length = Varint.readVarint(in);
             if (length < 0 || length > in.remaining()) {
                 throw InvalidRecordException.corrupt("Record " + i + " has an impossible length " + length);
+            }
+            if (length < RecordReader.MIN_BODY_SIZE) {
+                // Attributes, timestamp delta, offset delta, key length, value length, header count: a byte each
+                // at least. Checked here so that no field read can run past the record.
+                throw InvalidRecordException.corrupt("Record " + i + " has length " + length + ", less than the "
+                        + RecordReader.MIN_BODY_SIZE + " bytes of its fixed fields");
             }
             int end = in.position() + length;
             ByteBuffer rec = in.duplicate().limit(end);

@@ -178,6 +178,19 @@ class BrokerServiceTest {
         assertEquals(ErrorCode.NONE, produce(T0, right).error());
     }
 
+    /** A record of length 0 (or one too short for its fixed fields) is CORRUPT_MESSAGE, not a storage error. */
+    @Test
+    void recordsTooShortForTheirFieldsAreCorruptNotStorageErrors() throws Exception {
+        for (byte[] records : new byte[][] {{0}, {2, 0}, {4, 0, 0}, {2, 0, 0, 0}}) {
+            ByteBuffer section = ByteBuffer.wrap(records);
+            ByteBuffer bad = new RecordBatchBuilder().assemble(section, 0, 1, 1, 1);
+            ProduceResult r = produce(T0, bad);
+            assertEquals(ErrorCode.CORRUPT_MESSAGE, r.error(), java.util.Arrays.toString(records) + ": "
+                    + r.message());
+        }
+        assertEquals(0, core.logs.partition(T0).logEndOffset());
+    }
+
     @Test
     void createTimesTooFarInTheFutureAreRefused() {
         long twoHoursAhead = System.currentTimeMillis() + 2 * 3600_000L;
