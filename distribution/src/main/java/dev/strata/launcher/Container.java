@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
@@ -117,6 +118,12 @@ final class Container {
     List<Bundle> bundles() {
         Framework current = framework;
         return current == null ? List.of() : List.of(current.getBundleContext().getBundles());
+    }
+
+    /** The framework's own context, to read service and component state; null before {@link #start}. */
+    BundleContext context() {
+        Framework current = framework;
+        return current == null ? null : current.getBundleContext();
     }
 
     static boolean isHealthy(Bundle bundle) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,11 @@ import org.osgi.framework.FrameworkEvent;
  *   <li>{@code etc/features.cfg}: the features repositories (mvn: URLs into {@code system/}) and the boot
  *       features; their configuration files are copied into place when missing, their bundles installed and
  *       started;</li>
- *   <li>prints one line per bundle and {@code Strata started in N ms}, then waits; SIGTERM or Ctrl-C stops the
- *       framework cleanly. Exits 1 when a bundle cannot be installed, resolved or started.</li>
+ *   <li>prints one line per bundle, waits until every Strata DS component runs (see {@link ComponentWatch}), prints
+ *       {@code Strata started in N ms}, then waits; SIGTERM or Ctrl-C stops the framework cleanly. Exits 1 with one
+ *       line per cause when a bundle cannot be installed, resolved or started, or a component fails to activate
+ *       or still waits for a reference when {@code strata.start.timeout.ms} ends. While running, a component
+ *       that fails or stops is printed as an ERROR line.</li>
  * </ol>
  *
  * <p>Not thread-safe; only the shutdown hook runs beside the main thread, and it touches only the container.
@@ -35,7 +39,9 @@ import org.osgi.framework.FrameworkEvent;
 public final class Main {
 
     static final String HOME_PROPERTY = "strata.home";
+    static final String START_TIMEOUT_PROPERTY = "strata.start.timeout.ms";
     private static final long STOP_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(30);
+    private static final long DEFAULT_START_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(60);
 
     private Main() {
     }
@@ -89,7 +95,10 @@ public final class Main {
             out.println("Installed default configuration " + home.relativize(written));
         }
 
+        ComponentWatch watch = new ComponentWatch(() -> StrataComponents.read(container.context()),
+                System::currentTimeMillis);
         Thread hook = new Thread(() -> {
+            watch.stopWatching();
             System.out.println("Strata stopping");
             stopQuietly(container);
             System.out.println("Strata stopped");
@@ -118,6 +127,27 @@ public final class Main {
             return 1;
         }
 
+        StrataComponents.Snapshot components = watch.awaitRunning(startTimeoutMillis());
+        if (!components.allRunning()) {
+            // One line per component that failed (the cause); the ones only waiting are named when nothing failed,
+            // since they usually wait for the one that failed.
+            Collection<StrataComponents.Problem> problems = components.failed().isEmpty()
+                    ? components.waiting().values() : components.rootFailures();
+            if (!components.scrPresent()) {
+                out.println("strata: no Declarative Services runtime is running, so no Strata component can start");
+            }
+            problems.forEach(p -> out.println("strata: component " + p));
+            out.flush();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                return 1;
+            }
+            stopQuietly(container);
+            return 1;
+        }
+        watch.startWatching(components, out);
+
         if (login.generated()) {
             out.println("Generated the web console login: user " + login.username() + ", password in "
                     + credentials.credentialsFile());
@@ -135,6 +165,20 @@ public final class Main {
             return 1;
         }
         return 0;
+    }
+
+    /** How long the components may take to start: {@code -Dstrata.start.timeout.ms}, default 60 s. */
+    static long startTimeoutMillis() {
+        String configured = System.getProperty(START_TIMEOUT_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            return DEFAULT_START_TIMEOUT_MILLIS;
+        }
+        try {
+            return Long.parseLong(configured.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + START_TIMEOUT_PROPERTY + " must be a number of milliseconds, not "
+                    + configured);
+        }
     }
 
     private static void stopQuietly(Container container) {

@@ -127,6 +127,27 @@ public final class StrataContainer implements AutoCloseable {
 
     /** Starts {@code bin/strata} and waits until the Kafka port answers ApiVersions. */
     public StrataContainer start() throws IOException, InterruptedException {
+        launch();
+        awaitKafkaReady();
+        return this;
+    }
+
+    /**
+     * Starts {@code bin/strata} for a start that must fail: waits up to {@code timeout} for the launcher to exit
+     * and returns its exit code (the container is killed and the test fails if it is still running then).
+     */
+    public int startExpectingExit(Duration timeout) throws IOException, InterruptedException {
+        launch();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            String tail = logTail(40);
+            killQuietly();
+            throw new IllegalStateException(name + ": still running " + timeout + " after a start that should have "
+                    + "failed.\n" + tail);
+        }
+        return process.exitValue();
+    }
+
+    private void launch() throws IOException {
         if (isRunning()) {
             throw new IllegalStateException(name + " is already running");
         }
@@ -143,8 +164,6 @@ public final class StrataContainer implements AutoCloseable {
         builder.environment().remove("STRATA_HOME");
         builder.environment().remove("STRATA_OPTS");
         process = builder.start();
-        awaitKafkaReady();
-        return this;
     }
 
     private void awaitKafkaReady() throws InterruptedException {

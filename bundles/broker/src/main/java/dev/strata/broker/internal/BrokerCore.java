@@ -2,6 +2,8 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.log.LogStore;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Files;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +64,7 @@ final class BrokerCore implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         try {
+            checkLogDir(settings.logDir());
             LocalMetadataStore metadata = new LocalMetadataStore(settings.logDir(), settings.brokerId());
             ProducerIdManager producerIds = new ProducerIdManager(
                     settings.logDir().resolve(LocalMetadataStore.META_DIR));
@@ -83,6 +86,21 @@ final class BrokerCore implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             scheduler.shutdownNow();
             throw e;
+        }
+    }
+
+    /** Names the problem with the data directory in words, rather than as the exception of the first write. */
+    private static void checkLogDir(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException("log.dirs " + dir + " is not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("log.dirs " + dir + " cannot be created: " + e, e);
+        }
+        if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
+            throw new IOException("log.dirs " + dir + " is not readable and writable by this process");
         }
     }
 
