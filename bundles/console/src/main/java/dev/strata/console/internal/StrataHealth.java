@@ -1,0 +1,147 @@
+package dev.strata.console.internal;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.felix.inventory.Format;
+import org.apache.felix.inventory.InventoryPrinter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
+
+/**
+ * The health report: Gogo {@code strata:health}, and "Strata health" on the web console's Status tab (an
+ * inventory printer). It reads the state of every DS component of Strata's bundles from SCR and the Kafka
+ * listeners registered as services, so a listener that is not bound (port taken, component failed) shows.
+ *
+ * <p>Thread-safe: stateless; each call reads the current state.
+ */
+@Component(service = {StrataHealth.class, InventoryPrinter.class}, property = {
+    "osgi.command.scope=strata",
+    "osgi.command.function=health",
+    InventoryPrinter.NAME + "=strata-health",
+    InventoryPrinter.TITLE + "=Strata health",
+    InventoryPrinter.FORMAT + "=TEXT"})
+public final class StrataHealth implements InventoryPrinter {
+    private static final String STRATA_PREFIX = "dev.strata.";
+    // The protocol bundle's KafkaListener service and its properties (dev.strata.protocol.kafka.api), by name, so
+    // the console does not need the protocol bundle to resolve.
+    private static final String KAFKA_LISTENER = "dev.strata.protocol.kafka.api.KafkaListener";
+    private static final String LISTENER_NAME = "strata.kafka.listener";
+    private static final String LISTENER_HOST = "strata.kafka.host";
+    private static final String LISTENER_PORT = "strata.kafka.port";
+    private static final String LISTENER_CONNECTIONS = "strata.kafka.connections";
+
+    private final ServiceComponentRuntime scr;
+    private final BundleContext context;
+
+    @Activate
+    public StrataHealth(@Reference(name = "scr") ServiceComponentRuntime scr, BundleContext context) {
+        this.scr = scr;
+        this.context = context;
+    }
+
+    /** Gogo: {@code strata:health}. */
+    public String health() {
+        return report().toText();
+    }
+
+    @Override
+    public void print(PrintWriter printWriter, Format format, boolean isZip) {
+        printWriter.print(report().toText());
+    }
+
+    HealthReport report() {
+        return new HealthReport(components(), listeners());
+    }
+
+    private List<HealthReport.ComponentLine> components() {
+        List<Bundle> ours = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith(STRATA_PREFIX)) {
+                ours.add(b);
+            }
+        }
+        List<HealthReport.ComponentLine> lines = new ArrayList<>();
+        if (ours.isEmpty()) {
+            return lines;
+        }
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(ours.toArray(new Bundle[0]))) {
+            if (!scr.isComponentEnabled(d)) {
+                lines.add(new HealthReport.ComponentLine(d.name, "DISABLED", null));
+                continue;
+            }
+            Collection<ComponentConfigurationDTO> configs = scr.getComponentConfigurationDTOs(d);
+            if (configs.isEmpty()) {
+                lines.add(new HealthReport.ComponentLine(d.name, "WAITING",
+                        "waits for its configuration (pid " + String.join(", ", d.configurationPid) + ")"));
+            }
+            for (ComponentConfigurationDTO c : configs) {
+                lines.add(line(d.name, c));
+            }
+        }
+        lines.sort(Comparator.comparing(HealthReport.ComponentLine::name));
+        return lines;
+    }
+
+    private static HealthReport.ComponentLine line(String name, ComponentConfigurationDTO c) {
+        return switch (c.state) {
+            case ComponentConfigurationDTO.ACTIVE -> new HealthReport.ComponentLine(name, "ACTIVE", null);
+            case ComponentConfigurationDTO.SATISFIED -> new HealthReport.ComponentLine(name, "SATISFIED", null);
+            case ComponentConfigurationDTO.FAILED_ACTIVATION -> new HealthReport.ComponentLine(name, "FAILED",
+                    "failed to activate: " + firstLine(c.failure));
+            case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> new HealthReport.ComponentLine(name, "WAITING",
+                    "waits for " + references(c.unsatisfiedReferences));
+            default -> new HealthReport.ComponentLine(name, "WAITING", "waits for its configuration");
+        };
+    }
+
+    private static String references(UnsatisfiedReferenceDTO[] refs) {
+        List<String> names = new ArrayList<>();
+        for (UnsatisfiedReferenceDTO r : refs) {
+            names.add("reference '" + r.name + "'");
+        }
+        return names.isEmpty() ? "a reference" : String.join(", ", names);
+    }
+
+    /** The deepest "Caused by" of SCR's failure text, else its first line. */
+    static String firstLine(String failure) {
+        if (failure == null || failure.isBlank()) {
+            return "no reason given";
+        }
+        String line = failure.lines().findFirst().orElse("").trim();
+        for (String l : (Iterable<String>) failure.lines()::iterator) {
+            if (l.trim().startsWith("Caused by: ")) {
+                line = l.trim().substring("Caused by: ".length());
+            }
+        }
+        return line;
+    }
+
+    private List<HealthReport.ListenerLine> listeners() {
+        List<HealthReport.ListenerLine> lines = new ArrayList<>();
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences(KAFKA_LISTENER, null);
+            if (refs != null) {
+                for (ServiceReference<?> r : refs) {
+                    lines.add(new HealthReport.ListenerLine(String.valueOf(r.getProperty(LISTENER_NAME)),
+                            String.valueOf(r.getProperty(LISTENER_HOST)), r.getProperty(LISTENER_PORT),
+                            r.getProperty(LISTENER_CONNECTIONS)));
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // no filter is passed
+        }
+        return lines;
+    }
+}
