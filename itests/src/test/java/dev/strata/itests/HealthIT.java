@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A Kafka listener that loses its port while the container runs (its configuration moved to a port another
  * process holds) is an ERROR line on stdout and a problem in the health report (web console Status tab, the
- * same text as Gogo {@code strata:health}); moved back, it runs again and the report is OK.
+ * same text as Gogo {@code strata:health}); moved back, it runs again and the report is OK. Also: the JVM runs
+ * with bin/strata's bounded heap and direct memory.
  */
 class HealthIT {
     private static final Duration WAIT = Duration.ofSeconds(45);
@@ -29,6 +30,9 @@ class HealthIT {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         try (StrataContainer container = StrataContainer.create("health").start();
              ServerSocket squatter = new ServerSocket()) {
+            // bin/strata bounds heap and direct memory instead of the JVM's default (a quarter of the RAM).
+            assertTrue(container.jvmArguments().containsAll(java.util.List.of("-Xmx1g",
+                    "-XX:MaxDirectMemorySize=512m")), container.jvmArguments().toString());
             WebConsoleLogin login = WebConsoleLogin.await(container, http, "/system/console/bundles");
             String healthy = awaitHealth(container, http, login, text -> text.startsWith("Strata health: OK"));
             assertTrue(healthy.contains("PLAINTEXT://127.0.0.1:" + container.kafkaPort()), healthy);

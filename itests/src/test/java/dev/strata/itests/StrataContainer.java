@@ -325,6 +325,12 @@ public final class StrataContainer implements AutoCloseable {
         return "127.0.0.1:" + kafkaPort;
     }
 
+    /** The JVM's command line (bin/strata execs java, so the launched process is the JVM). */
+    public java.util.List<String> jvmArguments() {
+        Process p = process;
+        return p == null ? java.util.List.of() : java.util.List.of(p.info().arguments().orElse(new String[0]));
+    }
+
     public int kafkaPort() {
         return kafkaPort;
     }
