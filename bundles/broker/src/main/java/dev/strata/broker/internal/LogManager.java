@@ -39,6 +39,8 @@ final class LogManager implements MetadataListener {
     /** How much of each log's tail is scanned at startup to rebuild idempotent-producer state. */
     static final long PRODUCER_STATE_WINDOW_BYTES = 64L * 1024 * 1024;
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(0|[1-9][0-9]{0,8})");
+    /** Kafka's suffix for the directory of a partition being deleted. */
+    static final String DELETE_SUFFIX = "-delete";
 
     private final Path logDir;
     private final LogStore store;
@@ -66,6 +68,7 @@ final class LogManager implements MetadataListener {
     /** Opens every partition the metadata knows and starts following topic changes. */
     void startup() throws IOException {
         Files.createDirectories(logDir);
+        finishInterruptedDeletions();
         metadata.addListener(this);
         int opened = 0;
         for (TopicMetadata t : metadata.topics()) {
@@ -82,20 +85,28 @@ final class LogManager implements MetadataListener {
         LOG.info("Opened {} partition log(s) in {}", opened, logDir);
     }
 
+    /** One line for all partition directories of no known topic (a crash before their rename, a copied dir). */
     private void warnAboutOrphans() {
+        List<String> orphans = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logDir, Files::isDirectory)) {
             for (Path d : dirs) {
                 var m = PARTITION_DIR.matcher(d.getFileName().toString());
                 if (m.matches()) {
                     TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
                     if (metadata.partitionState(tp).isEmpty()) {
-                        LOG.warn("Directory {} belongs to no known topic; it is left alone (and removed if a topic"
-                                + " of that name is created)", d);
+                        orphans.add(d.getFileName().toString());
                     }
                 }
             }
         } catch (IOException e) {
             LOG.warn("Could not list {}", logDir, e);
+        }
+        if (!orphans.isEmpty()) {
+            java.util.Collections.sort(orphans);
+            LOG.warn("{} director{} in {} belong to no known topic and are left alone (removed if a topic of that "
+                    + "name is created): {}{}", orphans.size(), orphans.size() == 1 ? "y" : "ies", logDir,
+                    String.join(", ", orphans.subList(0, Math.min(10, orphans.size()))),
+                    orphans.size() > 10 ? ", ..." : "");
         }
     }
 
@@ -205,23 +216,61 @@ final class LogManager implements MetadataListener {
         }
     }
 
+    /**
+     * Deletes the topic's logs as Kafka does: each partition is closed and its directory renamed to
+     * {@code <topic>-<partition>.<random id>-delete} first (quick, and atomic per directory), then the renamed
+     * directories are removed. A crash in between leaves only {@code -delete} directories, which the next
+     * {@link #startup} removes, instead of directories that look like partitions of no topic.
+     */
     @Override
     public void topicDeleted(TopicMetadata topic) {
+        List<Path> doomed = new ArrayList<>();
         for (int i = 0; i < topic.partitionCount(); i++) {
             TopicPartition tp = new TopicPartition(topic.name(), i);
             Partition p = partitions.remove(tp);
+            Path dir = directoryOf(tp);
             try {
                 if (p != null) {
-                    p.delete();
-                } else if (Files.exists(directoryOf(tp))) {
-                    deleteRecursively(directoryOf(tp));
+                    p.close();
+                }
+                if (Files.exists(dir)) {
+                    Path renamed = logDir.resolve(dir.getFileName() + "."
+                            + java.util.UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
+                    Files.move(dir, renamed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    doomed.add(renamed);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.error("Could not delete the log of {} in {}", tp, directoryOf(tp), e);
+                LOG.error("Could not delete the log of {} in {}", tp, dir, e);
             }
             appendListener.onAppend(tp, 0); // wake fetches waiting on it so they answer with the error now
         }
         AtomicFiles.fsyncDirectory(logDir);
+        removeDeleted(doomed);
+    }
+
+    private static void removeDeleted(List<Path> dirs) {
+        for (Path d : dirs) {
+            try {
+                deleteRecursively(d);
+            } catch (IOException e) {
+                LOG.error("Could not remove {} (it is removed again at the next start)", d, e);
+            }
+        }
+    }
+
+    /** Finishes deletions a crash interrupted: every {@code -delete} directory left in {@code log.dirs}. */
+    private void finishInterruptedDeletions() throws IOException {
+        List<Path> left = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logDir,
+                d -> Files.isDirectory(d) && d.getFileName().toString().endsWith(DELETE_SUFFIX))) {
+            dirs.forEach(left::add);
+        }
+        if (!left.isEmpty()) {
+            LOG.info("Finishing the deletion of {} partition director{} of deleted topics", left.size(),
+                    left.size() == 1 ? "y" : "ies");
+            removeDeleted(left);
+            AtomicFiles.fsyncDirectory(logDir);
+        }
     }
 
     @Override
