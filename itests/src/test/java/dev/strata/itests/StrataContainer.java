@@ -62,6 +62,7 @@ public final class StrataContainer implements AutoCloseable {
     private final boolean launcherWasExecutable;
     private volatile Process process;
     private int starts;
+    private int openFileLimit;
 
     private StrataContainer(String name, Path home, int kafkaPort, int httpPort, boolean launcherWasExecutable) {
         this.name = name;
@@ -155,7 +156,12 @@ public final class StrataContainer implements AutoCloseable {
         configure(); // again: a start that failed may have left the files rewritten
         Files.writeString(logFile, "==== itests: start #" + starts + " at " + Instant.now() + " ====\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/strata").toString())
+        List<String> command = openFileLimit > 0
+                // The shell lowers its soft limit and execs the launcher, which execs java: one process.
+                ? List.of("/bin/sh", "-c", "ulimit -n " + openFileLimit + " && exec \"$0\"",
+                        home.resolve("bin/strata").toString())
+                : List.of(home.resolve("bin/strata").toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -323,6 +329,12 @@ public final class StrataContainer implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
+    }
+
+    /** Starts the container with this soft limit of open files ({@code ulimit -n}) from the next start on. */
+    public StrataContainer withOpenFileLimit(int limit) {
+        this.openFileLimit = limit;
+        return this;
     }
 
     /** The JVM's command line (bin/strata execs java, so the launched process is the JVM). */

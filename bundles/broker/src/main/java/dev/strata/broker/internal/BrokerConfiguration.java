@@ -34,6 +34,11 @@ public @interface BrokerConfiguration {
     @AttributeDefinition(name = "delete.topic.enable", description = "Whether DeleteTopics is allowed")
     boolean delete_topic_enable() default true;
 
+    @AttributeDefinition(name = "max.broker.partitions", description = "The most partitions this broker hosts, "
+            + "internal topics included; CreateTopics beyond it is refused with POLICY_VIOLATION. Independent of "
+            + "it, a creation that would leave too few free file descriptors is refused too.", min = "1")
+    int max_broker_partitions() default Integer.MAX_VALUE;
+
     @AttributeDefinition(name = "message.max.bytes",
             description = "Largest record batch accepted (topic override: max.message.bytes)")
     int message_max_bytes() default TopicConfigs.DEFAULT_MAX_MESSAGE_BYTES;

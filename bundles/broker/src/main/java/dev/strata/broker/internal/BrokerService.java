@@ -49,6 +49,7 @@ final class BrokerService implements Broker {
     private final ProducerIdManager producerIds;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
+    private final PartitionBudget partitionBudget = PartitionBudget.ofThisProcess();
     private volatile BrokerSettings settings;
 
     BrokerService(BrokerSettings settings, MetadataStore metadata, LogManager logs, FetchReader fetchReader,
@@ -165,9 +166,12 @@ final class BrokerService implements Broker {
         int p = partitions == -1 ? s.numPartitions() : partitions;
         short rf = replicationFactor == -1 ? s.defaultReplicationFactor() : replicationFactor;
         Map<String, String> cfg = configs == null ? Map.of() : configs;
-        return creating(name, () -> validateOnly
-                ? TopicValidation.validateNewTopic(metadata, name, p, rf, cfg, metadata.liveBrokers().size())
-                : metadata.createTopic(name, p, rf, cfg));
+        return creating(name, () -> {
+            TopicMetadata valid = TopicValidation.validateNewTopic(metadata, name, p, rf, cfg,
+                    metadata.liveBrokers().size());
+            partitionBudget.check(metadata, p, s.maxBrokerPartitions());
+            return validateOnly ? valid : metadata.createTopic(name, p, rf, cfg);
+        });
     }
 
     @Override
@@ -175,15 +179,14 @@ final class BrokerService implements Broker {
                                          Map<String, String> configs, boolean validateOnly, RequestContext context) {
         Map<String, String> cfg = configs == null ? Map.of() : configs;
         return creating(name, () -> {
-            if (!validateOnly) {
-                return metadata.createTopic(name, replicaAssignment, cfg);
-            }
             TopicValidation.validateNameAvailable(metadata, name);
             Set<Integer> registered = new HashSet<>();
             metadata.liveBrokers().forEach(b -> registered.add(b.id()));
             short rf = TopicValidation.validateAssignment(replicaAssignment, registered);
-            return TopicValidation.validateNewTopic(metadata, name, replicaAssignment.size(), rf, cfg,
+            TopicMetadata valid = TopicValidation.validateNewTopic(metadata, name, replicaAssignment.size(), rf, cfg,
                     registered.size());
+            partitionBudget.check(metadata, replicaAssignment.size(), settings.maxBrokerPartitions());
+            return validateOnly ? valid : metadata.createTopic(name, replicaAssignment, cfg);
         });
     }
 

@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * @param explicitTopicDefaults topic setting names whose broker key was set explicitly
  */
 record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int numPartitions,
-                      short defaultReplicationFactor, boolean deleteTopicEnable, Map<String, String> topicDefaults,
-                      Set<String> explicitTopicDefaults) {
+                      short defaultReplicationFactor, boolean deleteTopicEnable, int maxBrokerPartitions,
+                      Map<String, String> topicDefaults, Set<String> explicitTopicDefaults) {
 
     static final String BROKER_ID = "broker.id";
     static final String LOG_DIRS = "log.dirs";
@@ -31,6 +31,8 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
     static final String NUM_PARTITIONS = "num.partitions";
     static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
     static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    /** KIP-578's name: the most partitions this broker hosts (internal topics included). */
+    static final String MAX_BROKER_PARTITIONS = "max.broker.partitions";
 
     /** Broker key to the topic setting whose default it provides. */
     static final Map<String, String> BROKER_TO_TOPIC_KEY;
@@ -83,6 +85,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
             throw new IllegalArgumentException(DEFAULT_REPLICATION_FACTOR + " too large: " + rf);
         }
         boolean deleteEnable = bool(props, DELETE_TOPIC_ENABLE, true);
+        int maxBrokerPartitions = intValue(props, MAX_BROKER_PARTITIONS, Integer.MAX_VALUE, 1);
         Map<String, String> topicDefaults = new TreeMap<>();
         Set<String> explicit = new TreeSet<>();
         for (Map.Entry<String, String> e : BROKER_TO_TOPIC_KEY.entrySet()) {
@@ -98,7 +101,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
             explicit.add(e.getValue());
         }
         return new BrokerSettings(brokerId, logDir, autoCreate, numPartitions, (short) rf, deleteEnable,
-                topicDefaults, explicit);
+                maxBrokerPartitions, topicDefaults, explicit);
     }
 
     /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */
