@@ -85,6 +85,40 @@ class WebConsoleIT {
                 "the well-known admin/admin login");
     }
 
+    /**
+     * Brute force is throttled: after five wrong passwords the address gets 429 with Retry-After, even with the
+     * right password, until its wait is over; then the right password works and the count starts again.
+     */
+    @Test
+    void repeatedFailedLoginsAreThrottled() throws Exception {
+        // A success first: failures of other tests of this class (same address) are forgotten.
+        assertEquals(200, get("/system/console/bundles", username, password).statusCode());
+        int refusedWith401 = 0;
+        HttpResponse<String> response = null;
+        for (int i = 0; i < 10; i++) {
+            response = get("/system/console/bundles", username, password + "wrong" + i);
+            if (response.statusCode() != 401) {
+                break;
+            }
+            refusedWith401++;
+        }
+        assertEquals(5, refusedWith401, "wrong passwords answered 401 before the throttle");
+        assertEquals(429, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Retry-After").isPresent(), response.headers().map().toString());
+        assertEquals(429, get("/system/console/bundles", username, password).statusCode(),
+                "the right password waits too");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        int status;
+        do {
+            Thread.sleep(100);
+            status = get("/system/console/bundles", username, password).statusCode();
+        } while (status == 429 && System.nanoTime() < deadline);
+        assertEquals(200, status, "the right password after the wait");
+        assertEquals(401, get("/system/console/bundles", username, password + "x").statusCode(),
+                "a success forgets the failures");
+        assertEquals(200, get("/system/console/bundles", username, password).statusCode());
+    }
+
     @Test
     void generatedLoginFilesAreReadableByTheOwnerOnly() throws Exception {
         for (String name : List.of("webconsole.credentials", StrataContainer.WEB_CONSOLE_PID + ".cfg")) {
