@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
@@ -71,6 +72,10 @@ final class MetadataHandler {
         Set<String> seen = new LinkedHashSet<>();
         for (MetadataRequestData.MetadataRequestTopic requested : request.topics()) {
             String name = requested.name();
+            if (name == null && version < 12) {
+                // Kafka's check: v10 and v11 carry a topic id field but cannot answer a null name.
+                throw new InvalidRequestException("Topic name can not be null for version " + version);
+            }
             if (name == null) {
                 // v10+ may ask by topic id.
                 if (namesById == null) {

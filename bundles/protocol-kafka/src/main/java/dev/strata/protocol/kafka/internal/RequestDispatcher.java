@@ -5,9 +5,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +92,13 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     }
 
     private void fail(ChannelHandlerContext ctx, KafkaRequest request, Throwable error) {
-        LOG.error("Failed to handle {} from {}; closing the connection", request, peer, error);
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof InvalidRequestException) {
+            // The client's fault, found by a handler (as Kafka's handlers throw it): no stack trace.
+            LOG.warn("Closing connection from {}: invalid {}: {}", peer, request, cause.getMessage());
+        } else {
+            LOG.error("Failed to handle {} from {}; closing the connection", request, peer, error);
+        }
         ctx.channel().close();
     }
 

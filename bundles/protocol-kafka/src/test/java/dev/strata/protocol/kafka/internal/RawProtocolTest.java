@@ -193,6 +193,23 @@ class RawProtocolTest {
         }
     }
 
+    /** As Kafka: a topic by id (null name) is INVALID_REQUEST below v12, where the response has no null name. */
+    @Test
+    void metadataByTopicIdBelowV12IsInvalidAndFromV12UnknownTopicId() throws IOException {
+        for (short version = 10; version <= 11; version++) {
+            try (RawConnection bad = new RawConnection(server.port())) {
+                bad.send(new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
+                        .setName(null).setTopicId(org.apache.kafka.common.Uuid.randomUuid()))), version, 3);
+                assertOnlyThatConnectionClosed(bad);
+            }
+        }
+        bystander.send(new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
+                .setName(null).setTopicId(org.apache.kafka.common.Uuid.randomUuid()))), (short) 12, 4);
+        MetadataResponseData response = new MetadataResponseData();
+        assertEquals(4, bystander.readResponse(response, (short) 12));
+        assertEquals(Errors.UNKNOWN_TOPIC_ID.code(), response.topics().iterator().next().errorCode());
+    }
+
     @Test
     void unknownTaggedFieldsAreSkipped() throws IOException {
         MetadataRequestData request = new MetadataRequestData().setTopics(List.of(
