@@ -11,12 +11,12 @@
 # framing included. MB/s is ProducerPerformance's, i.e. of uncompressed payload bytes.
 #
 # Env: STRATA_DIST (default distribution/target/strata), KAFKA_LIB (default /tmp/kafka-ref/lib; fetched with
-#      /work/shared/bench/fetch-kafka.sh when missing), NUM_RECORDS (default 1000000), PAYLOADS (default 5000),
+#      ../shared/bench/fetch-kafka.sh when missing), NUM_RECORDS (default 1000000), PAYLOADS (default 5000),
 #      PORT (default 29092), HTTP_PORT (default 28080), CODECS (default "none gzip snappy lz4 zstd"),
 #      BENCH_DIR (default: a new temporary directory; holds the container copy, payloads and logs),
 #      TOPIC_COMPRESSION (unset: topics keep compression.type=producer; e.g. lz4 makes the broker recompress).
 # Alternatively BOOTSTRAP=host:port and DATA_DIR=<its log.dirs> measure a broker that is already running
-# (e.g. the reference Kafka of /work/shared/bench/run-kafka.sh) instead of starting Strata; EXTERNAL_PID=<its pid>
+# (e.g. the reference Kafka of ../shared/bench/run-kafka.sh) instead of starting Strata; EXTERNAL_PID=<its pid>
 # adds its CPU seconds.
 set -euo pipefail
 
@@ -31,7 +31,7 @@ CODECS="${CODECS:-none gzip snappy lz4 zstd}"
 WORK="${BENCH_DIR:-$(mktemp -d /tmp/strata-compression-bench.XXXXXX)}"
 mkdir -p "$WORK"
 
-[[ -f "$LIB/kafka-tools-4.1.1.jar" ]] || /work/shared/bench/fetch-kafka.sh "$LIB"
+[[ -f "$LIB/kafka-tools-4.1.1.jar" ]] || "$ROOT/../shared/bench/fetch-kafka.sh" "$LIB"
 printf '%s\n' appender.e.type=Console appender.e.name=E appender.e.target=SYSTEM_ERR \
   appender.e.layout.type=PatternLayout 'appender.e.layout.pattern=[%d] %p %m (%c)%n' \
   rootLogger.level=WARN rootLogger.appenderRef.e.ref=E > "$WORK/log4j2.properties"
