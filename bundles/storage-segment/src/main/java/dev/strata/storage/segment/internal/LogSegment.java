@@ -43,6 +43,8 @@ final class LogSegment {
     private int bytesSinceLastIndexEntry;
     /** Wall-clock time the segment's first batch was appended (or a stand-in after a restart); -1 when empty. */
     private long rollingBaseTimeMs = -1;
+    /** A failed append could not cut its bytes off: the file holds bytes past {@link #size} to drop first. */
+    private boolean tailDirty;
 
     private LogSegment(Path dir, long baseOffset, FileChannel channel, OffsetIndexFactory indexFactory,
                        int indexMaxBytes, OffsetIndex offsetIndex, TimeIndexFile timeIndex) throws IOException {
@@ -122,27 +124,46 @@ final class LogSegment {
      */
     void append(ByteBuffer batches, List<BatchHeader> headers, int indexIntervalBytes, long nowMs)
             throws IOException {
+        if (tailDirty) {
+            // An earlier failed append could not cut its bytes: do it before writing after them.
+            channel.truncate(size);
+            tailDirty = false;
+        }
         int start = size;
+        long firstBase = headers.get(0).baseOffset();
+        int timeEntries = timeIndex.entries();
+        long savedMaxTimestamp = maxTimestampSoFar;
+        long savedOffsetOfMax = offsetOfMaxTimestampSoFar;
+        int savedBytesSinceEntry = bytesSinceLastIndexEntry;
+        long savedRollTime = rollingBaseTimeMs;
         ByteBuffer src = batches.duplicate();
         long pos = start;
         try {
             while (src.hasRemaining()) {
                 pos += channel.write(src, pos);
             }
-        } catch (IOException e) {
-            // Nothing was published; drop the partial write so the file ends with whole batches again.
+            if (rollingBaseTimeMs < 0) {
+                rollingBaseTimeMs = nowMs;
+            }
+            for (BatchHeader h : headers) {
+                indexBatch(h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(), indexIntervalBytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Nothing was published: drop the written bytes and index entries, or a later recovery would find the
+            // rejected batch whole and bring it back (a duplicate once the producer retries).
+            maxTimestampSoFar = savedMaxTimestamp;
+            offsetOfMaxTimestampSoFar = savedOffsetOfMax;
+            bytesSinceLastIndexEntry = savedBytesSinceEntry;
+            rollingBaseTimeMs = savedRollTime;
             try {
+                offsetIndex.truncateTo(firstBase);
+                timeIndex.truncateToEntryCount(timeEntries);
                 channel.truncate(start);
-            } catch (IOException suppressed) {
+            } catch (IOException | RuntimeException suppressed) {
+                tailDirty = true;
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-        if (rollingBaseTimeMs < 0) {
-            rollingBaseTimeMs = nowMs;
-        }
-        for (BatchHeader h : headers) {
-            indexBatch(h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(), indexIntervalBytes);
         }
         BatchHeader last = headers.get(headers.size() - 1);
         size = (int) pos;
@@ -430,6 +451,9 @@ final class LogSegment {
                 timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             }
             if (channel.isOpen()) {
+                if (tailDirty) {
+                    channel.truncate(size);
+                }
                 channel.force(true);
             }
         } finally {
