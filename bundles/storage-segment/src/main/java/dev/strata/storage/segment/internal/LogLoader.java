@@ -128,19 +128,17 @@ final class LogLoader {
             LogSegment s = e.getValue();
             boolean isLast = e.getKey() == lastBase;
             boolean needsRecovery = isLast || !clean;
-            if (!needsRecovery) {
-                try {
-                    s.sanityCheckIndexes(interval);
-                    if (!s.loadState(now)) {
-                        LOG.warn("Segment {} of {} ends in a torn batch; recovering it", s.baseOffset(), tp);
-                        needsRecovery = true;
-                    }
-                } catch (IOException corrupt) {
-                    LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp,
-                            corrupt.getMessage());
-                    s.deleteIndexes();
-                    needsRecovery = true;
-                }
+            try {
+                // Every segment's indexes are checked, also those about to be rebuilt, so damage is reported.
+                s.sanityCheckIndexes(interval);
+            } catch (IOException corrupt) {
+                LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp, corrupt.getMessage());
+                s.deleteIndexes();
+                needsRecovery = true;
+            }
+            if (!needsRecovery && !s.loadState(now)) {
+                LOG.warn("Segment {} of {} ends in a torn batch; recovering it", s.baseOffset(), tp);
+                needsRecovery = true;
             }
             if (needsRecovery) {
                 int before = s.size();

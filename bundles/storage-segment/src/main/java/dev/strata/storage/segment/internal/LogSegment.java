@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log (Kafka's LogSegment): the {@code %020d.log} file of whole batches named by the
@@ -25,6 +27,7 @@ import java.util.Optional;
  * a batch.
  */
 final class LogSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
     private final Path dir;
     private final long baseOffset;
     private final Path file;
@@ -45,6 +48,7 @@ final class LogSegment {
     private long rollingBaseTimeMs = -1;
     /** A failed append could not cut its bytes off: the file holds bytes past {@link #size} to drop first. */
     private boolean tailDirty;
+    private volatile boolean warned;
 
     private LogSegment(Path dir, long baseOffset, FileChannel channel, OffsetIndexFactory indexFactory,
                        int indexMaxBytes, OffsetIndex offsetIndex, TimeIndexFile timeIndex) throws IOException {
@@ -197,6 +201,15 @@ final class LogSegment {
     private BatchHeader locate(long offset, BatchScanner scan) throws IOException {
         IndexEntry start = offsetIndex.lookup(offset);
         int pos = start.position() <= scan.limit() && start.offset() <= offset ? start.position() : 0;
+        if (pos > 0) {
+            BatchHeader atEntry = scan.headerAt(pos);
+            if (atEntry == null || atEntry.baseOffset() != start.offset()) {
+                // The index disagrees with the file (damaged since the checks at open): scan from the start.
+                warnOnce("Offset index of " + file + " entry (" + start.offset() + ", " + start.position()
+                        + ") does not point at a batch with that offset; reading without the index");
+                pos = 0;
+            }
+        }
         while (pos < scan.limit()) {
             BatchHeader h = scan.headerAt(pos);
             if (h == null) {
@@ -301,6 +314,8 @@ final class LogSegment {
     long recover(int indexIntervalBytes, long nowMs) throws IOException {
         long fileLength = channel.size();
         int limit = (int) Math.min(fileLength, Integer.MAX_VALUE);
+        // New, empty index files: truncating an index full of garbage could keep some of it.
+        deleteIndexes();
         resetIndexes();
         long next = baseOffset;
         int pos = 0;
@@ -340,8 +355,20 @@ final class LogSegment {
         offsetIndex.sanityCheck();
         timeIndex.sanityCheck();
         int limit = size;
-        if (offsetIndex.lastEntry().position() > limit) {
+        IndexEntry last = offsetIndex.lastEntry();
+        if (last.position() > limit) {
             throw new IOException("Offset index of " + file + " points past the end of the file");
+        }
+        if (offsetIndex.entries() > 0) {
+            BatchHeader h = new BatchScanner(channel, limit).headerAt(last.position());
+            if (h == null || h.baseOffset() != last.offset()) {
+                throw new IOException("The last entry of the offset index of " + file + " (" + last.offset() + ", "
+                        + last.position() + ") does not point at a batch with that offset");
+            }
+        }
+        TimestampOffset lastTime = timeIndex.lastEntry();
+        if (timeIndex.entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
+            throw new IOException("Time index of " + file + " ends at an impossible offset " + lastTime.offset());
         }
         if (offsetIndex.entries() == 0 && limit > 0) {
             // A missing index comes back empty from the factory. The append policy indexes the second batch when
@@ -475,6 +502,14 @@ final class LogSegment {
             indexFactory.delete(dir, baseOffset);
             timeIndex.delete();
             Files.deleteIfExists(file);
+        }
+    }
+
+    /** Logs a problem with this segment once, so a damaged segment does not flood the log on every read. */
+    private void warnOnce(String message) {
+        if (!warned) {
+            warned = true;
+            LOG.warn(message);
         }
     }
 
