@@ -34,7 +34,8 @@ final class LogLoader {
     }
 
     static SegmentedLog load(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory,
-                             LongSupplier clock, Consumer<SegmentedLog> onClose) throws IOException {
+                             OpenFileCache files, LongSupplier clock, Consumer<SegmentedLog> onClose)
+            throws IOException {
         Files.createDirectories(dir);
         Path marker = dir.resolve(LogFiles.CLEAN_SHUTDOWN);
         boolean clean = Files.exists(marker);
@@ -47,10 +48,12 @@ final class LogLoader {
         long now = clock.getAsLong();
         try {
             for (long base : bases) {
-                segments.put(base, openSegment(dir, tp, base, indexFactory, config));
+                LogSegment s = openSegment(dir, tp, base, indexFactory, config, files);
+                segments.put(base, s);
+                s.pin(base == bases.last()); // the others are left to the open-file cache from the start
             }
             if (segments.isEmpty()) {
-                LogSegment first = LogSegment.open(dir, 0, indexFactory, config.segmentIndexBytes());
+                LogSegment first = LogSegment.open(dir, 0, indexFactory, config.segmentIndexBytes(), files);
                 first.loadState(now);
                 segments.put(0L, first);
             } else {
@@ -66,7 +69,7 @@ final class LogLoader {
             }
             throw e;
         }
-        SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, clock, segments, onClose);
+        SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, files, clock, segments, onClose);
         LOG.info("Opened log {} in {}: {} segment(s), offsets [{}, {}), {} bytes, {}", tp, dir,
                 segments.size(), log.logStartOffset(), log.logEndOffset(), log.sizeInBytes(), state);
         return log;
@@ -108,15 +111,15 @@ final class LogLoader {
 
     /** Opens a segment; an index the factory cannot open at all is deleted and recreated empty. */
     private static LogSegment openSegment(Path dir, TopicPartition tp, long base, OffsetIndexFactory indexFactory,
-                                          LogConfig config) throws IOException {
+                                          LogConfig config, OpenFileCache files) throws IOException {
         try {
-            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes());
+            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes(), files);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot open the indexes of segment {} of {} ({}); deleting them to rebuild", base, tp,
                     e.toString());
             indexFactory.delete(dir, base);
             Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
-            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes());
+            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes(), files);
         }
     }
 
@@ -127,36 +130,51 @@ final class LogLoader {
         for (Map.Entry<Long, LogSegment> e : new ArrayList<>(segments.entrySet())) {
             LogSegment s = e.getValue();
             boolean isLast = e.getKey() == lastBase;
-            boolean needsRecovery = isLast || !clean;
+            s.pin(true);
             try {
-                // Every segment's indexes are checked, also those about to be rebuilt, so damage is reported.
-                s.sanityCheckIndexes(interval);
-            } catch (IOException corrupt) {
-                LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp, corrupt.getMessage());
-                s.deleteIndexes();
-                needsRecovery = true;
-            }
-            if (!needsRecovery && !s.loadState(now)) {
-                LOG.warn("Segment {} of {} ends in a torn batch; recovering it", s.baseOffset(), tp);
-                needsRecovery = true;
-            }
-            if (needsRecovery) {
-                int before = s.size();
-                long cut = s.recover(interval, now);
-                if (cut > 0) {
-                    LOG.warn("Recovery of {} cut {} bytes of torn or corrupt data from segment {} at position {}; "
-                            + "the log now ends at offset {}", tp, cut, s.baseOffset(), before - cut, s.nextOffset());
-                    if (!isLast) {
-                        dropSegmentsAfter(tp, segments, s);
-                        return;
-                    }
+                if (!recoverSegment(tp, segments, s, isLast, clean, interval, now)) {
+                    return;
                 }
-                if (!isLast) {
-                    s.onBecomeInactive();
-                }
+            } finally {
+                s.pin(s == segments.lastEntry().getValue());
             }
         }
         checkContiguous(tp, segments);
+    }
+
+    /** Checks or recovers one segment; false when later segments were dropped (nothing more to check). */
+    private static boolean recoverSegment(TopicPartition tp, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                          LogSegment s, boolean isLast, boolean clean, int interval, long now)
+            throws IOException {
+        boolean needsRecovery = isLast || !clean;
+        try {
+            // Every segment's indexes are checked, also those about to be rebuilt, so damage is reported.
+            s.sanityCheckIndexes(interval);
+        } catch (IOException corrupt) {
+            LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp, corrupt.getMessage());
+            s.deleteIndexes();
+            needsRecovery = true;
+        }
+        if (!needsRecovery && !s.loadState(now)) {
+            LOG.warn("Segment {} of {} ends in a torn batch; recovering it", s.baseOffset(), tp);
+            needsRecovery = true;
+        }
+        if (needsRecovery) {
+            int before = s.size();
+            long cut = s.recover(interval, now);
+            if (cut > 0) {
+                LOG.warn("Recovery of {} cut {} bytes of torn or corrupt data from segment {} at position {}; "
+                        + "the log now ends at offset {}", tp, cut, s.baseOffset(), before - cut, s.nextOffset());
+                if (!isLast) {
+                    dropSegmentsAfter(tp, segments, s);
+                    return false;
+                }
+            }
+            if (!isLast) {
+                s.onBecomeInactive();
+            }
+        }
+        return true;
     }
 
     /** A segment cut short in the middle of the log: what follows it no longer follows on, so it goes. */

@@ -31,7 +31,8 @@ final class LogSegment {
     private final Path dir;
     private final long baseOffset;
     private final Path file;
-    private final FileChannel channel;
+    private final SegmentChannel channel;
+    private final Object indexLock = new Object();
     private final OffsetIndexFactory indexFactory;
     private final int indexMaxBytes;
     private volatile OffsetIndex offsetIndex;
@@ -50,42 +51,114 @@ final class LogSegment {
     private boolean tailDirty;
     private volatile boolean warned;
 
-    private LogSegment(Path dir, long baseOffset, FileChannel channel, OffsetIndexFactory indexFactory,
-                       int indexMaxBytes, OffsetIndex offsetIndex, TimeIndexFile timeIndex) throws IOException {
+    private LogSegment(Path dir, long baseOffset, SegmentChannel channel, OffsetIndexFactory indexFactory,
+                       int indexMaxBytes) throws IOException {
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.file = LogFiles.logFile(dir, baseOffset);
         this.channel = channel;
         this.indexFactory = indexFactory;
         this.indexMaxBytes = indexMaxBytes;
-        this.offsetIndex = offsetIndex;
-        this.timeIndex = timeIndex;
         long length = channel.size();
         this.size = (int) Math.min(length, Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.offsetOfMaxTimestampSoFar = baseOffset;
+        channel.onRelease(this::unloadIndexes);
     }
 
     /**
-     * Opens (creating when absent) the segment's files. The state (next offset, max timestamp) is not known until
-     * {@link #loadState} or {@link #recover} runs.
+     * Opens (creating when absent) the segment's files, pinned: its file stays open until {@link #pin}(false). The
+     * state (next offset, max timestamp) is not known until {@link #loadState} or {@link #recover} runs.
      */
-    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, int indexMaxBytes)
-            throws IOException {
-        FileChannel ch = FileChannel.open(LogFiles.logFile(dir, baseOffset), StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        OffsetIndex offsets = null;
+    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, int indexMaxBytes,
+                           OpenFileCache files) throws IOException {
+        Path path = LogFiles.logFile(dir, baseOffset);
+        if (!Files.exists(path)) {
+            Files.createFile(path);
+        }
+        SegmentChannel ch = new SegmentChannel(path, files, true);
         try {
-            offsets = indexFactory.open(dir, baseOffset, indexMaxBytes);
-            TimeIndexFile times = openTimeIndex(dir, baseOffset, indexMaxBytes);
-            return new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes, offsets, times);
+            LogSegment segment = new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes);
+            segment.offsets();
+            segment.times();
+            return segment;
         } catch (IOException | RuntimeException e) {
             ch.close();
-            if (offsets != null) {
-                offsets.close();
-            }
             throw e;
         }
+    }
+
+    /**
+     * The offset index, opened if it was released with the file. Readers may keep using an index that is released
+     * meanwhile: a closed index still answers lookups (the {@link dev.strata.api.log.OffsetIndex} contract).
+     */
+    private OffsetIndex offsets() throws IOException {
+        OffsetIndex idx = offsetIndex;
+        if (idx != null) {
+            return idx;
+        }
+        synchronized (indexLock) {
+            if (offsetIndex == null) {
+                offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
+            }
+            idx = offsetIndex;
+        }
+        touchFile();
+        return idx;
+    }
+
+    private TimeIndexFile times() throws IOException {
+        TimeIndexFile idx = timeIndex;
+        if (idx != null) {
+            return idx;
+        }
+        synchronized (indexLock) {
+            if (timeIndex == null) {
+                timeIndex = openTimeIndex(dir, baseOffset, indexMaxBytes);
+            }
+            idx = timeIndex;
+        }
+        touchFile();
+        return idx;
+    }
+
+    /**
+     * Counts the segment in the open-file cache again after its indexes were loaded, so both are released together.
+     * Never called holding {@code indexLock}: a release may run another segment's {@link #unloadIndexes}.
+     */
+    private void touchFile() throws IOException {
+        channel.size();
+    }
+
+    /** Drops the index mappings of a segment whose file the cache released; they are opened again on use. */
+    private void unloadIndexes() {
+        synchronized (indexLock) {
+            if (channel.isPinned()) {
+                return;
+            }
+            OffsetIndex o = offsetIndex;
+            TimeIndexFile t = timeIndex;
+            offsetIndex = null;
+            timeIndex = null;
+            try {
+                if (o != null) {
+                    o.close();
+                }
+                if (t != null) {
+                    t.close();
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Closing the indexes of {} failed: {}", file, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Pins the segment (its file and indexes stay open: the active segment, or one being changed) or leaves it to
+     * the open-file cache.
+     */
+    void pin(boolean pin) {
+        channel.pin(pin);
     }
 
     /** segment.index.bytes may be as small as one 8-byte offset entry; a time index needs 12 for one entry. */
@@ -114,12 +187,8 @@ final class LogSegment {
         return rollingBaseTimeMs;
     }
 
-    boolean indexesFull() {
-        return offsetIndex.isFull() || timeIndex.isFull();
-    }
-
-    FileChannel channel() {
-        return channel;
+    boolean indexesFull() throws IOException {
+        return offsets().isFull() || times().isFull();
     }
 
     /**
@@ -135,7 +204,7 @@ final class LogSegment {
         }
         int start = size;
         long firstBase = headers.get(0).baseOffset();
-        int timeEntries = timeIndex.entries();
+        int timeEntries = times().entries();
         long savedMaxTimestamp = maxTimestampSoFar;
         long savedOffsetOfMax = offsetOfMaxTimestampSoFar;
         int savedBytesSinceEntry = bytesSinceLastIndexEntry;
@@ -160,8 +229,8 @@ final class LogSegment {
             bytesSinceLastIndexEntry = savedBytesSinceEntry;
             rollingBaseTimeMs = savedRollTime;
             try {
-                offsetIndex.truncateTo(firstBase);
-                timeIndex.truncateToEntryCount(timeEntries);
+                offsets().truncateTo(firstBase);
+                times().truncateToEntryCount(timeEntries);
                 channel.truncate(start);
             } catch (IOException | RuntimeException suppressed) {
                 tailDirty = true;
@@ -181,10 +250,10 @@ final class LogSegment {
             offsetOfMaxTimestampSoFar = batchBaseOffset;
         }
         if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
-            if (!offsetIndex.isFull() && batchBaseOffset > offsetIndex.lastEntry().offset()) {
-                offsetIndex.append(batchBaseOffset, position);
+            if (!offsets().isFull() && batchBaseOffset > offsets().lastEntry().offset()) {
+                offsets().append(batchBaseOffset, position);
             }
-            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += batchSize;
@@ -199,7 +268,7 @@ final class LogSegment {
     }
 
     private BatchHeader locate(long offset, BatchScanner scan) throws IOException {
-        IndexEntry start = offsetIndex.lookup(offset);
+        IndexEntry start = offsets().lookup(offset);
         int pos = start.position() <= scan.limit() && start.offset() <= offset ? start.position() : 0;
         if (pos > 0) {
             BatchHeader atEntry = scan.headerAt(pos);
@@ -253,8 +322,8 @@ final class LogSegment {
     /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */
     Optional<TimestampOffset> findByTimestamp(long timestamp, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
-        TimestampOffset hint = timeIndex.lookup(timestamp);
-        IndexEntry start = offsetIndex.lookup(hint.offset());
+        TimestampOffset hint = times().lookup(timestamp);
+        IndexEntry start = offsets().lookup(hint.offset());
         int pos = start.position() <= scan.limit() ? start.position() : 0;
         while (pos < scan.limit()) {
             BatchHeader h = scan.headerAt(pos);
@@ -277,11 +346,11 @@ final class LogSegment {
      */
     boolean loadState(long nowMs) throws IOException {
         int limit = size;
-        IndexEntry lastEntry = offsetIndex.lastEntry();
+        IndexEntry lastEntry = offsets().lastEntry();
         if (lastEntry.position() > limit) {
             return false;
         }
-        TimestampOffset lastTime = timeIndex.lastEntry();
+        TimestampOffset lastTime = times().lastEntry();
         maxTimestampSoFar = lastTime.timestamp();
         offsetOfMaxTimestampSoFar = lastTime.offset();
         long next = lastEntry.position() == 0 ? baseOffset : lastEntry.offset();
@@ -352,25 +421,25 @@ final class LogSegment {
 
     /** Checks both indexes and that they fit this file; throws IOException describing the first problem. */
     void sanityCheckIndexes(int indexIntervalBytes) throws IOException {
-        offsetIndex.sanityCheck();
-        timeIndex.sanityCheck();
+        offsets().sanityCheck();
+        times().sanityCheck();
         int limit = size;
-        IndexEntry last = offsetIndex.lastEntry();
+        IndexEntry last = offsets().lastEntry();
         if (last.position() > limit) {
             throw new IOException("Offset index of " + file + " points past the end of the file");
         }
-        if (offsetIndex.entries() > 0) {
+        if (offsets().entries() > 0) {
             BatchHeader h = new BatchScanner(channel, limit).headerAt(last.position());
             if (h == null || h.baseOffset() != last.offset()) {
                 throw new IOException("The last entry of the offset index of " + file + " (" + last.offset() + ", "
                         + last.position() + ") does not point at a batch with that offset");
             }
         }
-        TimestampOffset lastTime = timeIndex.lastEntry();
-        if (timeIndex.entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
+        TimestampOffset lastTime = times().lastEntry();
+        if (times().entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
             throw new IOException("Time index of " + file + " ends at an impossible offset " + lastTime.offset());
         }
-        if (offsetIndex.entries() == 0 && limit > 0) {
+        if (offsets().entries() == 0 && limit > 0) {
             // A missing index comes back empty from the factory. The append policy indexes the second batch when
             // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
             BatchHeader first = new BatchScanner(channel, limit).headerAt(0);
@@ -379,15 +448,15 @@ final class LogSegment {
                         + " bytes");
             }
         }
-        if (offsetIndex.entries() > 0 && timeIndex.entries() == 0) {
+        if (offsets().entries() > 0 && times().entries() == 0) {
             throw new IOException("Time index of " + file + " is empty although the offset index is not");
         }
     }
 
     /** Empties both indexes (before a rebuild). */
     void resetIndexes() throws IOException {
-        offsetIndex.truncateTo(baseOffset);
-        timeIndex.truncateToOffset(baseOffset);
+        offsets().truncateTo(baseOffset);
+        times().truncateToOffset(baseOffset);
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestampSoFar = baseOffset;
         bytesSinceLastIndexEntry = 0;
@@ -398,15 +467,26 @@ final class LogSegment {
      * checks; the caller then recovers the segment to fill them.
      */
     void deleteIndexes() throws IOException {
-        offsetIndex.delete();
-        indexFactory.delete(dir, baseOffset);
-        timeIndex.delete();
-        offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
-        timeIndex = openTimeIndex(dir, baseOffset, indexMaxBytes);
+        synchronized (indexLock) {
+            OffsetIndex o = offsetIndex;
+            TimeIndexFile t = timeIndex;
+            offsetIndex = null;
+            timeIndex = null;
+            if (o != null) {
+                o.delete();
+            }
+            indexFactory.delete(dir, baseOffset);
+            if (t != null) {
+                t.delete();
+            }
+            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+        }
+        offsets();
+        times();
     }
 
-    TimeIndexFile timeIndex() {
-        return timeIndex;
+    TimeIndexFile timeIndex() throws IOException {
+        return times();
     }
 
     /**
@@ -421,8 +501,8 @@ final class LogSegment {
             return 0;
         }
         int newSize = cutAt.position();
-        offsetIndex.truncateTo(cutAt.baseOffset());
-        timeIndex.truncateToOffset(cutAt.baseOffset());
+        offsets().truncateTo(cutAt.baseOffset());
+        times().truncateToOffset(cutAt.baseOffset());
         size = newSize;
         channel.truncate(newSize);
         nextOffset = cutAt.baseOffset();
@@ -442,7 +522,7 @@ final class LogSegment {
             }
             pos = h.end();
         }
-        bytesSinceLastIndexEntry = newSize - offsetIndex.lastEntry().position();
+        bytesSinceLastIndexEntry = newSize - offsets().lastEntry().position();
         if (newSize == 0) {
             rollingBaseTimeMs = -1;
         }
@@ -455,29 +535,34 @@ final class LogSegment {
      */
     void onBecomeInactive() throws IOException {
         if (maxTimestampSoFar >= 0) {
-            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
         flush();
-        timeIndex.trimToValidSize();
-        // The SPI trims on close; reopen it so lookups go on (closed mmap indexes still answer meanwhile).
-        OffsetIndex old = offsetIndex;
-        old.close();
-        offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
+        times().trimToValidSize();
+        // The SPI trims on close; it is opened again on use (closed mmap indexes still answer meanwhile).
+        synchronized (indexLock) {
+            OffsetIndex old = offsetIndex;
+            offsetIndex = null;
+            if (old != null) {
+                old.close();
+            }
+        }
     }
 
     void flush() throws IOException {
         channel.force(true);
-        offsetIndex.flush();
-        timeIndex.flush();
+        offsets().flush();
+        times().flush();
     }
 
     /** Flushes and closes the files; the indexes are trimmed to their entries. */
     void close() throws IOException {
         try {
-            if (maxTimestampSoFar >= 0 && channel.isOpen()) {
-                timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
-            }
-            if (channel.isOpen()) {
+            // A segment that is not pinned was finished (and flushed) when it stopped being active.
+            if (channel.isOpen() && (channel.isPinned() || tailDirty)) {
+                if (maxTimestampSoFar >= 0) {
+                    times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+                }
                 if (tailDirty) {
                     channel.truncate(size);
                 }
@@ -485,8 +570,21 @@ final class LogSegment {
             }
         } finally {
             try {
-                offsetIndex.close();
-                timeIndex.close();
+                synchronized (indexLock) {
+                    OffsetIndex o = offsetIndex;
+                    TimeIndexFile t = timeIndex;
+                    offsetIndex = null;
+                    timeIndex = null;
+                    try {
+                        if (o != null) {
+                            o.close();
+                        }
+                    } finally {
+                        if (t != null) {
+                            t.close();
+                        }
+                    }
+                }
             } finally {
                 channel.close();
             }
@@ -498,9 +596,20 @@ final class LogSegment {
         try {
             channel.close();
         } finally {
-            offsetIndex.delete();
+            synchronized (indexLock) {
+                OffsetIndex o = offsetIndex;
+                TimeIndexFile t = timeIndex;
+                offsetIndex = null;
+                timeIndex = null;
+                if (o != null) {
+                    o.delete();
+                }
+                if (t != null) {
+                    t.delete();
+                }
+            }
             indexFactory.delete(dir, baseOffset);
-            timeIndex.delete();
+            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
             Files.deleteIfExists(file);
         }
     }

@@ -174,7 +174,11 @@ abstract class MmapIndexFile {
     /** Flushes and cuts the file to the entries in use; lookups keep working from the new, exact mapping. */
     public void trimToValidSize() throws IOException {
         flush();
-        remap((long) entries * entrySize);
+        long exact = (long) entries * entrySize;
+        if (mmap.capacity() == exact && Files.size(file) == exact) {
+            return; // already exact (an index released and reopened by the open-file cache)
+        }
+        remap(exact);
     }
 
     /** Flushes and trims the file. Lookups on a closed index still answer from the retained mapping. */

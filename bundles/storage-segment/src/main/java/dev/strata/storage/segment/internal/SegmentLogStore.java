@@ -48,6 +48,12 @@ public final class SegmentLogStore implements LogStore {
                 description = "How often idle logs are checked against their flush.ms policy; 0 turns it off")
         long flush_check_interval_ms() default 1000;
 
+        @AttributeDefinition(name = "Open files of inactive segments",
+                description = "How many segments that are not active may hold an open file (and mapped indexes) at "
+                        + "once, over all logs; the least recently used are closed and reopened on demand. Active "
+                        + "segments (one per partition) are not counted")
+        int max_open_inactive_segments() default OpenFileCache.DEFAULT_MAX_OPEN;
+
         @AttributeDefinition(name = "Offset index service filter",
                 description = "LDAP filter choosing the OffsetIndexFactory service used for new and reopened logs")
         String indexFactory_target() default "(" + OffsetIndexFactory.PROPERTY_TYPE + "=mmap)";
@@ -55,6 +61,7 @@ public final class SegmentLogStore implements LogStore {
 
     private final OffsetIndexFactory indexFactory;
     private final LongSupplier clock;
+    private final OpenFileCache files;
     private final Set<SegmentedLog> openLogs = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService flusher;
 
@@ -66,18 +73,25 @@ public final class SegmentLogStore implements LogStore {
     public SegmentLogStore(@Reference(name = "indexFactory", target = "(" + OffsetIndexFactory.PROPERTY_TYPE
             + "=mmap)", policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
                            OffsetIndexFactory indexFactory, Config config) {
-        this(indexFactory, System::currentTimeMillis);
+        this(indexFactory, System::currentTimeMillis, config.max_open_inactive_segments());
         schedule(config);
     }
 
     /** For tests and plain-Java use: no scheduled flush check, an explicit clock. */
     public SegmentLogStore(OffsetIndexFactory indexFactory, LongSupplier clock) {
+        this(indexFactory, clock, OpenFileCache.DEFAULT_MAX_OPEN);
+    }
+
+    /** For tests: also how many inactive segments may hold open files. */
+    SegmentLogStore(OffsetIndexFactory indexFactory, LongSupplier clock, int maxOpenInactiveSegments) {
         this.indexFactory = indexFactory;
         this.clock = clock;
+        this.files = new OpenFileCache(maxOpenInactiveSegments);
     }
 
     @Modified
     void modified(Config config) {
+        files.setMaxOpen(config.max_open_inactive_segments());
         schedule(config);
     }
 
@@ -131,9 +145,14 @@ public final class SegmentLogStore implements LogStore {
                 throw new IOException("Log directory " + dir + " is already open as " + log.topicPartition());
             }
         }
-        SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, clock, openLogs::remove);
+        SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, files, clock, openLogs::remove);
         openLogs.add(log);
         return log;
+    }
+
+    /** Inactive segments holding an open file now (for tests and monitoring). */
+    int openInactiveSegments() {
+        return files.size();
     }
 
     /** Closes every log still open so its data is flushed and its next open is a clean one. */

@@ -44,6 +44,7 @@ final class SegmentedLog implements PartitionLog {
     private final Path dir;
     private final TopicPartition tp;
     private final OffsetIndexFactory indexFactory;
+    private final OpenFileCache files;
     private final LongSupplier clock;
     private final Consumer<SegmentedLog> onClose;
     private final Object lock = new Object();
@@ -56,8 +57,9 @@ final class SegmentedLog implements PartitionLog {
     /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
     private boolean dirDirty;
 
-    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, LongSupplier clock,
-                 ConcurrentSkipListMap<Long, LogSegment> segments, Consumer<SegmentedLog> onClose) {
+    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, OpenFileCache files,
+                 LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
+                 Consumer<SegmentedLog> onClose) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("A log needs at least one segment");
         }
@@ -65,6 +67,7 @@ final class SegmentedLog implements PartitionLog {
         this.tp = tp;
         this.config = config;
         this.indexFactory = indexFactory;
+        this.files = files;
         this.clock = clock;
         this.segments = segments;
         this.onClose = onClose;
@@ -191,9 +194,10 @@ final class SegmentedLog implements PartitionLog {
         }
         active.onBecomeInactive();
         // The old segment is now on disk, so every segment but the last is known flushed (recovery relies on it).
-        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, config.segmentIndexBytes());
+        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, config.segmentIndexBytes(), files);
         fresh.loadState(clock.getAsLong());
         segments.put(newBase, fresh);
+        active.pin(false); // from now on its file and indexes are open only while used
         dirDirty = true;
         return fresh;
     }
@@ -253,6 +257,7 @@ final class SegmentedLog implements PartitionLog {
                     s.delete();
                 }
                 LogSegment last = segments.lastEntry().getValue();
+                last.pin(true); // the new active segment
                 last.truncateTo(offset);
                 nextOffset = last.nextOffset();
             }
@@ -269,7 +274,7 @@ final class SegmentedLog implements PartitionLog {
             s.delete();
         }
         segments.clear();
-        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, config.segmentIndexBytes());
+        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, config.segmentIndexBytes(), files);
         fresh.resetIndexes();
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);

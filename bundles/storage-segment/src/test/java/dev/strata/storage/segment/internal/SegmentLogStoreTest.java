@@ -30,6 +30,11 @@ class SegmentLogStoreTest {
             }
 
             @Override
+            public int max_open_inactive_segments() {
+                return 4;
+            }
+
+            @Override
             public String indexFactory_target() {
                 return "(strata.index.type=mmap)";
             }
