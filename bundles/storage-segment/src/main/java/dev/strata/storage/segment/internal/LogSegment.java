@@ -171,6 +171,10 @@ final class LogSegment {
         return baseOffset;
     }
 
+    Path file() {
+        return file;
+    }
+
     int size() {
         return size;
     }
@@ -339,10 +343,10 @@ final class LogSegment {
     }
 
     /**
-     * Restores the in-memory state of a segment whose indexes passed their checks, scanning only the batches after
-     * the last offset-index entry.
+     * Restores the in-memory state of a segment whose indexes passed their checks, reading and fully checking only
+     * the batches after the last offset-index entry.
      *
-     * @return false when that tail scan finds a torn or impossible batch (the caller then recovers the segment)
+     * @return false when that tail scan finds a torn or corrupt batch (the caller then recovers the segment)
      */
     boolean loadState(long nowMs) throws IOException {
         int limit = size;
@@ -355,10 +359,10 @@ final class LogSegment {
         offsetOfMaxTimestampSoFar = lastTime.offset();
         long next = lastEntry.position() == 0 ? baseOffset : lastEntry.offset();
         int pos = lastEntry.position();
-        BatchScanner scan = new BatchScanner(channel, limit);
         while (pos < limit) {
-            BatchHeader h = scan.headerAt(pos);
-            if (h == null || h.baseOffset() < next) {
+            // Full checks (CRC) for the few batches after the last index entry: a cheap look at every segment.
+            BatchHeader h = BatchHeader.readValid(channel, pos, limit, next);
+            if (h == null) {
                 return false;
             }
             if (h.maxTimestamp() > maxTimestampSoFar) {
@@ -375,37 +379,41 @@ final class LogSegment {
     }
 
     /**
-     * Validates every batch (lengths, magic, CRC, increasing offsets), cuts the file after the last valid one and
-     * rebuilds both indexes from the valid batches.
+     * Checks every batch (lengths, magic, CRC, offsets that follow on and end below {@code offsetLimit}, the next
+     * segment's base offset), keeps the valid ones (a damaged region in the middle is cut out of the file, a torn
+     * tail is cut off) and rebuilds both indexes from them.
      *
-     * @return the number of bytes cut
+     * @return what the check found
      */
-    long recover(int indexIntervalBytes, long nowMs) throws IOException {
-        long fileLength = channel.size();
-        int limit = (int) Math.min(fileLength, Integer.MAX_VALUE);
+    SegmentScan recover(int indexIntervalBytes, long nowMs, long offsetLimit) throws IOException {
+        SegmentScan scan = SegmentScan.scan(channel, baseOffset, offsetLimit,
+                (int) Math.min(channel.size(), Integer.MAX_VALUE));
+        if (!scan.damage().isEmpty()) {
+            DamagedSegment.rewrite(channel, file, scan);
+        } else if (scan.tailBytes() > 0) {
+            channel.truncate(scan.validEnd());
+            channel.force(true);
+        }
+        int limit = (int) Math.min(channel.size(), Integer.MAX_VALUE);
         // New, empty index files: truncating an index full of garbage could keep some of it.
         deleteIndexes();
         resetIndexes();
         long next = baseOffset;
         int pos = 0;
+        BatchScanner batches = new BatchScanner(channel, limit);
         while (pos < limit) {
-            BatchHeader h = BatchHeader.readValid(channel, pos, limit, next);
-            if (h == null || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
-                break;
+            BatchHeader h = batches.headerAt(pos);
+            if (h == null) {
+                throw new IOException("Recovered segment " + file + " has no whole batch at position " + pos);
             }
             indexBatch(h.baseOffset(), pos, h.size(), h.maxTimestamp(), indexIntervalBytes);
             next = h.nextOffset();
             pos = h.end();
         }
-        long cut = fileLength - pos;
-        if (cut > 0) {
-            channel.truncate(pos);
-            channel.force(true);
-        }
-        size = pos;
+        size = limit;
         nextOffset = next;
         setRestartRollTime(nowMs);
-        return cut;
+        return scan;
     }
 
     /** After a restart the first append's wall-clock time is unknown: use the first batch's timestamp, capped. */

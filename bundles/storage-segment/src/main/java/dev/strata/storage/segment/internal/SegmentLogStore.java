@@ -48,6 +48,11 @@ public final class SegmentLogStore implements LogStore {
                 description = "How often idle logs are checked against their flush.ms policy; 0 turns it off")
         long flush_check_interval_ms() default 1000;
 
+        @AttributeDefinition(name = "Recovery point checkpoint interval (ms)",
+                description = "How often each log's recovery point (the offset below which everything is fsynced) "
+                        + "is written to its recovery-point-offset-checkpoint file, besides on roll and close")
+        long recovery_point_checkpoint_interval_ms() default 60_000;
+
         @AttributeDefinition(name = "Open files of inactive segments",
                 description = "How many segments that are not active may hold an open file (and mapped indexes) at "
                         + "once, over all logs; the least recently used are closed and reopened on demand. Active "
@@ -64,6 +69,8 @@ public final class SegmentLogStore implements LogStore {
     private final OpenFileCache files;
     private final Set<SegmentedLog> openLogs = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService flusher;
+    private volatile long checkpointIntervalMs = 60_000;
+    private long lastCheckpointMs;
 
     /**
      * The index factory is a static, greedy reference: a better-matching factory (or a new target filter) makes
@@ -97,6 +104,7 @@ public final class SegmentLogStore implements LogStore {
 
     private synchronized void schedule(Config config) {
         stopFlusher();
+        checkpointIntervalMs = config.recovery_point_checkpoint_interval_ms();
         long interval = config.flush_check_interval_ms();
         if (interval > 0) {
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -128,9 +136,17 @@ public final class SegmentLogStore implements LogStore {
     }
 
     void flushDueLogs() {
+        long now = clock.getAsLong();
+        boolean checkpoint = now - lastCheckpointMs >= checkpointIntervalMs;
+        if (checkpoint) {
+            lastCheckpointMs = now;
+        }
         for (SegmentedLog log : openLogs) {
             try {
                 log.flushIfDue();
+                if (checkpoint) {
+                    log.checkpointRecoveryPoint();
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("Scheduled flush of {} failed", log.topicPartition(), e);
             }

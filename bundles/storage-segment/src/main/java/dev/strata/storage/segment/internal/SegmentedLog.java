@@ -56,10 +56,14 @@ final class SegmentedLog implements PartitionLog {
     private long lastFlushMs;
     /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
     private boolean dirDirty;
+    /** Every offset below it is on disk: after a crash, segments from the one holding it on are checked. */
+    private volatile long recoveryPoint;
+    /** The recovery point in the checkpoint file, -1 when there is none. Guarded by lock. */
+    private long checkpointedRecoveryPoint;
 
     SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, OpenFileCache files,
                  LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
-                 Consumer<SegmentedLog> onClose) {
+                 Consumer<SegmentedLog> onClose, long recoveryPoint, long checkpointedRecoveryPoint) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("A log needs at least one segment");
         }
@@ -73,6 +77,8 @@ final class SegmentedLog implements PartitionLog {
         this.onClose = onClose;
         this.nextOffset = segments.lastEntry().getValue().nextOffset();
         this.lastFlushMs = clock.getAsLong();
+        this.recoveryPoint = recoveryPoint;
+        this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
     }
 
     @Override
@@ -199,6 +205,8 @@ final class SegmentedLog implements PartitionLog {
         segments.put(newBase, fresh);
         active.pin(false); // from now on its file and indexes are open only while used
         dirDirty = true;
+        recoveryPoint = Math.max(recoveryPoint, newBase);
+        checkpointLocked();
         return fresh;
     }
 
@@ -262,6 +270,9 @@ final class SegmentedLog implements PartitionLog {
                 nextOffset = last.nextOffset();
             }
             dirDirty = true;
+            // Offsets from here on will be written again: a crash must check them.
+            recoveryPoint = Math.min(recoveryPoint, nextOffset);
+            checkpointLocked();
             LOG.info("Truncated {} to offset {} (log end offset was {}, now {})", tp, offset, before, nextOffset);
         }
     }
@@ -311,6 +322,31 @@ final class SegmentedLog implements PartitionLog {
         }
         unflushedMessages = 0;
         lastFlushMs = now;
+        recoveryPoint = nextOffset;
+    }
+
+    long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /**
+     * Writes the recovery point to its file if it moved since the last write (called on roll, close, truncation
+     * and by the store's scheduled check, not on every flush: each write costs two fsyncs).
+     */
+    void checkpointRecoveryPoint() throws IOException {
+        synchronized (lock) {
+            if (!closed) {
+                checkpointLocked();
+            }
+        }
+    }
+
+    private void checkpointLocked() throws IOException {
+        long point = recoveryPoint;
+        if (point != checkpointedRecoveryPoint) {
+            RecoveryPointFile.write(dir, tp, point);
+            checkpointedRecoveryPoint = point;
+        }
     }
 
     @Override
@@ -350,6 +386,8 @@ final class SegmentedLog implements PartitionLog {
                 if (failure != null) {
                     throw failure;
                 }
+                recoveryPoint = nextOffset;
+                checkpointLocked();
                 Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
             } finally {
                 onClose.accept(this);
