@@ -104,9 +104,10 @@ final class LogLoader {
             return Long.MAX_VALUE;
         }
         long last = bases.get(bases.size() - 1);
-        if (clean) {
+        if (clean && checkpoint.isEmpty()) {
             return last;
         }
+        // After a clean shutdown the recovery point is the log end, unless reads found damage below it.
         long point = checkpoint.orElse(0);
         long from = bases.get(0);
         for (long base : bases) {
@@ -140,6 +141,7 @@ final class LogLoader {
             needsFullCheck = true;
         }
         if (!needsFullCheck) {
+            s.checkOnRead();
             return;
         }
         SegmentScan scan = s.recover(interval, now, offsetLimit);

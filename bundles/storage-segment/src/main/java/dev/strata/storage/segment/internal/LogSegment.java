@@ -50,6 +50,8 @@ final class LogSegment {
     /** A failed append could not cut its bytes off: the file holds bytes past {@link #size} to drop first. */
     private boolean tailDirty;
     private volatile boolean warned;
+    /** Set for segments whose batches were not all checked at open: reads check them. */
+    private volatile ReadChecks readChecks;
 
     private LogSegment(Path dir, long baseOffset, SegmentChannel channel, OffsetIndexFactory indexFactory,
                        int indexMaxBytes) throws IOException {
@@ -283,14 +285,26 @@ final class LogSegment {
                 pos = 0;
             }
         }
+        long next = baseOffset;
         while (pos < scan.limit()) {
             BatchHeader h = scan.headerAt(pos);
             if (h == null) {
-                return null;
+                ReadChecks checks = readChecks;
+                if (checks == null) {
+                    warnOnce("No whole batch at position " + pos + " of " + file + " (size " + scan.limit()
+                            + "); reads go on with the next segment");
+                    return null;
+                }
+                h = resumeAfter(pos, next, scan.limit());
+                checks.reportDamage(pos, null, h == null ? -1 : h.baseOffset());
+                if (h == null) {
+                    return null;
+                }
             }
             if (h.lastOffset() >= offset) {
                 return h;
             }
+            next = h.nextOffset();
             pos = h.end();
         }
         return null;
@@ -303,24 +317,61 @@ final class LogSegment {
      */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
-        BatchHeader first = locate(offset, scan);
-        if (first == null) {
-            return null;
-        }
-        if (first.baseOffset() >= maxOffset || (first.size() > maxBytes && !minOneBatch)) {
-            return LogSlice.EMPTY;
-        }
-        long total = first.size();
-        int pos = first.end();
-        while (pos < scan.limit()) {
-            BatchHeader next = scan.headerAt(pos);
-            if (next == null || total + next.size() > maxBytes || next.baseOffset() >= maxOffset) {
-                break;
+        long from = offset;
+        while (true) {
+            BatchHeader first = locate(from, scan);
+            if (first == null) {
+                return null;
             }
-            total += next.size();
-            pos = next.end();
+            if (first.baseOffset() >= maxOffset || (first.size() > maxBytes && !minOneBatch)) {
+                return LogSlice.EMPTY;
+            }
+            long total = first.size();
+            int pos = first.end();
+            while (pos < scan.limit()) {
+                BatchHeader next = scan.headerAt(pos);
+                if (next == null || total + next.size() > maxBytes || next.baseOffset() >= maxOffset) {
+                    break;
+                }
+                total += next.size();
+                pos = next.end();
+            }
+            ReadChecks checks = readChecks;
+            if (checks != null) {
+                int bad = checks.firstBad(first.position(), (int) (first.position() + total), first.baseOffset());
+                if (bad == first.position()) {
+                    BatchHeader resume = resumeAfter(first.position(), first.baseOffset() + 1, scan.limit());
+                    checks.reportDamage(bad, first, resume == null ? -1 : resume.baseOffset());
+                    if (resume == null) {
+                        return null;
+                    }
+                    from = resume.baseOffset(); // skip the damaged batch, as if it were a gap
+                    continue;
+                }
+                if (bad > 0) {
+                    total = bad - first.position(); // serve up to the damage; the next read reports it
+                }
+            }
+            return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
         }
-        return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
+    }
+
+    /** The first valid batch after damage at {@code position}, with base offset at least {@code minBase}. */
+    private BatchHeader resumeAfter(int position, long minBase, int limit) throws IOException {
+        return SegmentScan.findNextValid(channel, position + 1, limit, minBase, baseOffset, Long.MAX_VALUE);
+    }
+
+    /**
+     * Makes reads check batches fully before serving them (a segment that got only the cheap checks at open).
+     */
+    void checkOnRead() {
+        readChecks = new ReadChecks(file, channel);
+    }
+
+    /** Whether a read found a damaged batch in this segment since the log opened. */
+    boolean damaged() {
+        ReadChecks checks = readChecks;
+        return checks != null && checks.damaged();
     }
 
     /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */

@@ -89,8 +89,8 @@ record SegmentScan(List<long[]> validRuns, List<Damage> damage, int validEnd, lo
      * The first position from {@code from} on where a valid batch starts. The cheap header fields (magic, length,
      * offsets) are checked in a window before the CRC is computed, so a long garbage region costs one pass.
      */
-    private static BatchHeader findNextValid(FileChannel ch, int from, int limit, long next, long baseOffset,
-                                             long offsetLimit) throws IOException {
+    static BatchHeader findNextValid(FileChannel ch, int from, int limit, long next, long baseOffset,
+                                     long offsetLimit) throws IOException {
         ByteBuffer window = ByteBuffer.allocate(WINDOW);
         long windowStart = -1;
         int windowLength = 0;

@@ -343,6 +343,12 @@ final class SegmentedLog implements PartitionLog {
 
     private void checkpointLocked() throws IOException {
         long point = recoveryPoint;
+        for (LogSegment s : segments.values()) {
+            if (s.damaged()) {
+                point = Math.min(point, s.baseOffset()); // so the next start checks and repairs it
+                break;
+            }
+        }
         if (point != checkpointedRecoveryPoint) {
             RecoveryPointFile.write(dir, tp, point);
             checkpointedRecoveryPoint = point;

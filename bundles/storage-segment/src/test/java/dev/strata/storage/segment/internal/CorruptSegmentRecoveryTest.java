@@ -118,12 +118,46 @@ class CorruptSegmentRecoveryTest {
         assertArrayEquals(segmentTwo, Files.readAllBytes(LogFiles.logFile(dir(), bases.get(1))));
         // At the recovery point: checked in full, the damaged batch is gone.
         assertEquals(activeVictim.nextOffset(), batchesOf(reopened.read(activeBase, 1, true)).get(0).baseOffset());
+        // The read that meets the damage below the recovery point reports it and skips it.
+        assertEquals(before.size() - 2, readAllBatches(reopened).size());
+        reopened.close();
+        assertEquals(OptionalLong.of(bases.get(1)), RecoveryPointFile.read(dir(), TP));
 
-        // Without a recovery point the next crash checks everything, and repairs segment two as well.
-        Files.delete(dir().resolve(RecoveryPointFile.NAME));
+        // So the next start, although clean, checks segment two in full and repairs it.
         SegmentedLog again = openAfterRestart();
         assertTrue(Files.size(LogFiles.logFile(dir(), bases.get(1))) < segmentTwo.length);
         assertEquals(before.size() - 2, readAllBatches(again).size());
+    }
+
+    @Test
+    void withACleanShutdownADamagedBatchIsReportedByTheReadThatMeetsItNotLostSilently() throws IOException {
+        SegmentedLog log = openAfterRestart();
+        appendBatches(log, 100, PER_BATCH, 1000);
+        List<Long> bases = segmentBases(dir());
+        List<RecordBatch> before = readAllBatches(log);
+        log.close();
+        // A flip in a record header of the second batch of segment two: the batch's CRC fails, its length holds.
+        RecordBatch victim = before.stream().filter(b -> b.baseOffset() > bases.get(1)).findFirst().orElseThrow();
+        Path file = LogFiles.logFile(dir(), bases.get(1));
+        byte[] bytes = Files.readAllBytes(file);
+        int victimPosition = before.stream().filter(b -> b.baseOffset() == bases.get(1)).findFirst().orElseThrow()
+                .sizeInBytes();
+        bytes[victimPosition + RecordBatch.HEADER_SIZE + 2] ^= 0x01;
+        Files.write(file, bytes);
+
+        SegmentedLog reopened = openAfterRestart();
+        List<RecordBatch> after = readAllBatches(reopened);
+        assertEquals(before.size() - 1, after.size());
+        assertFalse(after.stream().anyMatch(b -> b.baseOffset() == victim.baseOffset()));
+        assertEquals(victim.nextOffset(), batchesOf(reopened.read(victim.baseOffset(), 1, true)).get(0)
+                .baseOffset());
+        assertTrue(reopened.read(bases.get(1), Integer.MAX_VALUE, false).size() < victim.sizeInBytes() * 2,
+                "a read from before the damage stops at it");
+        reopened.close();
+        SegmentedLog repaired = openAfterRestart();
+        assertEquals(before.size() - 1, readAllBatches(repaired).size());
+        assertTrue(Files.exists(dir().resolve(file.getFileName() + "." + victimPosition
+                + DamagedSegment.CORRUPT_SUFFIX)));
     }
 
     @Test
