@@ -32,11 +32,7 @@ final class LogSegment {
     private final long baseOffset;
     private final Path file;
     private final SegmentChannel channel;
-    private final Object indexLock = new Object();
-    private final OffsetIndexFactory indexFactory;
-    private final int indexMaxBytes;
-    private volatile OffsetIndex offsetIndex;
-    private volatile TimeIndexFile timeIndex;
+    private final SegmentIndexes indexes;
 
     /** Bytes of whole batches in the file; readers never look past it. */
     private volatile int size;
@@ -59,13 +55,12 @@ final class LogSegment {
         this.baseOffset = baseOffset;
         this.file = LogFiles.logFile(dir, baseOffset);
         this.channel = channel;
-        this.indexFactory = indexFactory;
-        this.indexMaxBytes = indexMaxBytes;
         long length = channel.size();
         this.size = (int) Math.min(length, Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.offsetOfMaxTimestampSoFar = baseOffset;
-        channel.onRelease(this::unloadIndexes);
+        this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, indexMaxBytes, channel);
+        channel.onRelease(indexes::unload);
     }
 
     /**
@@ -90,69 +85,12 @@ final class LogSegment {
         }
     }
 
-    /**
-     * The offset index, opened if it was released with the file. Readers may keep using an index that is released
-     * meanwhile: a closed index still answers lookups (the {@link dev.strata.api.log.OffsetIndex} contract).
-     */
     private OffsetIndex offsets() throws IOException {
-        OffsetIndex idx = offsetIndex;
-        if (idx != null) {
-            return idx;
-        }
-        synchronized (indexLock) {
-            if (offsetIndex == null) {
-                offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
-            }
-            idx = offsetIndex;
-        }
-        touchFile();
-        return idx;
+        return indexes.offsets();
     }
 
     private TimeIndexFile times() throws IOException {
-        TimeIndexFile idx = timeIndex;
-        if (idx != null) {
-            return idx;
-        }
-        synchronized (indexLock) {
-            if (timeIndex == null) {
-                timeIndex = openTimeIndex(dir, baseOffset, indexMaxBytes);
-            }
-            idx = timeIndex;
-        }
-        touchFile();
-        return idx;
-    }
-
-    /**
-     * Counts the segment in the open-file cache again after its indexes were loaded, so both are released together.
-     * Never called holding {@code indexLock}: a release may run another segment's {@link #unloadIndexes}.
-     */
-    private void touchFile() throws IOException {
-        channel.size();
-    }
-
-    /** Drops the index mappings of a segment whose file the cache released; they are opened again on use. */
-    private void unloadIndexes() {
-        synchronized (indexLock) {
-            if (channel.isPinned()) {
-                return;
-            }
-            OffsetIndex o = offsetIndex;
-            TimeIndexFile t = timeIndex;
-            offsetIndex = null;
-            timeIndex = null;
-            try {
-                if (o != null) {
-                    o.close();
-                }
-                if (t != null) {
-                    t.close();
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Closing the indexes of {} failed: {}", file, e.toString());
-            }
-        }
+        return indexes.times();
     }
 
     /**
@@ -161,12 +99,6 @@ final class LogSegment {
      */
     void pin(boolean pin) {
         channel.pin(pin);
-    }
-
-    /** segment.index.bytes may be as small as one 8-byte offset entry; a time index needs 12 for one entry. */
-    private static TimeIndexFile openTimeIndex(Path dir, long baseOffset, int maxBytes) throws IOException {
-        return new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
-                Math.max(maxBytes, TimeIndexFile.ENTRY_SIZE));
     }
 
     long baseOffset() {
@@ -368,6 +300,23 @@ final class LogSegment {
         readChecks = new ReadChecks(file, channel);
     }
 
+    /**
+     * Checks every batch below the published size in full (for {@code strata:verify}; runs beside reads and
+     * appends) and marks the segment damaged if it is, so that reads skip the damage and the next start repairs it.
+     */
+    SegmentScan verify(long offsetLimit) throws IOException {
+        SegmentScan scan = SegmentScan.scan(channel, baseOffset, offsetLimit, size);
+        if (!scan.damage().isEmpty() || scan.validEnd() < scan.limit()) {
+            ReadChecks checks = readChecks;
+            if (checks == null) {
+                checks = new ReadChecks(file, channel);
+                readChecks = checks;
+            }
+            checks.markDamaged();
+        }
+        return scan;
+    }
+
     /** Whether a read found a damaged batch in this segment since the log opened. */
     boolean damaged() {
         ReadChecks checks = readChecks;
@@ -512,6 +461,16 @@ final class LogSegment {
         }
     }
 
+    /** What is wrong with the indexes, or null when they pass their checks (for {@code strata:verify}). */
+    String indexProblem(int indexIntervalBytes) {
+        try {
+            sanityCheckIndexes(indexIntervalBytes);
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
+        }
+    }
+
     /** Empties both indexes (before a rebuild). */
     void resetIndexes() throws IOException {
         offsets().truncateTo(baseOffset);
@@ -526,20 +485,7 @@ final class LogSegment {
      * checks; the caller then recovers the segment to fill them.
      */
     void deleteIndexes() throws IOException {
-        synchronized (indexLock) {
-            OffsetIndex o = offsetIndex;
-            TimeIndexFile t = timeIndex;
-            offsetIndex = null;
-            timeIndex = null;
-            if (o != null) {
-                o.delete();
-            }
-            indexFactory.delete(dir, baseOffset);
-            if (t != null) {
-                t.delete();
-            }
-            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
-        }
+        indexes.delete();
         offsets();
         times();
     }
@@ -599,13 +545,7 @@ final class LogSegment {
         flush();
         times().trimToValidSize();
         // The SPI trims on close; it is opened again on use (closed mmap indexes still answer meanwhile).
-        synchronized (indexLock) {
-            OffsetIndex old = offsetIndex;
-            offsetIndex = null;
-            if (old != null) {
-                old.close();
-            }
-        }
+        indexes.closeOffsetIndex();
     }
 
     void flush() throws IOException {
@@ -629,21 +569,7 @@ final class LogSegment {
             }
         } finally {
             try {
-                synchronized (indexLock) {
-                    OffsetIndex o = offsetIndex;
-                    TimeIndexFile t = timeIndex;
-                    offsetIndex = null;
-                    timeIndex = null;
-                    try {
-                        if (o != null) {
-                            o.close();
-                        }
-                    } finally {
-                        if (t != null) {
-                            t.close();
-                        }
-                    }
-                }
+                indexes.close();
             } finally {
                 channel.close();
             }
@@ -655,20 +581,7 @@ final class LogSegment {
         try {
             channel.close();
         } finally {
-            synchronized (indexLock) {
-                OffsetIndex o = offsetIndex;
-                TimeIndexFile t = timeIndex;
-                offsetIndex = null;
-                timeIndex = null;
-                if (o != null) {
-                    o.delete();
-                }
-                if (t != null) {
-                    t.delete();
-                }
-            }
-            indexFactory.delete(dir, baseOffset);
-            Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+            indexes.delete();
             Files.deleteIfExists(file);
         }
     }

@@ -43,6 +43,10 @@ final class ReadChecks {
         return damaged;
     }
 
+    void markDamaged() {
+        damaged = true;
+    }
+
     /**
      * Checks the whole batches in {@code [start, end)}, the first of which has base offset {@code firstBase}.
      *

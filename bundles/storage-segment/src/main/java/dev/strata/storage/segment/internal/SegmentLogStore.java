@@ -8,6 +8,7 @@ import dev.strata.api.log.PartitionLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -164,6 +165,11 @@ public final class SegmentLogStore implements LogStore {
         SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, files, clock, openLogs::remove);
         openLogs.add(log);
         return log;
+    }
+
+    /** The logs open now (for {@code strata:verify}). */
+    List<SegmentedLog> openLogs() {
+        return List.copyOf(openLogs);
     }
 
     /** Inactive segments holding an open file now (for tests and monitoring). */

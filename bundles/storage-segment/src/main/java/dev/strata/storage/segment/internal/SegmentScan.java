@@ -20,9 +20,10 @@ import java.util.List;
  * @param nextOffset one past the last valid batch's last offset ({@code baseOffset} when none)
  * @param batches valid batches found
  * @param fileLength the file's length when scanned
+ * @param limit the bytes scanned (the file length, or the segment's published size for a live check)
  */
 record SegmentScan(List<long[]> validRuns, List<Damage> damage, int validEnd, long nextOffset, long batches,
-                   long fileLength) {
+                   long fileLength, int limit) {
     private static final int WINDOW = 64 * 1024;
 
     /**
@@ -73,7 +74,7 @@ record SegmentScan(List<long[]> validRuns, List<Damage> damage, int validEnd, lo
         if (pos > runStart) {
             runs.add(new long[] {runStart, pos});
         }
-        return new SegmentScan(List.copyOf(runs), List.copyOf(damage), pos, next, batches, ch.size());
+        return new SegmentScan(List.copyOf(runs), List.copyOf(damage), pos, next, batches, ch.size(), limit);
     }
 
     private static BatchHeader valid(FileChannel ch, int pos, int limit, long next, long baseOffset,

@@ -114,6 +114,11 @@ final class SegmentedLog implements PartitionLog {
         return segments.size();
     }
 
+    /** The segments now, oldest first (for {@code strata:verify}). */
+    List<LogSegment> segmentsSnapshot() {
+        return new ArrayList<>(segments.values());
+    }
+
     @Override
     public AppendResult append(ByteBuffer batches) throws IOException {
         List<BatchHeader> headers = new ArrayList<>();
