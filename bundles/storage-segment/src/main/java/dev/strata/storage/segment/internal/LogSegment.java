@@ -249,9 +249,8 @@ final class LogSegment {
      */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
-        long from = offset;
+        BatchHeader first = locate(offset, scan);
         while (true) {
-            BatchHeader first = locate(from, scan);
             if (first == null) {
                 return null;
             }
@@ -274,10 +273,9 @@ final class LogSegment {
                 if (bad == first.position()) {
                     BatchHeader resume = resumeAfter(first.position(), first.baseOffset() + 1, scan.limit());
                     checks.reportDamage(bad, first, resume == null ? -1 : resume.baseOffset());
-                    if (resume == null) {
-                        return null;
-                    }
-                    from = resume.baseOffset(); // skip the damaged batch, as if it were a gap
+                    // Skip the damaged batch, as if it were a gap. Going on from the position (not the offset) is
+                    // what makes progress when the damage is in the batch's own offsets.
+                    first = resume;
                     continue;
                 }
                 if (bad > 0) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -158,6 +159,28 @@ class CorruptSegmentRecoveryTest {
         assertEquals(before.size() - 1, readAllBatches(repaired).size());
         assertTrue(Files.exists(dir().resolve(file.getFileName() + "." + victimPosition
                 + DamagedSegment.CORRUPT_SUFFIX)));
+    }
+
+    @Test
+    @Timeout(30)
+    void readsMoveOnPastABatchWhoseOwnOffsetsAreDamaged() throws IOException {
+        SegmentedLog log = openAfterRestart();
+        appendBatches(log, 100, PER_BATCH, 1000);
+        List<Long> bases = segmentBases(dir());
+        List<RecordBatch> before = readAllBatches(log);
+        log.close();
+        // The last-offset delta of the first batch of segment two claims the batch runs far past the log end, and
+        // the batch after it has no index entry: a read that skips it by offset would find it again.
+        Path file = LogFiles.logFile(dir(), bases.get(1));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[23] ^= 0x7f;
+        Files.write(file, bytes);
+
+        SegmentedLog reopened = openAfterRestart();
+        assertEquals(before.size() - 1, readAllBatches(reopened).size());
+        for (long offset = bases.get(1); offset < bases.get(2); offset++) {
+            assertFalse(reopened.read(offset, 1, true).isEmpty(), "no data at " + offset);
+        }
     }
 
     @Test
