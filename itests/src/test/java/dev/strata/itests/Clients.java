@@ -82,7 +82,14 @@ public final class Clients {
      * race the broker's own set-up of the partitions.
      */
     public static void createTopic(Admin admin, String topic, int partitions) throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        createTopic(admin, topic, partitions, Map.of());
+    }
+
+    /** As {@link #createTopic(Admin, String, int)} with topic configs ({@code segment.bytes}...). */
+    public static void createTopic(Admin admin, String topic, int partitions, Map<String, String> configs)
+            throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all()
+                .get(30, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String last = "not described";
         while (System.nanoTime() < deadline) {

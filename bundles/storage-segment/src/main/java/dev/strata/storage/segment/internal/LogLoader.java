@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -19,13 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a partition directory and recovers it (Kafka's LogLoader): removes index files without a segment, opens
- * every segment, checks its indexes and rebuilds the ones that are missing or corrupt, and validates the last
- * segment's batches (every segment's after an unclean shutdown), cutting a torn or corrupt tail. Whatever is found
- * on disk, the log opens: at worst with less data than the files held, and it says so in the log.
+ * Opens a partition directory and recovers it (Kafka's LogLoader): removes index files without a segment and
+ * unfinished rewrites, opens every segment, checks its indexes and rebuilds the ones that are missing or corrupt,
+ * and checks batches. Whatever is found on disk, the log opens: at worst with less data than the files held, and it
+ * says so in the log, naming the file, the position and the offsets lost.
  *
- * <p>Every segment but the last was flushed when the next one was created, which is why a clean shutdown only
- * needs the last segment checked. Stateless; one call works on one directory and is not thread-safe for it.
+ * <p>What is checked in full (every batch with its CRC): after a clean shutdown the last segment; after a crash
+ * every segment from the one holding the {@linkplain RecoveryPointFile recovery point} on (all of them when there is
+ * no recovery point). Every other segment gets the cheap checks: its indexes' sanity, that the last index entry
+ * points at its batch, and the full check of the batches after the last index entry; a segment failing them is
+ * checked in full. A full check cuts damaged batches out and keeps what follows them (see {@link SegmentScan}), so
+ * one bad batch costs its own records, not the rest of the log: the log then has a gap in its offsets, which reads
+ * skip as Kafka does (a fetch inside the gap returns the next batch).
+ *
+ * <p>Stateless; one call works on one directory and is not thread-safe for it.
  */
 final class LogLoader {
     private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
@@ -34,27 +40,40 @@ final class LogLoader {
     }
 
     static SegmentedLog load(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory,
-                             LongSupplier clock, Consumer<SegmentedLog> onClose) throws IOException {
+                             OpenFileCache files, LongSupplier clock, Consumer<SegmentedLog> onClose)
+            throws IOException {
         Files.createDirectories(dir);
         Path marker = dir.resolve(LogFiles.CLEAN_SHUTDOWN);
         boolean clean = Files.exists(marker);
         // From now on a crash must be seen as unclean.
         Files.deleteIfExists(marker);
 
-        TreeSet<Long> bases = scanDirectory(dir, indexFactory);
-        String state = bases.isEmpty() ? "new log" : clean ? "clean shutdown" : "unclean shutdown, recovered";
+        List<Long> bases = new ArrayList<>(scanDirectory(dir, indexFactory));
+        OptionalLong checkpoint = bases.isEmpty() ? OptionalLong.empty() : RecoveryPointFile.read(dir, tp);
+        long fullCheckFrom = fullCheckFrom(bases, clean, checkpoint);
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
         long now = clock.getAsLong();
+        Outcome outcome = new Outcome();
         try {
-            for (long base : bases) {
-                segments.put(base, openSegment(dir, tp, base, indexFactory, config));
+            for (int i = 0; i < bases.size(); i++) {
+                long base = bases.get(i);
+                boolean isLast = i == bases.size() - 1;
+                LogSegment s = openSegment(dir, tp, base, indexFactory, config, files);
+                segments.put(base, s);
+                try {
+                    long offsetLimit = isLast ? Long.MAX_VALUE : bases.get(i + 1);
+                    check(tp, s, base >= fullCheckFrom, isLast, offsetLimit, config.indexIntervalBytes(), now,
+                            outcome);
+                } finally {
+                    s.pin(isLast); // the others are left to the open-file cache
+                }
             }
             if (segments.isEmpty()) {
-                LogSegment first = LogSegment.open(dir, 0, indexFactory, config.segmentIndexBytes());
+                LogSegment first = LogSegment.open(dir, 0, indexFactory, config.segmentIndexBytes(), files);
                 first.loadState(now);
                 segments.put(0L, first);
             } else {
-                recover(tp, segments, clean, config, now);
+                checkContiguous(tp, segments);
             }
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : segments.values()) {
@@ -66,10 +85,88 @@ final class LogLoader {
             }
             throw e;
         }
-        SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, clock, segments, onClose);
+        long end = segments.lastEntry().getValue().nextOffset();
+        // After a crash what was checked may still be only in the page cache: the recovery point stays.
+        long recoveryPoint = clean ? end : Math.min(checkpoint.orElse(0), end);
+        SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, files, clock, segments, onClose,
+                recoveryPoint, checkpoint.orElse(-1));
+        String state = bases.isEmpty() ? "new log" : (clean ? "clean shutdown" : "unclean shutdown")
+                + ", " + outcome.fullyChecked + " segment(s) checked in full"
+                + (outcome.bytesLost > 0 ? ", " + outcome.bytesLost + " bytes unreadable" : "");
         LOG.info("Opened log {} in {}: {} segment(s), offsets [{}, {}), {} bytes, {}", tp, dir,
                 segments.size(), log.logStartOffset(), log.logEndOffset(), log.sizeInBytes(), state);
         return log;
+    }
+
+    /** The base offset of the first segment to check in full. */
+    private static long fullCheckFrom(List<Long> bases, boolean clean, OptionalLong checkpoint) {
+        if (bases.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long last = bases.get(bases.size() - 1);
+        if (clean && checkpoint.isEmpty()) {
+            return last;
+        }
+        // After a clean shutdown the recovery point is the log end, unless reads found damage below it.
+        long point = checkpoint.orElse(0);
+        long from = bases.get(0);
+        for (long base : bases) {
+            if (base <= point) {
+                from = base; // the segment holding the recovery point: written to after the point
+            }
+        }
+        return Math.min(from, last);
+    }
+
+    /** What the checks found, for the line that says the log is open. */
+    private static final class Outcome {
+        int fullyChecked;
+        long bytesLost;
+    }
+
+    /** Checks one segment, in full or cheaply (and in full when that fails), and reports what was lost. */
+    private static void check(TopicPartition tp, LogSegment s, boolean full, boolean isLast, long offsetLimit,
+                              int interval, long now, Outcome outcome) throws IOException {
+        boolean needsFullCheck = full;
+        try {
+            // Every segment's indexes are checked, also those about to be rebuilt, so damage is reported.
+            s.sanityCheckIndexes(interval);
+        } catch (IOException corrupt) {
+            LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp, corrupt.getMessage());
+            s.deleteIndexes();
+            needsFullCheck = true;
+        }
+        if (!needsFullCheck && !s.loadState(now)) {
+            LOG.warn("Segment {} of {} fails the check of its last batches; checking all of it", s.baseOffset(), tp);
+            needsFullCheck = true;
+        }
+        if (!needsFullCheck) {
+            s.checkOnRead();
+            return;
+        }
+        SegmentScan scan = s.recover(interval, now, offsetLimit);
+        outcome.fullyChecked++;
+        Path file = s.file();
+        for (SegmentScan.Damage d : scan.damage()) {
+            outcome.bytesLost += d.bytes();
+            LOG.error("Recovered log {}: {} bytes of segment {} unreadable at position {}, offsets [{}, {}) lost "
+                    + "(the bytes are kept in {})", tp, d.bytes(), file, d.position(), d.fromOffset(), d.toOffset(),
+                    file.getFileName() + "." + d.position() + DamagedSegment.CORRUPT_SUFFIX);
+        }
+        if (scan.tailBytes() > 0) {
+            outcome.bytesLost += scan.tailBytes();
+            if (isLast) {
+                LOG.warn("Recovery of {} cut {} bytes of torn or corrupt data from segment {} at position {}; the "
+                        + "log now ends at offset {}", tp, scan.tailBytes(), file, scan.validEnd(), s.nextOffset());
+            } else {
+                LOG.error("Recovered log {}: {} bytes of segment {} unreadable from position {} to its end, offsets "
+                        + "[{}, {}) lost", tp, scan.tailBytes(), file, scan.validEnd(), scan.nextOffset(),
+                        offsetLimit);
+            }
+        }
+        if (!isLast) {
+            s.onBecomeInactive();
+        }
     }
 
     /** The base offsets of the segment files; removes index files whose segment file is gone. */
@@ -88,6 +185,9 @@ final class LogLoader {
                     offsetIndexes.add(idx.getAsLong());
                 } else if (tidx.isPresent()) {
                     timeIndexes.add(tidx.getAsLong());
+                } else if (f.getFileName().toString().endsWith(LogFiles.LOG_SUFFIX + DamagedSegment.SWAP_SUFFIX)) {
+                    LOG.info("Deleting {}: a rewrite that did not finish (the segment file is whole)", f);
+                    Files.delete(f);
                 }
             }
         }
@@ -108,60 +208,19 @@ final class LogLoader {
 
     /** Opens a segment; an index the factory cannot open at all is deleted and recreated empty. */
     private static LogSegment openSegment(Path dir, TopicPartition tp, long base, OffsetIndexFactory indexFactory,
-                                          LogConfig config) throws IOException {
+                                          LogConfig config, OpenFileCache files) throws IOException {
         try {
-            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes());
+            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes(), files);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot open the indexes of segment {} of {} ({}); deleting them to rebuild", base, tp,
                     e.toString());
             indexFactory.delete(dir, base);
             Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
-            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes());
+            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes(), files);
         }
     }
 
-    private static void recover(TopicPartition tp, ConcurrentSkipListMap<Long, LogSegment> segments, boolean clean,
-                                LogConfig config, long now) throws IOException {
-        int interval = config.indexIntervalBytes();
-        long lastBase = segments.lastKey();
-        for (Map.Entry<Long, LogSegment> e : new ArrayList<>(segments.entrySet())) {
-            LogSegment s = e.getValue();
-            boolean isLast = e.getKey() == lastBase;
-            boolean needsRecovery = isLast || !clean;
-            if (!needsRecovery) {
-                try {
-                    s.sanityCheckIndexes(interval);
-                    if (!s.loadState(now)) {
-                        LOG.warn("Segment {} of {} ends in a torn batch; recovering it", s.baseOffset(), tp);
-                        needsRecovery = true;
-                    }
-                } catch (IOException corrupt) {
-                    LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp,
-                            corrupt.getMessage());
-                    s.deleteIndexes();
-                    needsRecovery = true;
-                }
-            }
-            if (needsRecovery) {
-                int before = s.size();
-                long cut = s.recover(interval, now);
-                if (cut > 0) {
-                    LOG.warn("Recovery of {} cut {} bytes of torn or corrupt data from segment {} at position {}; "
-                            + "the log now ends at offset {}", tp, cut, s.baseOffset(), before - cut, s.nextOffset());
-                    if (!isLast) {
-                        dropSegmentsAfter(tp, segments, s);
-                        return;
-                    }
-                }
-                if (!isLast) {
-                    s.onBecomeInactive();
-                }
-            }
-        }
-        checkContiguous(tp, segments);
-    }
-
-    /** A segment cut short in the middle of the log: what follows it no longer follows on, so it goes. */
+    /** What follows a segment that overlaps it no longer follows on, so it goes. */
     private static void dropSegmentsAfter(TopicPartition tp, ConcurrentSkipListMap<Long, LogSegment> segments,
                                           LogSegment cutSegment) throws IOException {
         for (LogSegment later : new ArrayList<>(segments.tailMap(cutSegment.baseOffset(), false).values())) {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log (Kafka's LogSegment): the {@code %020d.log} file of whole batches named by the
@@ -25,14 +27,12 @@ import java.util.Optional;
  * a batch.
  */
 final class LogSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
     private final Path dir;
     private final long baseOffset;
     private final Path file;
-    private final FileChannel channel;
-    private final OffsetIndexFactory indexFactory;
-    private final int indexMaxBytes;
-    private volatile OffsetIndex offsetIndex;
-    private volatile TimeIndexFile timeIndex;
+    private final SegmentChannel channel;
+    private final SegmentIndexes indexes;
 
     /** Bytes of whole batches in the file; readers never look past it. */
     private volatile int size;
@@ -43,53 +43,70 @@ final class LogSegment {
     private int bytesSinceLastIndexEntry;
     /** Wall-clock time the segment's first batch was appended (or a stand-in after a restart); -1 when empty. */
     private long rollingBaseTimeMs = -1;
+    /** A failed append could not cut its bytes off: the file holds bytes past {@link #size} to drop first. */
+    private boolean tailDirty;
+    private volatile boolean warned;
+    /** Set for segments whose batches were not all checked at open: reads check them. */
+    private volatile ReadChecks readChecks;
 
-    private LogSegment(Path dir, long baseOffset, FileChannel channel, OffsetIndexFactory indexFactory,
-                       int indexMaxBytes, OffsetIndex offsetIndex, TimeIndexFile timeIndex) throws IOException {
+    private LogSegment(Path dir, long baseOffset, SegmentChannel channel, OffsetIndexFactory indexFactory,
+                       int indexMaxBytes) throws IOException {
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.file = LogFiles.logFile(dir, baseOffset);
         this.channel = channel;
-        this.indexFactory = indexFactory;
-        this.indexMaxBytes = indexMaxBytes;
-        this.offsetIndex = offsetIndex;
-        this.timeIndex = timeIndex;
         long length = channel.size();
         this.size = (int) Math.min(length, Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.offsetOfMaxTimestampSoFar = baseOffset;
+        this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, indexMaxBytes, channel);
+        channel.onRelease(indexes::unload);
     }
 
     /**
-     * Opens (creating when absent) the segment's files. The state (next offset, max timestamp) is not known until
-     * {@link #loadState} or {@link #recover} runs.
+     * Opens (creating when absent) the segment's files, pinned: its file stays open until {@link #pin}(false). The
+     * state (next offset, max timestamp) is not known until {@link #loadState} or {@link #recover} runs.
      */
-    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, int indexMaxBytes)
-            throws IOException {
-        FileChannel ch = FileChannel.open(LogFiles.logFile(dir, baseOffset), StandardOpenOption.CREATE,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        OffsetIndex offsets = null;
+    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, int indexMaxBytes,
+                           OpenFileCache files) throws IOException {
+        Path path = LogFiles.logFile(dir, baseOffset);
+        if (!Files.exists(path)) {
+            Files.createFile(path);
+        }
+        SegmentChannel ch = new SegmentChannel(path, files, true);
         try {
-            offsets = indexFactory.open(dir, baseOffset, indexMaxBytes);
-            TimeIndexFile times = openTimeIndex(dir, baseOffset, indexMaxBytes);
-            return new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes, offsets, times);
+            LogSegment segment = new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes);
+            segment.offsets();
+            segment.times();
+            return segment;
         } catch (IOException | RuntimeException e) {
             ch.close();
-            if (offsets != null) {
-                offsets.close();
-            }
             throw e;
         }
     }
 
-    /** segment.index.bytes may be as small as one 8-byte offset entry; a time index needs 12 for one entry. */
-    private static TimeIndexFile openTimeIndex(Path dir, long baseOffset, int maxBytes) throws IOException {
-        return new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
-                Math.max(maxBytes, TimeIndexFile.ENTRY_SIZE));
+    private OffsetIndex offsets() throws IOException {
+        return indexes.offsets();
+    }
+
+    private TimeIndexFile times() throws IOException {
+        return indexes.times();
+    }
+
+    /**
+     * Pins the segment (its file and indexes stay open: the active segment, or one being changed) or leaves it to
+     * the open-file cache.
+     */
+    void pin(boolean pin) {
+        channel.pin(pin);
     }
 
     long baseOffset() {
         return baseOffset;
+    }
+
+    Path file() {
+        return file;
     }
 
     int size() {
@@ -108,12 +125,8 @@ final class LogSegment {
         return rollingBaseTimeMs;
     }
 
-    boolean indexesFull() {
-        return offsetIndex.isFull() || timeIndex.isFull();
-    }
-
-    FileChannel channel() {
-        return channel;
+    boolean indexesFull() throws IOException {
+        return offsets().isFull() || times().isFull();
     }
 
     /**
@@ -122,27 +135,46 @@ final class LogSegment {
      */
     void append(ByteBuffer batches, List<BatchHeader> headers, int indexIntervalBytes, long nowMs)
             throws IOException {
+        if (tailDirty) {
+            // An earlier failed append could not cut its bytes: do it before writing after them.
+            channel.truncate(size);
+            tailDirty = false;
+        }
         int start = size;
+        long firstBase = headers.get(0).baseOffset();
+        int timeEntries = times().entries();
+        long savedMaxTimestamp = maxTimestampSoFar;
+        long savedOffsetOfMax = offsetOfMaxTimestampSoFar;
+        int savedBytesSinceEntry = bytesSinceLastIndexEntry;
+        long savedRollTime = rollingBaseTimeMs;
         ByteBuffer src = batches.duplicate();
         long pos = start;
         try {
             while (src.hasRemaining()) {
                 pos += channel.write(src, pos);
             }
-        } catch (IOException e) {
-            // Nothing was published; drop the partial write so the file ends with whole batches again.
+            if (rollingBaseTimeMs < 0) {
+                rollingBaseTimeMs = nowMs;
+            }
+            for (BatchHeader h : headers) {
+                indexBatch(h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(), indexIntervalBytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Nothing was published: drop the written bytes and index entries, or a later recovery would find the
+            // rejected batch whole and bring it back (a duplicate once the producer retries).
+            maxTimestampSoFar = savedMaxTimestamp;
+            offsetOfMaxTimestampSoFar = savedOffsetOfMax;
+            bytesSinceLastIndexEntry = savedBytesSinceEntry;
+            rollingBaseTimeMs = savedRollTime;
             try {
+                offsets().truncateTo(firstBase);
+                times().truncateToEntryCount(timeEntries);
                 channel.truncate(start);
-            } catch (IOException suppressed) {
+            } catch (IOException | RuntimeException suppressed) {
+                tailDirty = true;
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-        if (rollingBaseTimeMs < 0) {
-            rollingBaseTimeMs = nowMs;
-        }
-        for (BatchHeader h : headers) {
-            indexBatch(h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(), indexIntervalBytes);
         }
         BatchHeader last = headers.get(headers.size() - 1);
         size = (int) pos;
@@ -156,10 +188,10 @@ final class LogSegment {
             offsetOfMaxTimestampSoFar = batchBaseOffset;
         }
         if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
-            if (!offsetIndex.isFull() && batchBaseOffset > offsetIndex.lastEntry().offset()) {
-                offsetIndex.append(batchBaseOffset, position);
+            if (!offsets().isFull() && batchBaseOffset > offsets().lastEntry().offset()) {
+                offsets().append(batchBaseOffset, position);
             }
-            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += batchSize;
@@ -174,16 +206,37 @@ final class LogSegment {
     }
 
     private BatchHeader locate(long offset, BatchScanner scan) throws IOException {
-        IndexEntry start = offsetIndex.lookup(offset);
+        IndexEntry start = offsets().lookup(offset);
         int pos = start.position() <= scan.limit() && start.offset() <= offset ? start.position() : 0;
+        if (pos > 0) {
+            BatchHeader atEntry = scan.headerAt(pos);
+            if (atEntry == null || atEntry.baseOffset() != start.offset()) {
+                // The index disagrees with the file (damaged since the checks at open): scan from the start.
+                warnOnce("Offset index of " + file + " entry (" + start.offset() + ", " + start.position()
+                        + ") does not point at a batch with that offset; reading without the index");
+                pos = 0;
+            }
+        }
+        long next = baseOffset;
         while (pos < scan.limit()) {
             BatchHeader h = scan.headerAt(pos);
             if (h == null) {
-                return null;
+                ReadChecks checks = readChecks;
+                if (checks == null) {
+                    warnOnce("No whole batch at position " + pos + " of " + file + " (size " + scan.limit()
+                            + "); reads go on with the next segment");
+                    return null;
+                }
+                h = resumeAfter(pos, next, scan.limit());
+                checks.reportDamage(pos, null, h == null ? -1 : h.baseOffset());
+                if (h == null) {
+                    return null;
+                }
             }
             if (h.lastOffset() >= offset) {
                 return h;
             }
+            next = h.nextOffset();
             pos = h.end();
         }
         return null;
@@ -197,30 +250,82 @@ final class LogSegment {
     LogSlice read(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
         BatchHeader first = locate(offset, scan);
-        if (first == null) {
-            return null;
-        }
-        if (first.baseOffset() >= maxOffset || (first.size() > maxBytes && !minOneBatch)) {
-            return LogSlice.EMPTY;
-        }
-        long total = first.size();
-        int pos = first.end();
-        while (pos < scan.limit()) {
-            BatchHeader next = scan.headerAt(pos);
-            if (next == null || total + next.size() > maxBytes || next.baseOffset() >= maxOffset) {
-                break;
+        while (true) {
+            if (first == null) {
+                return null;
             }
-            total += next.size();
-            pos = next.end();
+            if (first.baseOffset() >= maxOffset || (first.size() > maxBytes && !minOneBatch)) {
+                return LogSlice.EMPTY;
+            }
+            long total = first.size();
+            int pos = first.end();
+            while (pos < scan.limit()) {
+                BatchHeader next = scan.headerAt(pos);
+                if (next == null || total + next.size() > maxBytes || next.baseOffset() >= maxOffset) {
+                    break;
+                }
+                total += next.size();
+                pos = next.end();
+            }
+            ReadChecks checks = readChecks;
+            if (checks != null) {
+                int bad = checks.firstBad(first.position(), (int) (first.position() + total), first.baseOffset());
+                if (bad == first.position()) {
+                    BatchHeader resume = resumeAfter(first.position(), first.baseOffset() + 1, scan.limit());
+                    checks.reportDamage(bad, first, resume == null ? -1 : resume.baseOffset());
+                    // Skip the damaged batch, as if it were a gap. Going on from the position (not the offset) is
+                    // what makes progress when the damage is in the batch's own offsets.
+                    first = resume;
+                    continue;
+                }
+                if (bad > 0) {
+                    total = bad - first.position(); // serve up to the damage; the next read reports it
+                }
+            }
+            return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
         }
-        return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
+    }
+
+    /** The first valid batch after damage at {@code position}, with base offset at least {@code minBase}. */
+    private BatchHeader resumeAfter(int position, long minBase, int limit) throws IOException {
+        return SegmentScan.findNextValid(channel, position + 1, limit, minBase, baseOffset, Long.MAX_VALUE);
+    }
+
+    /**
+     * Makes reads check batches fully before serving them (a segment that got only the cheap checks at open).
+     */
+    void checkOnRead() {
+        readChecks = new ReadChecks(file, channel);
+    }
+
+    /**
+     * Checks every batch below the published size in full (for {@code strata:verify}; runs beside reads and
+     * appends) and marks the segment damaged if it is, so that reads skip the damage and the next start repairs it.
+     */
+    SegmentScan verify(long offsetLimit) throws IOException {
+        SegmentScan scan = SegmentScan.scan(channel, baseOffset, offsetLimit, size);
+        if (!scan.damage().isEmpty() || scan.validEnd() < scan.limit()) {
+            ReadChecks checks = readChecks;
+            if (checks == null) {
+                checks = new ReadChecks(file, channel);
+                readChecks = checks;
+            }
+            checks.markDamaged();
+        }
+        return scan;
+    }
+
+    /** Whether a read found a damaged batch in this segment since the log opened. */
+    boolean damaged() {
+        ReadChecks checks = readChecks;
+        return checks != null && checks.damaged();
     }
 
     /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */
     Optional<TimestampOffset> findByTimestamp(long timestamp, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
-        TimestampOffset hint = timeIndex.lookup(timestamp);
-        IndexEntry start = offsetIndex.lookup(hint.offset());
+        TimestampOffset hint = times().lookup(timestamp);
+        IndexEntry start = offsets().lookup(hint.offset());
         int pos = start.position() <= scan.limit() ? start.position() : 0;
         while (pos < scan.limit()) {
             BatchHeader h = scan.headerAt(pos);
@@ -236,26 +341,26 @@ final class LogSegment {
     }
 
     /**
-     * Restores the in-memory state of a segment whose indexes passed their checks, scanning only the batches after
-     * the last offset-index entry.
+     * Restores the in-memory state of a segment whose indexes passed their checks, reading and fully checking only
+     * the batches after the last offset-index entry.
      *
-     * @return false when that tail scan finds a torn or impossible batch (the caller then recovers the segment)
+     * @return false when that tail scan finds a torn or corrupt batch (the caller then recovers the segment)
      */
     boolean loadState(long nowMs) throws IOException {
         int limit = size;
-        IndexEntry lastEntry = offsetIndex.lastEntry();
+        IndexEntry lastEntry = offsets().lastEntry();
         if (lastEntry.position() > limit) {
             return false;
         }
-        TimestampOffset lastTime = timeIndex.lastEntry();
+        TimestampOffset lastTime = times().lastEntry();
         maxTimestampSoFar = lastTime.timestamp();
         offsetOfMaxTimestampSoFar = lastTime.offset();
         long next = lastEntry.position() == 0 ? baseOffset : lastEntry.offset();
         int pos = lastEntry.position();
-        BatchScanner scan = new BatchScanner(channel, limit);
         while (pos < limit) {
-            BatchHeader h = scan.headerAt(pos);
-            if (h == null || h.baseOffset() < next) {
+            // Full checks (CRC) for the few batches after the last index entry: a cheap look at every segment.
+            BatchHeader h = BatchHeader.readValid(channel, pos, limit, next);
+            if (h == null) {
                 return false;
             }
             if (h.maxTimestamp() > maxTimestampSoFar) {
@@ -272,35 +377,41 @@ final class LogSegment {
     }
 
     /**
-     * Validates every batch (lengths, magic, CRC, increasing offsets), cuts the file after the last valid one and
-     * rebuilds both indexes from the valid batches.
+     * Checks every batch (lengths, magic, CRC, offsets that follow on and end below {@code offsetLimit}, the next
+     * segment's base offset), keeps the valid ones (a damaged region in the middle is cut out of the file, a torn
+     * tail is cut off) and rebuilds both indexes from them.
      *
-     * @return the number of bytes cut
+     * @return what the check found
      */
-    long recover(int indexIntervalBytes, long nowMs) throws IOException {
-        long fileLength = channel.size();
-        int limit = (int) Math.min(fileLength, Integer.MAX_VALUE);
+    SegmentScan recover(int indexIntervalBytes, long nowMs, long offsetLimit) throws IOException {
+        SegmentScan scan = SegmentScan.scan(channel, baseOffset, offsetLimit,
+                (int) Math.min(channel.size(), Integer.MAX_VALUE));
+        if (!scan.damage().isEmpty()) {
+            DamagedSegment.rewrite(channel, file, scan);
+        } else if (scan.tailBytes() > 0) {
+            channel.truncate(scan.validEnd());
+            channel.force(true);
+        }
+        int limit = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+        // New, empty index files: truncating an index full of garbage could keep some of it.
+        deleteIndexes();
         resetIndexes();
         long next = baseOffset;
         int pos = 0;
+        BatchScanner batches = new BatchScanner(channel, limit);
         while (pos < limit) {
-            BatchHeader h = BatchHeader.readValid(channel, pos, limit, next);
-            if (h == null || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
-                break;
+            BatchHeader h = batches.headerAt(pos);
+            if (h == null) {
+                throw new IOException("Recovered segment " + file + " has no whole batch at position " + pos);
             }
             indexBatch(h.baseOffset(), pos, h.size(), h.maxTimestamp(), indexIntervalBytes);
             next = h.nextOffset();
             pos = h.end();
         }
-        long cut = fileLength - pos;
-        if (cut > 0) {
-            channel.truncate(pos);
-            channel.force(true);
-        }
-        size = pos;
+        size = limit;
         nextOffset = next;
         setRestartRollTime(nowMs);
-        return cut;
+        return scan;
     }
 
     /** After a restart the first append's wall-clock time is unknown: use the first batch's timestamp, capped. */
@@ -316,13 +427,25 @@ final class LogSegment {
 
     /** Checks both indexes and that they fit this file; throws IOException describing the first problem. */
     void sanityCheckIndexes(int indexIntervalBytes) throws IOException {
-        offsetIndex.sanityCheck();
-        timeIndex.sanityCheck();
+        offsets().sanityCheck();
+        times().sanityCheck();
         int limit = size;
-        if (offsetIndex.lastEntry().position() > limit) {
+        IndexEntry last = offsets().lastEntry();
+        if (last.position() > limit) {
             throw new IOException("Offset index of " + file + " points past the end of the file");
         }
-        if (offsetIndex.entries() == 0 && limit > 0) {
+        if (offsets().entries() > 0) {
+            BatchHeader h = new BatchScanner(channel, limit).headerAt(last.position());
+            if (h == null || h.baseOffset() != last.offset()) {
+                throw new IOException("The last entry of the offset index of " + file + " (" + last.offset() + ", "
+                        + last.position() + ") does not point at a batch with that offset");
+            }
+        }
+        TimestampOffset lastTime = times().lastEntry();
+        if (times().entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
+            throw new IOException("Time index of " + file + " ends at an impossible offset " + lastTime.offset());
+        }
+        if (offsets().entries() == 0 && limit > 0) {
             // A missing index comes back empty from the factory. The append policy indexes the second batch when
             // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
             BatchHeader first = new BatchScanner(channel, limit).headerAt(0);
@@ -331,15 +454,25 @@ final class LogSegment {
                         + " bytes");
             }
         }
-        if (offsetIndex.entries() > 0 && timeIndex.entries() == 0) {
+        if (offsets().entries() > 0 && times().entries() == 0) {
             throw new IOException("Time index of " + file + " is empty although the offset index is not");
+        }
+    }
+
+    /** What is wrong with the indexes, or null when they pass their checks (for {@code strata:verify}). */
+    String indexProblem(int indexIntervalBytes) {
+        try {
+            sanityCheckIndexes(indexIntervalBytes);
+            return null;
+        } catch (IOException e) {
+            return e.getMessage();
         }
     }
 
     /** Empties both indexes (before a rebuild). */
     void resetIndexes() throws IOException {
-        offsetIndex.truncateTo(baseOffset);
-        timeIndex.truncateToOffset(baseOffset);
+        offsets().truncateTo(baseOffset);
+        times().truncateToOffset(baseOffset);
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestampSoFar = baseOffset;
         bytesSinceLastIndexEntry = 0;
@@ -350,15 +483,13 @@ final class LogSegment {
      * checks; the caller then recovers the segment to fill them.
      */
     void deleteIndexes() throws IOException {
-        offsetIndex.delete();
-        indexFactory.delete(dir, baseOffset);
-        timeIndex.delete();
-        offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
-        timeIndex = openTimeIndex(dir, baseOffset, indexMaxBytes);
+        indexes.delete();
+        offsets();
+        times();
     }
 
-    TimeIndexFile timeIndex() {
-        return timeIndex;
+    TimeIndexFile timeIndex() throws IOException {
+        return times();
     }
 
     /**
@@ -373,8 +504,8 @@ final class LogSegment {
             return 0;
         }
         int newSize = cutAt.position();
-        offsetIndex.truncateTo(cutAt.baseOffset());
-        timeIndex.truncateToOffset(cutAt.baseOffset());
+        offsets().truncateTo(cutAt.baseOffset());
+        times().truncateToOffset(cutAt.baseOffset());
         size = newSize;
         channel.truncate(newSize);
         nextOffset = cutAt.baseOffset();
@@ -394,7 +525,7 @@ final class LogSegment {
             }
             pos = h.end();
         }
-        bytesSinceLastIndexEntry = newSize - offsetIndex.lastEntry().position();
+        bytesSinceLastIndexEntry = newSize - offsets().lastEntry().position();
         if (newSize == 0) {
             rollingBaseTimeMs = -1;
         }
@@ -407,35 +538,36 @@ final class LogSegment {
      */
     void onBecomeInactive() throws IOException {
         if (maxTimestampSoFar >= 0) {
-            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
         flush();
-        timeIndex.trimToValidSize();
-        // The SPI trims on close; reopen it so lookups go on (closed mmap indexes still answer meanwhile).
-        OffsetIndex old = offsetIndex;
-        old.close();
-        offsetIndex = indexFactory.open(dir, baseOffset, indexMaxBytes);
+        times().trimToValidSize();
+        // The SPI trims on close; it is opened again on use (closed mmap indexes still answer meanwhile).
+        indexes.closeOffsetIndex();
     }
 
     void flush() throws IOException {
         channel.force(true);
-        offsetIndex.flush();
-        timeIndex.flush();
+        offsets().flush();
+        times().flush();
     }
 
     /** Flushes and closes the files; the indexes are trimmed to their entries. */
     void close() throws IOException {
         try {
-            if (maxTimestampSoFar >= 0 && channel.isOpen()) {
-                timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
-            }
-            if (channel.isOpen()) {
+            // A segment that is not pinned was finished (and flushed) when it stopped being active.
+            if (channel.isOpen() && (channel.isPinned() || tailDirty)) {
+                if (maxTimestampSoFar >= 0) {
+                    times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+                }
+                if (tailDirty) {
+                    channel.truncate(size);
+                }
                 channel.force(true);
             }
         } finally {
             try {
-                offsetIndex.close();
-                timeIndex.close();
+                indexes.close();
             } finally {
                 channel.close();
             }
@@ -447,10 +579,16 @@ final class LogSegment {
         try {
             channel.close();
         } finally {
-            offsetIndex.delete();
-            indexFactory.delete(dir, baseOffset);
-            timeIndex.delete();
+            indexes.delete();
             Files.deleteIfExists(file);
+        }
+    }
+
+    /** Logs a problem with this segment once, so a damaged segment does not flood the log on every read. */
+    private void warnOnce(String message) {
+        if (!warned) {
+            warned = true;
+            LOG.warn(message);
         }
     }
 

@@ -45,9 +45,30 @@ abstract class MmapIndexFile {
             // An untrimmed file (after a crash) may be longer than maxBytes allows now; the sanity check or the
             // recovery of the segment deals with its zero tail.
             long usable = Math.min(length - length % entrySize, (long) Integer.MAX_VALUE / entrySize * entrySize);
-            this.entries = (int) (usable / entrySize);
             this.mmap = ch.map(FileChannel.MapMode.READ_WRITE, 0, usable);
+            this.entries = usedEntries(mmap, (int) (usable / entrySize), entrySize);
         }
+    }
+
+    /**
+     * Entries in a file that was not trimmed (a crash while its segment was active): the preallocated tail is
+     * zeros, and no real entry is all zeros past the first one.
+     */
+    private static int usedEntries(MappedByteBuffer buf, int count, int entrySize) {
+        int n = count;
+        while (n > 1 && isZero(buf, (n - 1) * entrySize, entrySize)) {
+            n--;
+        }
+        return n;
+    }
+
+    private static boolean isZero(MappedByteBuffer buf, int position, int length) {
+        for (int i = 0; i < length; i++) {
+            if (buf.get(position + i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public long baseOffset() {
@@ -153,7 +174,11 @@ abstract class MmapIndexFile {
     /** Flushes and cuts the file to the entries in use; lookups keep working from the new, exact mapping. */
     public void trimToValidSize() throws IOException {
         flush();
-        remap((long) entries * entrySize);
+        long exact = (long) entries * entrySize;
+        if (mmap.capacity() == exact && Files.size(file) == exact) {
+            return; // already exact (an index released and reopened by the open-file cache)
+        }
+        remap(exact);
     }
 
     /** Flushes and trims the file. Lookups on a closed index still answer from the retained mapping. */

@@ -8,6 +8,7 @@ import dev.strata.api.log.PartitionLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -48,6 +49,17 @@ public final class SegmentLogStore implements LogStore {
                 description = "How often idle logs are checked against their flush.ms policy; 0 turns it off")
         long flush_check_interval_ms() default 1000;
 
+        @AttributeDefinition(name = "Recovery point checkpoint interval (ms)",
+                description = "How often each log's recovery point (the offset below which everything is fsynced) "
+                        + "is written to its recovery-point-offset-checkpoint file, besides on roll and close")
+        long recovery_point_checkpoint_interval_ms() default 60_000;
+
+        @AttributeDefinition(name = "Open files of inactive segments",
+                description = "How many segments that are not active may hold an open file (and mapped indexes) at "
+                        + "once, over all logs; the least recently used are closed and reopened on demand. Active "
+                        + "segments (one per partition) are not counted")
+        int max_open_inactive_segments() default OpenFileCache.DEFAULT_MAX_OPEN;
+
         @AttributeDefinition(name = "Offset index service filter",
                 description = "LDAP filter choosing the OffsetIndexFactory service used for new and reopened logs")
         String indexFactory_target() default "(" + OffsetIndexFactory.PROPERTY_TYPE + "=mmap)";
@@ -55,8 +67,11 @@ public final class SegmentLogStore implements LogStore {
 
     private final OffsetIndexFactory indexFactory;
     private final LongSupplier clock;
+    private final OpenFileCache files;
     private final Set<SegmentedLog> openLogs = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService flusher;
+    private volatile long checkpointIntervalMs = 60_000;
+    private long lastCheckpointMs;
 
     /**
      * The index factory is a static, greedy reference: a better-matching factory (or a new target filter) makes
@@ -66,23 +81,31 @@ public final class SegmentLogStore implements LogStore {
     public SegmentLogStore(@Reference(name = "indexFactory", target = "(" + OffsetIndexFactory.PROPERTY_TYPE
             + "=mmap)", policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
                            OffsetIndexFactory indexFactory, Config config) {
-        this(indexFactory, System::currentTimeMillis);
+        this(indexFactory, System::currentTimeMillis, config.max_open_inactive_segments());
         schedule(config);
     }
 
     /** For tests and plain-Java use: no scheduled flush check, an explicit clock. */
     public SegmentLogStore(OffsetIndexFactory indexFactory, LongSupplier clock) {
+        this(indexFactory, clock, OpenFileCache.DEFAULT_MAX_OPEN);
+    }
+
+    /** For tests: also how many inactive segments may hold open files. */
+    SegmentLogStore(OffsetIndexFactory indexFactory, LongSupplier clock, int maxOpenInactiveSegments) {
         this.indexFactory = indexFactory;
         this.clock = clock;
+        this.files = new OpenFileCache(maxOpenInactiveSegments);
     }
 
     @Modified
     void modified(Config config) {
+        files.setMaxOpen(config.max_open_inactive_segments());
         schedule(config);
     }
 
     private synchronized void schedule(Config config) {
         stopFlusher();
+        checkpointIntervalMs = config.recovery_point_checkpoint_interval_ms();
         long interval = config.flush_check_interval_ms();
         if (interval > 0) {
             flusher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -114,9 +137,17 @@ public final class SegmentLogStore implements LogStore {
     }
 
     void flushDueLogs() {
+        long now = clock.getAsLong();
+        boolean checkpoint = now - lastCheckpointMs >= checkpointIntervalMs;
+        if (checkpoint) {
+            lastCheckpointMs = now;
+        }
         for (SegmentedLog log : openLogs) {
             try {
                 log.flushIfDue();
+                if (checkpoint) {
+                    log.checkpointRecoveryPoint();
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.error("Scheduled flush of {} failed", log.topicPartition(), e);
             }
@@ -131,9 +162,19 @@ public final class SegmentLogStore implements LogStore {
                 throw new IOException("Log directory " + dir + " is already open as " + log.topicPartition());
             }
         }
-        SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, clock, openLogs::remove);
+        SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, files, clock, openLogs::remove);
         openLogs.add(log);
         return log;
+    }
+
+    /** The logs open now (for {@code strata:verify}). */
+    List<SegmentedLog> openLogs() {
+        return List.copyOf(openLogs);
+    }
+
+    /** Inactive segments holding an open file now (for tests and monitoring). */
+    int openInactiveSegments() {
+        return files.size();
     }
 
     /** Closes every log still open so its data is flushed and its next open is a clean one. */

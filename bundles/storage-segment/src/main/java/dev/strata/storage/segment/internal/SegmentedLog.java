@@ -44,6 +44,7 @@ final class SegmentedLog implements PartitionLog {
     private final Path dir;
     private final TopicPartition tp;
     private final OffsetIndexFactory indexFactory;
+    private final OpenFileCache files;
     private final LongSupplier clock;
     private final Consumer<SegmentedLog> onClose;
     private final Object lock = new Object();
@@ -55,9 +56,14 @@ final class SegmentedLog implements PartitionLog {
     private long lastFlushMs;
     /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
     private boolean dirDirty;
+    /** Every offset below it is on disk: after a crash, segments from the one holding it on are checked. */
+    private volatile long recoveryPoint;
+    /** The recovery point in the checkpoint file, -1 when there is none. Guarded by lock. */
+    private long checkpointedRecoveryPoint;
 
-    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, LongSupplier clock,
-                 ConcurrentSkipListMap<Long, LogSegment> segments, Consumer<SegmentedLog> onClose) {
+    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, OpenFileCache files,
+                 LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
+                 Consumer<SegmentedLog> onClose, long recoveryPoint, long checkpointedRecoveryPoint) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("A log needs at least one segment");
         }
@@ -65,11 +71,14 @@ final class SegmentedLog implements PartitionLog {
         this.tp = tp;
         this.config = config;
         this.indexFactory = indexFactory;
+        this.files = files;
         this.clock = clock;
         this.segments = segments;
         this.onClose = onClose;
         this.nextOffset = segments.lastEntry().getValue().nextOffset();
         this.lastFlushMs = clock.getAsLong();
+        this.recoveryPoint = recoveryPoint;
+        this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
     }
 
     @Override
@@ -103,6 +112,11 @@ final class SegmentedLog implements PartitionLog {
 
     int segmentCount() {
         return segments.size();
+    }
+
+    /** The segments now, oldest first (for {@code strata:verify}). */
+    List<LogSegment> segmentsSnapshot() {
+        return new ArrayList<>(segments.values());
     }
 
     @Override
@@ -191,10 +205,13 @@ final class SegmentedLog implements PartitionLog {
         }
         active.onBecomeInactive();
         // The old segment is now on disk, so every segment but the last is known flushed (recovery relies on it).
-        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, config.segmentIndexBytes());
+        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, config.segmentIndexBytes(), files);
         fresh.loadState(clock.getAsLong());
         segments.put(newBase, fresh);
+        active.pin(false); // from now on its file and indexes are open only while used
         dirDirty = true;
+        recoveryPoint = Math.max(recoveryPoint, newBase);
+        checkpointLocked();
         return fresh;
     }
 
@@ -253,10 +270,14 @@ final class SegmentedLog implements PartitionLog {
                     s.delete();
                 }
                 LogSegment last = segments.lastEntry().getValue();
+                last.pin(true); // the new active segment
                 last.truncateTo(offset);
                 nextOffset = last.nextOffset();
             }
             dirDirty = true;
+            // Offsets from here on will be written again: a crash must check them.
+            recoveryPoint = Math.min(recoveryPoint, nextOffset);
+            checkpointLocked();
             LOG.info("Truncated {} to offset {} (log end offset was {}, now {})", tp, offset, before, nextOffset);
         }
     }
@@ -269,7 +290,7 @@ final class SegmentedLog implements PartitionLog {
             s.delete();
         }
         segments.clear();
-        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, config.segmentIndexBytes());
+        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, config.segmentIndexBytes(), files);
         fresh.resetIndexes();
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);
@@ -306,6 +327,37 @@ final class SegmentedLog implements PartitionLog {
         }
         unflushedMessages = 0;
         lastFlushMs = now;
+        recoveryPoint = nextOffset;
+    }
+
+    long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /**
+     * Writes the recovery point to its file if it moved since the last write (called on roll, close, truncation
+     * and by the store's scheduled check, not on every flush: each write costs two fsyncs).
+     */
+    void checkpointRecoveryPoint() throws IOException {
+        synchronized (lock) {
+            if (!closed) {
+                checkpointLocked();
+            }
+        }
+    }
+
+    private void checkpointLocked() throws IOException {
+        long point = recoveryPoint;
+        for (LogSegment s : segments.values()) {
+            if (s.damaged()) {
+                point = Math.min(point, s.baseOffset()); // so the next start checks and repairs it
+                break;
+            }
+        }
+        if (point != checkpointedRecoveryPoint) {
+            RecoveryPointFile.write(dir, tp, point);
+            checkpointedRecoveryPoint = point;
+        }
     }
 
     @Override
@@ -345,6 +397,8 @@ final class SegmentedLog implements PartitionLog {
                 if (failure != null) {
                     throw failure;
                 }
+                recoveryPoint = nextOffset;
+                checkpointLocked();
                 Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
             } finally {
                 onClose.accept(this);

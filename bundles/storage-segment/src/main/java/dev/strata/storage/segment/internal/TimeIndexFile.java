@@ -62,6 +62,11 @@ final class TimeIndexFile extends MmapIndexFile {
         truncateToEntries(keep);
     }
 
+    /** Keeps only the first {@code count} entries (to undo the entries of a failed append). */
+    void truncateToEntryCount(int count) {
+        truncateToEntries(Math.min(count, entries()));
+    }
+
     @Override
     public void sanityCheck() throws IOException {
         super.sanityCheck();

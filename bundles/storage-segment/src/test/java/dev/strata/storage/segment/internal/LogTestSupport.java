@@ -10,8 +10,11 @@ import dev.strata.record.RecordBatches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /** Builders and checks shared by the log tests. */
 final class LogTestSupport {
@@ -64,5 +67,29 @@ final class LogTestSupport {
             b.ensureValid();
         }
         return batches;
+    }
+
+    /** The base offsets of the segment files in {@code dir}, ascending. */
+    static List<Long> segmentBases(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> LogFiles.baseOffsetOf(f, LogFiles.LOG_SUFFIX))
+                    .filter(java.util.OptionalLong::isPresent).map(java.util.OptionalLong::getAsLong).sorted()
+                    .toList();
+        }
+    }
+
+    /** Every batch from the log start to the log end, following gaps; fails on a read that does not move on. */
+    static List<RecordBatch> readAllBatches(PartitionLog log) throws IOException {
+        List<RecordBatch> all = new java.util.ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            List<RecordBatch> batches = batchesOf(log.read(offset, 4096, true));
+            if (batches.isEmpty() || batches.get(batches.size() - 1).nextOffset() <= offset) {
+                throw new AssertionError("A read at offset " + offset + " of " + log + " does not move on");
+            }
+            all.addAll(batches);
+            offset = batches.get(batches.size() - 1).nextOffset();
+        }
+        return all;
     }
 }

@@ -30,6 +30,16 @@ class SegmentLogStoreTest {
             }
 
             @Override
+            public long recovery_point_checkpoint_interval_ms() {
+                return 60_000;
+            }
+
+            @Override
+            public int max_open_inactive_segments() {
+                return 4;
+            }
+
+            @Override
             public String indexFactory_target() {
                 return "(strata.index.type=mmap)";
             }

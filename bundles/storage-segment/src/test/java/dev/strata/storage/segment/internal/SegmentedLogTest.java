@@ -263,25 +263,28 @@ class SegmentedLogTest {
     }
 
     @Test
-    void uncleanRecoveryOfAnEarlierSegmentDropsWhatFollows() throws IOException {
+    void uncleanRecoveryOfATornEarlierSegmentKeepsWhatFollows() throws IOException {
         SegmentedLog log = open(config(1024, 100));
         appendBatches(log, 30, 2, 0);
         assertTrue(log.segmentCount() >= 3);
         List<Long> bases = segmentBases();
+        long end = log.logEndOffset();
         log.close();
         Files.delete(dir().resolve(LogFiles.CLEAN_SHUTDOWN));
-        // Tear the first segment: its last 20 bytes are lost.
+        // Tear the first segment: its last 20 bytes are lost, so is its last batch.
         Path first = LogFiles.logFile(dir(), 0);
         byte[] bytes = Files.readAllBytes(first);
         Files.write(first, java.util.Arrays.copyOf(bytes, bytes.length - 20));
 
         SegmentedLog reopened = open(config(1024, 100));
-        assertEquals(1, reopened.segmentCount());
-        assertEquals(bases.get(1) - 2, reopened.logEndOffset());
-        for (long b : bases.subList(1, bases.size())) {
-            assertFalse(Files.exists(LogFiles.logFile(dir(), b)));
+        assertEquals(bases.size(), reopened.segmentCount());
+        assertEquals(end, reopened.logEndOffset());
+        for (long b : bases) {
+            assertTrue(Files.exists(LogFiles.logFile(dir(), b)));
         }
-        readAll(reopened);
+        // A fetch inside the gap gets the next batch, as in Kafka.
+        assertEquals(bases.get(1), batchesOf(reopened.read(bases.get(1) - 2, 1, true)).get(0).baseOffset());
+        assertEquals(29, LogTestSupport.readAllBatches(reopened).size());
     }
 
     @Test
