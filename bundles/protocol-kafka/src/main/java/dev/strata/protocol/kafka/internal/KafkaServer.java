@@ -50,6 +50,8 @@ public final class KafkaServer implements AutoCloseable {
     private ThreadPoolExecutor requestPool;
     private Channel serverChannel;
     private volatile int boundPort = -1;
+    /** Set by {@link #close}, so the server channel's close listener can tell an expected close from a failure. */
+    private volatile boolean closing;
 
     public KafkaServer(Broker broker, ServerSettings settings) {
         this(broker, settings, () -> null);
@@ -93,12 +95,26 @@ public final class KafkaServer implements AutoCloseable {
                                                     settings.maxRequestBytes()));
                         }
                     });
-            ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly();
+            ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
+            if (!bind.isSuccess()) {
+                // One line an operator can act on; the launcher reports the failed activation with this message.
+                String message = "Kafka listener cannot bind " + settings.host() + ":" + settings.port() + ": "
+                        + describe(bind.cause());
+                LOG.error(message);
+                throw new IllegalStateException(message, bind.cause());
+            }
             serverChannel = bind.channel();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+        Channel bound0 = serverChannel;
+        bound0.closeFuture().addListener(f -> {
+            if (!closing) {
+                LOG.error("Kafka listener on {} closed unexpectedly: no new connections are accepted until the "
+                        + "component is restarted", bound0.localAddress());
+            }
+        });
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         boundPort = bound.getPort();
         LOG.info("Kafka listener bound to {}:{} (advertised as {}:{}, {} network threads, {} request handler "
@@ -120,6 +136,7 @@ public final class KafkaServer implements AutoCloseable {
     /** Stops accepting, closes every connection, stops the event loops and then the request handlers. */
     @Override
     public void close() {
+        closing = true;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
@@ -148,6 +165,20 @@ public final class KafkaServer implements AutoCloseable {
         if (boundPort >= 0) {
             LOG.info("Kafka listener on port {} closed", boundPort);
         }
+    }
+
+    /** A bind failure's cause in a few words: "Address already in use", not a stack trace. */
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown cause";
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** The listening channel, for tests that need to close it under the server. */
+    Channel serverChannel() {
+        return serverChannel;
     }
 
     private static void shutdown(EventLoopGroup group) {
