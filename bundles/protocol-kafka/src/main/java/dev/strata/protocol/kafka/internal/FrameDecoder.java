@@ -18,10 +18,12 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
 
     private final int maxFrameBytes;
+    private final RateLimitedLog log;
     private boolean rejected;
 
-    FrameDecoder(int maxFrameBytes) {
+    FrameDecoder(int maxFrameBytes, RateLimitedLog log) {
         this.maxFrameBytes = maxFrameBytes;
+        this.log = log;
     }
 
     @Override
@@ -36,8 +38,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
         int size = in.getInt(in.readerIndex());
         if (size < 0 || size > maxFrameBytes) {
             rejected = true;
-            LOG.warn("Closing connection from {}: request size {} is {} (socket.request.max.bytes={})",
-                    ctx.channel().remoteAddress(), size, size < 0 ? "negative" : "too large", maxFrameBytes);
+            log.warn(LOG, "request-size", "Closing connection from " + ctx.channel().remoteAddress()
+                    + ": request size " + size + " is " + (size < 0 ? "negative" : "too large")
+                    + " (socket.request.max.bytes=" + maxFrameBytes + ")");
             in.skipBytes(in.readableBytes());
             ctx.close();
             return;

@@ -45,6 +45,8 @@ public final class KafkaServer implements AutoCloseable {
     private final ServerSettings settings;
     private final Supplier<GroupCoordinator> groupCoordinator;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    /** Reports what connections do wrong (bad frames, refusals, timeouts) without letting a flood fill the log. */
+    private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_MS);
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup networkGroup;
     private ThreadPoolExecutor requestPool;
@@ -87,9 +89,9 @@ public final class KafkaServer implements AutoCloseable {
                             connections.add(ch);
                             ch.closeFuture().addListener(f -> connections.remove(ch));
                             ch.pipeline()
-                                    .addLast("idle-closer", new IdleConnectionCloser(settings.maxIdleMs()))
-                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes()))
-                                    .addLast("request-decoder", new RequestDecoder(groupsAvailable))
+                                    .addLast("idle-closer", new IdleConnectionCloser(settings.maxIdleMs(), log))
+                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes(), log))
+                                    .addLast("request-decoder", new RequestDecoder(groupsAvailable, log))
                                     .addLast("request-dispatcher",
                                             new RequestDispatcher(apis, requestPool, LISTENER_NAME,
                                                     settings.maxRequestBytes()));

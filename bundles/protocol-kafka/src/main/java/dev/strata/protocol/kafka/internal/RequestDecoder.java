@@ -30,12 +30,17 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     private static final int MIN_HEADER_BYTES = 10;
 
     private final BooleanSupplier groupsAvailable;
+    private final RateLimitedLog log;
     private boolean rejected;
 
-    /** @param groupsAvailable whether a group coordinator is present (the group APIs are accepted only then) */
-    RequestDecoder(BooleanSupplier groupsAvailable) {
+    /**
+     * @param groupsAvailable whether a group coordinator is present (the group APIs are accepted only then)
+     * @param log where refused requests are reported, rate-limited
+     */
+    RequestDecoder(BooleanSupplier groupsAvailable, RateLimitedLog log) {
         super(ByteBuf.class);
         this.groupsAvailable = groupsAvailable;
+        this.log = log;
     }
 
     @Override
@@ -95,8 +100,8 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     private void reject(ChannelHandlerContext ctx, String reason, Exception cause) {
         rejected = true;
-        LOG.warn("Closing connection from {}: {}{}", ctx.channel().remoteAddress(), reason,
-                cause == null ? "" : ": " + cause);
+        log.warn(LOG, "bad-request", "Closing connection from " + ctx.channel().remoteAddress() + ": " + reason
+                + (cause == null ? "" : ": " + cause));
         ctx.close();
     }
 }
