@@ -47,6 +47,7 @@ public final class KafkaServer implements AutoCloseable {
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     /** Reports what connections do wrong (bad frames, refusals, timeouts) without letting a flood fill the log. */
     private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_MS);
+    private final ConnectionQuotas quotas;
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup networkGroup;
     private ThreadPoolExecutor requestPool;
@@ -64,6 +65,9 @@ public final class KafkaServer implements AutoCloseable {
         this.broker = broker;
         this.settings = settings;
         this.groupCoordinator = groupCoordinator;
+        ListenerLimits limits = settings.limits();
+        this.quotas = new ConnectionQuotas(limits.maxConnections(), limits.maxConnectionsPerIp(),
+                limits.maxConnectionsPerIpOverrides());
     }
 
     /** Binds the listener; on failure everything started so far is stopped again. */
@@ -81,6 +85,7 @@ public final class KafkaServer implements AutoCloseable {
             ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, networkGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    .handler(new ConnectionAcceptor(quotas, settings.limits().maxConnectionCreationRate(), log))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -119,10 +124,15 @@ public final class KafkaServer implements AutoCloseable {
         });
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         boundPort = bound.getPort();
+        ListenerLimits limits = settings.limits();
         LOG.info("Kafka listener bound to {}:{} (advertised as {}:{}, {} network threads, {} request handler "
-                        + "threads, socket.request.max.bytes={})", bound.getAddress().getHostAddress(), boundPort,
+                        + "threads, socket.request.max.bytes={}, max.connections={}, max.connections.per.ip={}{}, "
+                        + "max.connection.creation.rate={})", bound.getAddress().getHostAddress(), boundPort,
                 settings.advertisedHost(), boundPort, settings.networkThreads(), settings.ioThreads(),
-                settings.maxRequestBytes());
+                settings.maxRequestBytes(), limits.maxConnections(), limits.maxConnectionsPerIp(),
+                limits.maxConnectionsPerIpOverrides().isEmpty() ? ""
+                        : " (overrides " + limits.maxConnectionsPerIpOverrides() + ")",
+                limits.maxConnectionCreationRate());
     }
 
     /** The port actually bound (the ephemeral one when configured with 0); -1 before {@link #start}. */
@@ -176,6 +186,16 @@ public final class KafkaServer implements AutoCloseable {
         }
         String message = cause.getMessage();
         return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** Open connections, as counted against {@code max.connections}. */
+    int openConnections() {
+        return quotas.open();
+    }
+
+    /** Connections closed right after accept because of a limit, since start. */
+    long refusedConnections() {
+        return quotas.refused();
     }
 
     /** The listening channel, for tests that need to close it under the server. */
