@@ -48,6 +48,7 @@ public final class KafkaServer implements AutoCloseable {
     /** Reports what connections do wrong (bad frames, refusals, timeouts) without letting a flood fill the log. */
     private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_MS);
     private final ConnectionQuotas quotas;
+    private final RequestMemoryPool memory;
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup networkGroup;
     private ThreadPoolExecutor requestPool;
@@ -68,6 +69,7 @@ public final class KafkaServer implements AutoCloseable {
         ListenerLimits limits = settings.limits();
         this.quotas = new ConnectionQuotas(limits.maxConnections(), limits.maxConnectionsPerIp(),
                 limits.maxConnectionsPerIpOverrides());
+        this.memory = new RequestMemoryPool(limits.queuedMaxRequestBytes());
     }
 
     /** Binds the listener; on failure everything started so far is stopped again. */
@@ -93,13 +95,15 @@ public final class KafkaServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
                             ch.closeFuture().addListener(f -> connections.remove(ch));
+                            ReadGate gate = new ReadGate(ch);
                             ch.pipeline()
                                     .addLast("idle-closer", new IdleConnectionCloser(settings.maxIdleMs(), log))
-                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes(), log))
+                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes(), memory,
+                                            gate, settings.limits().requestReadTimeoutMs(), log))
                                     .addLast("request-decoder", new RequestDecoder(groupsAvailable, log))
                                     .addLast("request-dispatcher",
                                             new RequestDispatcher(apis, requestPool, LISTENER_NAME,
-                                                    settings.maxRequestBytes()));
+                                                    settings.maxRequestBytes(), gate));
                         }
                     });
             ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
@@ -127,12 +131,24 @@ public final class KafkaServer implements AutoCloseable {
         ListenerLimits limits = settings.limits();
         LOG.info("Kafka listener bound to {}:{} (advertised as {}:{}, {} network threads, {} request handler "
                         + "threads, socket.request.max.bytes={}, max.connections={}, max.connections.per.ip={}{}, "
-                        + "max.connection.creation.rate={})", bound.getAddress().getHostAddress(), boundPort,
+                        + "max.connection.creation.rate={}, queued.max.request.bytes={}, "
+                        + "socket.request.read.timeout.ms={})", bound.getAddress().getHostAddress(), boundPort,
                 settings.advertisedHost(), boundPort, settings.networkThreads(), settings.ioThreads(),
                 settings.maxRequestBytes(), limits.maxConnections(), limits.maxConnectionsPerIp(),
                 limits.maxConnectionsPerIpOverrides().isEmpty() ? ""
                         : " (overrides " + limits.maxConnectionsPerIpOverrides() + ")",
-                limits.maxConnectionCreationRate());
+                limits.maxConnectionCreationRate(),
+                memory.capacity() == Long.MAX_VALUE ? "unlimited" : memory.capacity(),
+                limits.requestReadTimeoutMs());
+        if (memory.capacity() < settings.maxRequestBytes()) {
+            LOG.warn("queued.max.request.bytes={} is below socket.request.max.bytes={}: larger requests are refused",
+                    memory.capacity(), settings.maxRequestBytes());
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (memory.capacity() != Long.MAX_VALUE && heap != Long.MAX_VALUE && memory.capacity() > heap / 2) {
+            LOG.warn("queued.max.request.bytes={} is more than half the heap ({} bytes): requests held in memory "
+                    + "could exhaust it", memory.capacity(), heap);
+        }
     }
 
     /** The port actually bound (the ephemeral one when configured with 0); -1 before {@link #start}. */
@@ -191,6 +207,11 @@ public final class KafkaServer implements AutoCloseable {
     /** Open connections, as counted against {@code max.connections}. */
     int openConnections() {
         return quotas.open();
+    }
+
+    /** The request memory pool, for tests and health output. */
+    RequestMemoryPool memory() {
+        return memory;
     }
 
     /** Connections closed right after accept because of a limit, since start. */

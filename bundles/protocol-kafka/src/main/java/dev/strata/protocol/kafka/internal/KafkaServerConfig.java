@@ -57,4 +57,15 @@ public @interface KafkaServerConfig {
             description = "New connections accepted per second; faster arrivals are delayed (not refused).",
             min = "1")
     int max_connection_creation_rate() default Integer.MAX_VALUE;
+
+    @AttributeDefinition(name = "Request memory (bytes)",
+            description = "Memory for requests being read or handled, all connections together: a request's size is "
+                    + "reserved before its body is read; connections wait (not reading) while it is used up. A "
+                    + "request larger than this closes its connection. -1 = no limit (Kafka's default).")
+    long queued_max_request_bytes() default ListenerLimits.DEFAULT_QUEUED_MAX_REQUEST_BYTES;
+
+    @AttributeDefinition(name = "Request read timeout (ms)",
+            description = "A request must arrive within this long of its first byte (time the server is not "
+                    + "reading does not count), so a peer trickling bytes cannot hold request memory.", min = "1")
+    long socket_request_read_timeout_ms() default ListenerLimits.DEFAULT_REQUEST_READ_TIMEOUT_MS;
 }

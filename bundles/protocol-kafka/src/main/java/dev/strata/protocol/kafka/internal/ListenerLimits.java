@@ -8,16 +8,29 @@ import java.util.Map;
 import javax.management.ObjectName;
 
 /**
- * What one listener lets clients hold: connections (in total, per address, created per second). Kafka's setting
- * names; {@code Integer.MAX_VALUE} means no limit. Immutable.
+ * What one listener lets clients hold: connections (in total, per address, created per second) and memory for
+ * requests. Kafka's setting names where Kafka has one; {@code Integer.MAX_VALUE} means no limit. Immutable.
  *
  * @param maxConnections {@code max.connections}
  * @param maxConnectionsPerIp {@code max.connections.per.ip} (0 with overrides: only the listed hosts)
  * @param maxConnectionsPerIpOverrides {@code max.connections.per.ip.overrides}, resolved
  * @param maxConnectionCreationRate {@code max.connection.creation.rate}, connections accepted per second
+ * @param queuedMaxRequestBytes {@code queued.max.request.bytes}: memory for requests being read or handled, all
+ *     connections together; &le; 0 for no limit (Kafka's -1)
+ * @param requestReadTimeoutMs {@code socket.request.read.timeout.ms} (Strata's): a request must arrive within this
+ *     long of its first byte
  */
 public record ListenerLimits(int maxConnections, int maxConnectionsPerIp,
-                             Map<InetAddress, Integer> maxConnectionsPerIpOverrides, int maxConnectionCreationRate) {
+                             Map<InetAddress, Integer> maxConnectionsPerIpOverrides, int maxConnectionCreationRate,
+                             long queuedMaxRequestBytes, long requestReadTimeoutMs) {
+
+    /**
+     * 200 MiB: twice {@code socket.request.max.bytes}, so a request of the largest size can be handled while another
+     * is read. Kafka's default (-1) is unbounded, which is what let 64 half-sent 99 MB requests exhaust memory.
+     */
+    public static final long DEFAULT_QUEUED_MAX_REQUEST_BYTES = 209_715_200;
+    /** kafka-clients give up on a request after {@code request.timeout.ms} (30 s) anyway. */
+    public static final long DEFAULT_REQUEST_READ_TIMEOUT_MS = 30_000;
 
     /** Configured {@code max.connections} meaning "half the process's file-descriptor limit". */
     public static final int AUTO = -1;
@@ -30,24 +43,41 @@ public record ListenerLimits(int maxConnections, int maxConnectionsPerIp,
             // As in Kafka: 0 only makes sense with overrides (the listed hosts are the only ones let in).
             throw new IllegalArgumentException("max.connections.per.ip must be > 0, or 0 with overrides");
         }
+        if (requestReadTimeoutMs <= 0) {
+            throw new IllegalArgumentException("socket.request.read.timeout.ms must be > 0: " + requestReadTimeoutMs);
+        }
         maxConnectionsPerIpOverrides = Map.copyOf(maxConnectionsPerIpOverrides);
     }
 
     /** The defaults: {@code max.connections} from the file-descriptor limit, everything else unlimited. */
     public static ListenerLimits defaults() {
-        return new ListenerLimits(resolveMaxConnections(AUTO), Integer.MAX_VALUE, Map.of(), Integer.MAX_VALUE);
+        return new ListenerLimits(resolveMaxConnections(AUTO), Integer.MAX_VALUE, Map.of(), Integer.MAX_VALUE,
+                DEFAULT_QUEUED_MAX_REQUEST_BYTES, DEFAULT_REQUEST_READ_TIMEOUT_MS);
     }
 
     public ListenerLimits withMaxConnections(int max) {
-        return new ListenerLimits(max, maxConnectionsPerIp, maxConnectionsPerIpOverrides, maxConnectionCreationRate);
+        return new ListenerLimits(max, maxConnectionsPerIp, maxConnectionsPerIpOverrides, maxConnectionCreationRate,
+                queuedMaxRequestBytes, requestReadTimeoutMs);
     }
 
     public ListenerLimits withMaxConnectionsPerIp(int max, Map<InetAddress, Integer> overrides) {
-        return new ListenerLimits(maxConnections, max, overrides, maxConnectionCreationRate);
+        return new ListenerLimits(maxConnections, max, overrides, maxConnectionCreationRate, queuedMaxRequestBytes,
+                requestReadTimeoutMs);
     }
 
     public ListenerLimits withMaxConnectionCreationRate(int perSecond) {
-        return new ListenerLimits(maxConnections, maxConnectionsPerIp, maxConnectionsPerIpOverrides, perSecond);
+        return new ListenerLimits(maxConnections, maxConnectionsPerIp, maxConnectionsPerIpOverrides, perSecond,
+                queuedMaxRequestBytes, requestReadTimeoutMs);
+    }
+
+    public ListenerLimits withQueuedMaxRequestBytes(long bytes) {
+        return new ListenerLimits(maxConnections, maxConnectionsPerIp, maxConnectionsPerIpOverrides,
+                maxConnectionCreationRate, bytes, requestReadTimeoutMs);
+    }
+
+    public ListenerLimits withRequestReadTimeoutMs(long timeoutMs) {
+        return new ListenerLimits(maxConnections, maxConnectionsPerIp, maxConnectionsPerIpOverrides,
+                maxConnectionCreationRate, queuedMaxRequestBytes, timeoutMs);
     }
 
     /**

@@ -56,7 +56,8 @@ public record ServerSettings(String host, int port, String advertisedHost, int m
         ListenerLimits limits = new ListenerLimits(ListenerLimits.resolveMaxConnections(config.max_connections()),
                 config.max_connections_per_ip(),
                 ListenerLimits.parseOverrides(config.max_connections_per_ip_overrides()),
-                config.max_connection_creation_rate());
+                config.max_connection_creation_rate(), config.queued_max_request_bytes(),
+                config.socket_request_read_timeout_ms());
         return new ServerSettings(config.host().trim(), config.port(), config.advertised_host(),
                 config.socket_request_max_bytes(), config.num_io_threads(), config.num_network_threads(),
                 config.connections_max_idle_ms(), limits);
