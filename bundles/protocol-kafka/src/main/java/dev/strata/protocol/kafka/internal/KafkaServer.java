@@ -3,6 +3,7 @@ package dev.strata.protocol.kafka.internal;
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
 import dev.strata.protocol.kafka.api.KafkaListener;
+import dev.strata.protocol.kafka.api.ListenerLoad;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -156,7 +157,7 @@ public final class KafkaServer implements AutoCloseable {
         return boundPort;
     }
 
-    /** What clients connect to: the advertised host and the bound port. */
+    /** What clients connect to: the advertised host and the bound port; also a {@link ListenerLoad}. */
     public KafkaListener listener() {
         return new Listener();
     }
@@ -230,8 +231,11 @@ public final class KafkaServer implements AutoCloseable {
         }
     }
 
-    /** The advertised endpoint; reads the bound port live, so it is right however early a client asks. */
-    private final class Listener implements KafkaListener {
+    /**
+     * The advertised endpoint and the listener's load; reads the bound port and the counts live, so it is right
+     * however early a client asks.
+     */
+    private final class Listener implements KafkaListener, ListenerLoad {
         @Override
         public String name() {
             return LISTENER_NAME;
@@ -245,6 +249,31 @@ public final class KafkaServer implements AutoCloseable {
         @Override
         public int port() {
             return boundPort;
+        }
+
+        @Override
+        public int openConnections() {
+            return quotas.open();
+        }
+
+        @Override
+        public int maxConnections() {
+            return quotas.maxConnections();
+        }
+
+        @Override
+        public long refusedConnections() {
+            return quotas.refused();
+        }
+
+        @Override
+        public long requestBytesInUse() {
+            return memory.used();
+        }
+
+        @Override
+        public long requestBytesLimit() {
+            return memory.capacity();
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.protocol.kafka.api.ListenerLoad;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -88,6 +89,12 @@ class ConnectionLimitsTest {
             refused(null);
             refused(null);
             assertEquals(2, server.refusedConnections());
+            ListenerLoad load = (ListenerLoad) server.listener();
+            assertEquals(3, load.openConnections());
+            assertEquals(3, load.maxConnections());
+            assertEquals(2, load.refusedConnections());
+            assertEquals(0, load.requestBytesInUse());
+            assertEquals(ListenerLimits.DEFAULT_QUEUED_MAX_REQUEST_BYTES, load.requestBytesLimit());
             List<String> lines = log.linesContaining("max.connections=3");
             assertEquals(1, lines.size(), "one rate-limited line for two refusals: " + log.lines());
             assertTrue(lines.get(0).contains("Refusing connection from /127.0.0.1:"), lines.get(0));
