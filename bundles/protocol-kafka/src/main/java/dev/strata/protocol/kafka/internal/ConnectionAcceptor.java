@@ -88,7 +88,11 @@ final class ConnectionAcceptor extends ChannelInboundHandlerAdapter {
     }
 
     private void admit(ChannelHandlerContext ctx, Channel child) {
-        InetAddress address = ((InetSocketAddress) child.remoteAddress()).getAddress();
+        if (!(child.remoteAddress() instanceof InetSocketAddress remote)) {
+            child.unsafe().closeForcibly(); // reset before we got to it: no peer to count
+            return;
+        }
+        InetAddress address = remote.getAddress();
         ConnectionQuotas.Refusal refusal = quotas.tryAcquire(address);
         if (refusal == null) {
             child.closeFuture().addListener(f -> quotas.release(address));
