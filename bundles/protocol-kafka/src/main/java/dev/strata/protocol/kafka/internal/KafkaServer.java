@@ -30,10 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka protocol server: a Netty listener whose pipeline per connection is
- * {@link IdleConnectionCloser} → {@link FrameDecoder} → {@link RequestDecoder} → {@link RequestDispatcher}, plus
- * the request-handler pool that
- * runs broker calls off the event loops. Plain Java (no OSGi), so tests can start it directly.
+ * The Kafka protocol server: a Netty listener whose {@link ConnectionAcceptor} applies the connection limits, a
+ * pipeline per connection of {@link IdleConnectionCloser} → {@link FrameDecoder} → {@link RequestDecoder} →
+ * {@link RequestDispatcher}, the {@link RequestMemoryPool} all connections' requests share, and the request-handler
+ * pool that runs broker calls off the event loops. Plain Java (no OSGi), so tests can start it directly.
  *
  * <p>Thread-safety: {@link #start} and {@link #close} are called by one thread (the component's lifecycle); the
  * accessors are safe from any thread once {@code start} returned.
@@ -120,11 +120,11 @@ public final class KafkaServer implements AutoCloseable {
             close();
             throw e;
         }
-        Channel bound0 = serverChannel;
-        bound0.closeFuture().addListener(f -> {
+        Channel listening = serverChannel;
+        listening.closeFuture().addListener(f -> {
             if (!closing) {
                 LOG.error("Kafka listener on {} closed unexpectedly: no new connections are accepted until the "
-                        + "component is restarted", bound0.localAddress());
+                        + "component is restarted", listening.localAddress());
             }
         });
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
