@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # limits-bench.sh — produce/consume throughput of Strata with the listener limits on (the defaults, plus a finite
 # per-IP limit and creation rate) and off (everything unlimited), in alternating rounds on the same machine, with
-# the team's perf kit (/work/shared/bench/perf.sh: Kafka's ProducerPerformance and ConsumerPerformance).
+# the team's perf kit (../shared/bench/perf.sh next to the repository, or PERF=...: Kafka's ProducerPerformance and ConsumerPerformance).
 #
 #   itests/bench/limits-bench.sh            (after `mvn -B -o install -DskipTests`)
 #
@@ -13,7 +13,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DIST="${STRATA_DIST:-$ROOT/distribution/target/strata}"
-PERF="${PERF:-/work/shared/bench/perf.sh}"
+PERF="${PERF:-$ROOT/../shared/bench/perf.sh}"
 ROUNDS="${ROUNDS:-2}"
 PORT="${PORT:-29192}"
 HTTP_PORT="${HTTP_PORT:-28180}"
