@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # limits-bench.sh — produce/consume throughput of Strata with the listener limits on (the defaults, plus a finite
 # per-IP limit and creation rate) and off (everything unlimited), in alternating rounds on the same machine, with
-# the team's perf kit (../shared/bench/perf.sh next to the repository, or PERF=...: Kafka's ProducerPerformance and ConsumerPerformance).
+# the team's perf kit (PERF, default ../shared/bench/perf.sh next to the repository: Kafka's ProducerPerformance
+# and ConsumerPerformance).
 #
 #   itests/bench/limits-bench.sh            (after `mvn -B -o install -DskipTests`)
 #

@@ -91,7 +91,8 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private void decode(ChannelHandlerContext ctx, ByteBuf in) {
-        while (in.isReadable() && !closed) {
+        // A handler downstream may have closed the connection (a malformed request): read no further frames.
+        while (in.isReadable() && !closed && ctx.channel().isOpen()) {
             if (frame == null) {
                 if (sizeBytes == 0) {
                     frameStarted = System.nanoTime();
