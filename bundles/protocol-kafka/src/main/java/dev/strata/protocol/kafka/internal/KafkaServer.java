@@ -104,7 +104,7 @@ public final class KafkaServer implements AutoCloseable {
                                     .addLast("request-decoder", new RequestDecoder(groupsAvailable, log))
                                     .addLast("request-dispatcher",
                                             new RequestDispatcher(apis, requestPool, LISTENER_NAME,
-                                                    settings.maxRequestBytes(), gate));
+                                                    settings.maxRequestBytes(), gate, log));
                         }
                     });
             ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();

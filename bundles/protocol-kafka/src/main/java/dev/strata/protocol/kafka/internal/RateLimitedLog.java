@@ -20,14 +20,15 @@ final class RateLimitedLog {
     /** Where a line goes; {@code warn} false means INFO. Injectable so tests can count lines. */
     @FunctionalInterface
     interface Sink {
-        void emit(Logger logger, boolean warn, String line);
+        /** @param error logged with its stack trace; null for none */
+        void emit(Logger logger, boolean warn, String line, Throwable error);
     }
 
-    private static final Sink SLF4J = (logger, warn, line) -> {
+    private static final Sink SLF4J = (logger, warn, line, error) -> {
         if (warn) {
-            logger.warn(line);
+            logger.warn(line, error);
         } else {
-            logger.info(line);
+            logger.info(line, error);
         }
     };
 
@@ -50,14 +51,19 @@ final class RateLimitedLog {
     }
 
     void warn(Logger logger, String kind, String message) {
-        log(logger, true, kind, message);
+        log(logger, true, kind, message, null);
+    }
+
+    /** For server-side failures, whose stack trace matters: still at most one per kind and interval. */
+    void warn(Logger logger, String kind, String message, Throwable error) {
+        log(logger, true, kind, message, error);
     }
 
     void info(Logger logger, String kind, String message) {
-        log(logger, false, kind, message);
+        log(logger, false, kind, message, null);
     }
 
-    private void log(Logger logger, boolean warn, String kind, String message) {
+    private void log(Logger logger, boolean warn, String kind, String message, Throwable error) {
         long suppressed;
         long now = nanoClock.getAsLong();
         synchronized (kinds) {
@@ -72,7 +78,7 @@ final class RateLimitedLog {
             k.suppressed = 0;
         }
         sink.emit(logger, warn, suppressed == 0 ? message
-                : message + " (and " + suppressed + " more like it since the last such line)");
+                : message + " (and " + suppressed + " more like it since the last such line)", error);
     }
 
     private static final class Kind {

@@ -32,15 +32,17 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     private final String listenerName;
     private final long maxInFlightBytes;
     private final ReadGate gate;
+    private final RateLimitedLog log;
     /** Bytes of requests read but not yet handled; added on the event loop, released on handler threads. */
     private final AtomicLong inFlightBytes = new AtomicLong();
     private ResponseSequencer sequencer;
     private String peer = "?";
 
     RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName, int maxInFlightBytes,
-                      ReadGate gate) {
+                      ReadGate gate, RateLimitedLog log) {
         this.apis = apis;
         this.gate = gate;
+        this.log = log;
         this.executor = new SerialExecutor(requestPool);
         this.listenerName = listenerName;
         this.maxInFlightBytes = maxInFlightBytes;
@@ -137,7 +139,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         if (cause instanceof IOException) {
             LOG.debug("I/O error on connection from {}: {}", peer, cause.toString());
         } else {
-            LOG.warn("Closing connection from {} after an error", peer, cause);
+            // One stack trace per kind and interval: a failure that hits every connection must not flood the log.
+            log.warn(LOG, "connection-error", "Closing connection from " + peer + " after an error: " + cause, cause);
         }
         ctx.close();
     }

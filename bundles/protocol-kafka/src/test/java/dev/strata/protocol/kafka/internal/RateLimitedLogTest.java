@@ -27,8 +27,8 @@ class RateLimitedLogTest {
     void oncePerIntervalPerKindWithTheSuppressedCount() {
         AtomicLong now = new AtomicLong(1_000);
         List<String> lines = new ArrayList<>();
-        RateLimitedLog log = new RateLimitedLog((logger, warn, line) -> lines.add((warn ? "WARN " : "INFO ") + line),
-                10_000, now::get);
+        RateLimitedLog log = new RateLimitedLog(
+                (logger, warn, line, error) -> lines.add((warn ? "WARN " : "INFO ") + line), 10_000, now::get);
         for (int i = 0; i < 2000; i++) {
             log.warn(LOG, "bad", "bad " + i);
         }

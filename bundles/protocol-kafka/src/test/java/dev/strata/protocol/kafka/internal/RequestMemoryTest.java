@@ -3,6 +3,8 @@ package dev.strata.protocol.kafka.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -147,6 +149,29 @@ class RequestMemoryTest {
         try (KafkaProducer<String, String> producer = producer();
              KafkaConsumer<String, String> consumer = consumer()) {
             produceAndConsume(producer, consumer, "after");
+        }
+    }
+
+    /**
+     * Connections waiting for memory hold (almost) no direct memory: what they read past the size prefix is at most
+     * one socket read, and no request accumulates in Netty's pooled buffers as the old cumulation buffer did.
+     */
+    @Test
+    void waitingConnectionsHoldNoDirectMemory() throws Exception {
+        RequestMemoryPool memory = start(4 * MiB, 8L * MiB, 60_000);
+        ByteBufAllocatorMetric direct = ((ByteBufAllocatorMetricProvider) stack.server().serverChannel().config()
+                .getAllocator()).metric();
+        long before = direct.usedDirectMemory();
+        for (int i = 0; i < 48; i++) {
+            partialFrame(3 * MiB, 2 * MiB);
+        }
+        Await.until(WAIT, () -> "2 reservations and 46 waiting: used " + memory.used() + ", waiting "
+                + memory.waiting(), () -> memory.waiting() == 46 && memory.used() == 6L * MiB);
+        long held = direct.usedDirectMemory() - before;
+        assertTrue(held <= 32L * MiB, "46 waiting connections hold " + held / MiB + " MiB of direct memory");
+        try (KafkaProducer<String, String> producer = producer();
+             KafkaConsumer<String, String> consumer = consumer()) {
+            produceAndConsume(producer, consumer, "still served");
         }
     }
 
