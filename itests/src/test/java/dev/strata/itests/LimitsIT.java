@@ -282,8 +282,8 @@ class LimitsIT {
 
             // 3. The attackers are gone: stop producing and read everything acknowledged back.
             workload.producing.set(false);
-            await(Duration.ofSeconds(90), () -> "all acknowledged records consumed: "
-                            + missing(workload).size() + " missing, e.g. " + missing(workload).stream().limit(5).toList(),
+            await(Duration.ofSeconds(90), () -> "all acknowledged records consumed: " + missing(workload).size()
+                            + " missing, e.g. " + missing(workload).stream().limit(5).toList(),
                     () -> missing(workload).isEmpty());
             workload.stop();
             assertEquals(List.of(), workload.errors, "the workload's clients failed");

@@ -6,8 +6,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /** Configuration of the Kafka protocol listener (PID {@code dev.strata.protocol.kafka}); editable in the web console. */
 @ObjectClassDefinition(
         name = "Strata Kafka protocol listener",
-        description = "Where the Kafka wire-protocol server listens, how many threads it uses and what clients may hold. "
-                + "A change rebinds the listener.")
+        description = "Where the Kafka wire-protocol server listens, how many threads it uses and what clients "
+                + "may hold. A change rebinds the listener.")
 public @interface KafkaServerConfig {
 
     @AttributeDefinition(name = "Host", description = "Interface to bind to (0.0.0.0 for all).")

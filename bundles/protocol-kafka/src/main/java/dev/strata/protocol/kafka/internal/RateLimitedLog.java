@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 /**
  * Logs repeated events of one kind (a malformed request, a refused connection...) at most once per interval: the
  * first event of a kind is logged at once, later ones within the interval are only counted, and the next line logged
- * for that kind says how many were left out ("(and 1999 more like it since the last such line)"). Bad input from clients is
- * logged without stack traces, so an attacker cannot fill the disk with log lines.
+ * for that kind says how many were left out ("(and 1999 more like it since the last such line)"). Bad input from
+ * clients is logged without stack traces, so an attacker cannot fill the disk with log lines.
  *
  * <p>A count still pending when the events stop is not logged on its own; it appears with the next event of the kind.
  *
