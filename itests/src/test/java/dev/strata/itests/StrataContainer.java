@@ -322,6 +322,30 @@ public final class StrataContainer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The highest peak resident memory (VmHWM, KiB) among the container's processes, from /proc; -1 where there is
+     * no /proc or the container is not running.
+     */
+    public long peakRssKiB() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return -1;
+        }
+        long peak = -1;
+        for (ProcessHandle handle : processTree(p)) {
+            try {
+                for (String line : Files.readAllLines(Paths.get("/proc", Long.toString(handle.pid()), "status"))) {
+                    if (line.startsWith("VmHWM:")) {
+                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone, or not Linux
+            }
+        }
+        return peak;
+    }
+
     public boolean isRunning() {
         Process p = process;
         return p != null && p.isAlive();

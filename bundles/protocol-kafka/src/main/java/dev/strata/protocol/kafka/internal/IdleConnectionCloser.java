@@ -17,11 +17,13 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(IdleConnectionCloser.class);
 
     private final long maxIdleNanos;
+    private final RateLimitedLog log;
     private long lastActivity;
     private ScheduledFuture<?> check;
 
-    IdleConnectionCloser(long maxIdleMs) {
+    IdleConnectionCloser(long maxIdleMs, RateLimitedLog log) {
         this.maxIdleNanos = TimeUnit.MILLISECONDS.toNanos(maxIdleMs);
+        this.log = log;
     }
 
     @Override
@@ -35,9 +37,9 @@ final class IdleConnectionCloser extends ChannelDuplexHandler {
     private void closeIfIdle(ChannelHandlerContext ctx) {
         long idle = System.nanoTime() - lastActivity;
         if (idle >= maxIdleNanos && ctx.channel().isActive()) {
-            LOG.info("Closing connection from {}: idle for {} ms (connections.max.idle.ms={})",
-                    ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(idle),
-                    TimeUnit.NANOSECONDS.toMillis(maxIdleNanos));
+            log.info(LOG, "idle", "Closing connection from " + ctx.channel().remoteAddress() + ": idle for "
+                    + TimeUnit.NANOSECONDS.toMillis(idle) + " ms (connections.max.idle.ms="
+                    + TimeUnit.NANOSECONDS.toMillis(maxIdleNanos) + ")");
             ctx.close();
         }
     }

@@ -3,6 +3,7 @@ package dev.strata.protocol.kafka.internal;
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
 import dev.strata.protocol.kafka.api.KafkaListener;
+import dev.strata.protocol.kafka.api.ListenerLoad;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -29,10 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka protocol server: a Netty listener whose pipeline per connection is
- * {@link IdleConnectionCloser} → {@link FrameDecoder} → {@link RequestDecoder} → {@link RequestDispatcher}, plus
- * the request-handler pool that
- * runs broker calls off the event loops. Plain Java (no OSGi), so tests can start it directly.
+ * The Kafka protocol server: a Netty listener whose {@link ConnectionAcceptor} applies the connection limits, a
+ * pipeline per connection of {@link IdleConnectionCloser} → {@link FrameDecoder} → {@link RequestDecoder} →
+ * {@link RequestDispatcher}, the {@link RequestMemoryPool} all connections' requests share, and the request-handler
+ * pool that runs broker calls off the event loops. Plain Java (no OSGi), so tests can start it directly.
  *
  * <p>Thread-safety: {@link #start} and {@link #close} are called by one thread (the component's lifecycle); the
  * accessors are safe from any thread once {@code start} returned.
@@ -45,11 +46,17 @@ public final class KafkaServer implements AutoCloseable {
     private final ServerSettings settings;
     private final Supplier<GroupCoordinator> groupCoordinator;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+    /** Reports what connections do wrong (bad frames, refusals, timeouts) without letting a flood fill the log. */
+    private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_MS);
+    private final ConnectionQuotas quotas;
+    private final RequestMemoryPool memory;
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup networkGroup;
     private ThreadPoolExecutor requestPool;
     private Channel serverChannel;
     private volatile int boundPort = -1;
+    /** Set by {@link #close}, so the server channel's close listener can tell an expected close from a failure. */
+    private volatile boolean closing;
 
     public KafkaServer(Broker broker, ServerSettings settings) {
         this(broker, settings, () -> null);
@@ -60,6 +67,10 @@ public final class KafkaServer implements AutoCloseable {
         this.broker = broker;
         this.settings = settings;
         this.groupCoordinator = groupCoordinator;
+        ListenerLimits limits = settings.limits();
+        this.quotas = new ConnectionQuotas(limits.maxConnections(), limits.maxConnectionsPerIp(),
+                limits.maxConnectionsPerIpOverrides());
+        this.memory = new RequestMemoryPool(limits.queuedMaxRequestBytes());
     }
 
     /** Binds the listener; on failure everything started so far is stopped again. */
@@ -77,6 +88,7 @@ public final class KafkaServer implements AutoCloseable {
             ServerBootstrap bootstrap = new ServerBootstrap().group(acceptorGroup, networkGroup)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    .handler(new ConnectionAcceptor(quotas, settings.limits().maxConnectionCreationRate(), log))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -84,27 +96,60 @@ public final class KafkaServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
                             ch.closeFuture().addListener(f -> connections.remove(ch));
+                            ReadGate gate = new ReadGate(ch);
                             ch.pipeline()
-                                    .addLast("idle-closer", new IdleConnectionCloser(settings.maxIdleMs()))
-                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes()))
-                                    .addLast("request-decoder", new RequestDecoder(groupsAvailable))
+                                    .addLast("idle-closer", new IdleConnectionCloser(settings.maxIdleMs(), log))
+                                    .addLast("frame-decoder", new FrameDecoder(settings.maxRequestBytes(), memory,
+                                            gate, settings.limits().requestReadTimeoutMs(), log))
+                                    .addLast("request-decoder", new RequestDecoder(groupsAvailable, log))
                                     .addLast("request-dispatcher",
                                             new RequestDispatcher(apis, requestPool, LISTENER_NAME,
-                                                    settings.maxRequestBytes()));
+                                                    settings.maxRequestBytes(), gate, log));
                         }
                     });
-            ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).syncUninterruptibly();
+            ChannelFuture bind = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
+            if (!bind.isSuccess()) {
+                // One line an operator can act on; the launcher reports the failed activation with this message.
+                String message = "Kafka listener cannot bind " + settings.host() + ":" + settings.port() + ": "
+                        + describe(bind.cause());
+                LOG.error(message);
+                throw new IllegalStateException(message, bind.cause());
+            }
             serverChannel = bind.channel();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+        Channel listening = serverChannel;
+        listening.closeFuture().addListener(f -> {
+            if (!closing) {
+                LOG.error("Kafka listener on {} closed unexpectedly: no new connections are accepted until the "
+                        + "component is restarted", listening.localAddress());
+            }
+        });
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         boundPort = bound.getPort();
+        ListenerLimits limits = settings.limits();
         LOG.info("Kafka listener bound to {}:{} (advertised as {}:{}, {} network threads, {} request handler "
-                        + "threads, socket.request.max.bytes={})", bound.getAddress().getHostAddress(), boundPort,
+                        + "threads, socket.request.max.bytes={}, max.connections={}, max.connections.per.ip={}{}, "
+                        + "max.connection.creation.rate={}, queued.max.request.bytes={}, "
+                        + "socket.request.read.timeout.ms={})", bound.getAddress().getHostAddress(), boundPort,
                 settings.advertisedHost(), boundPort, settings.networkThreads(), settings.ioThreads(),
-                settings.maxRequestBytes());
+                settings.maxRequestBytes(), limits.maxConnections(), limits.maxConnectionsPerIp(),
+                limits.maxConnectionsPerIpOverrides().isEmpty() ? ""
+                        : " (overrides " + limits.maxConnectionsPerIpOverrides() + ")",
+                limits.maxConnectionCreationRate(),
+                memory.capacity() == Long.MAX_VALUE ? "unlimited" : memory.capacity(),
+                limits.requestReadTimeoutMs());
+        if (memory.capacity() < settings.maxRequestBytes()) {
+            LOG.warn("queued.max.request.bytes={} is below socket.request.max.bytes={}: larger requests are refused",
+                    memory.capacity(), settings.maxRequestBytes());
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (memory.capacity() != Long.MAX_VALUE && heap != Long.MAX_VALUE && memory.capacity() > heap / 2) {
+            LOG.warn("queued.max.request.bytes={} is more than half the heap ({} bytes): requests held in memory "
+                    + "could exhaust it", memory.capacity(), heap);
+        }
     }
 
     /** The port actually bound (the ephemeral one when configured with 0); -1 before {@link #start}. */
@@ -112,7 +157,7 @@ public final class KafkaServer implements AutoCloseable {
         return boundPort;
     }
 
-    /** What clients connect to: the advertised host and the bound port. */
+    /** What clients connect to: the advertised host and the bound port; also a {@link ListenerLoad}. */
     public KafkaListener listener() {
         return new Listener();
     }
@@ -120,6 +165,7 @@ public final class KafkaServer implements AutoCloseable {
     /** Stops accepting, closes every connection, stops the event loops and then the request handlers. */
     @Override
     public void close() {
+        closing = true;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
             serverChannel = null;
@@ -150,14 +196,46 @@ public final class KafkaServer implements AutoCloseable {
         }
     }
 
+    /** A bind failure's cause in a few words: "Address already in use", not a stack trace. */
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown cause";
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    /** Open connections, as counted against {@code max.connections}. */
+    int openConnections() {
+        return quotas.open();
+    }
+
+    /** The request memory pool, for tests and health output. */
+    RequestMemoryPool memory() {
+        return memory;
+    }
+
+    /** Connections closed right after accept because of a limit, since start. */
+    long refusedConnections() {
+        return quotas.refused();
+    }
+
+    /** The listening channel, for tests that need to close it under the server. */
+    Channel serverChannel() {
+        return serverChannel;
+    }
+
     private static void shutdown(EventLoopGroup group) {
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         }
     }
 
-    /** The advertised endpoint; reads the bound port live, so it is right however early a client asks. */
-    private final class Listener implements KafkaListener {
+    /**
+     * The advertised endpoint and the listener's load; reads the bound port and the counts live, so it is right
+     * however early a client asks.
+     */
+    private final class Listener implements KafkaListener, ListenerLoad {
         @Override
         public String name() {
             return LISTENER_NAME;
@@ -171,6 +249,31 @@ public final class KafkaServer implements AutoCloseable {
         @Override
         public int port() {
             return boundPort;
+        }
+
+        @Override
+        public int openConnections() {
+            return quotas.open();
+        }
+
+        @Override
+        public int maxConnections() {
+            return quotas.maxConnections();
+        }
+
+        @Override
+        public long refusedConnections() {
+            return quotas.refused();
+        }
+
+        @Override
+        public long requestBytesInUse() {
+            return memory.used();
+        }
+
+        @Override
+        public long requestBytesLimit() {
+            return memory.capacity();
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.strata.protocol.kafka.internal;
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
 import dev.strata.protocol.kafka.api.KafkaListener;
+import dev.strata.protocol.kafka.api.ListenerLoad;
 import java.util.Hashtable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.framework.BundleContext;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Runs the Kafka protocol server while a {@link Broker} service is present: binds on activation, closes every
  * connection and thread on deactivation. A {@link GroupCoordinator}, when present, adds the consumer-group APIs. A configuration change restarts it (no {@code @Modified}: rebinding is the
  * honest answer to a new host or port). Once bound it registers a {@link KafkaListener} service carrying the bound
- * port, so tests configured with {@code port=0} can find it.
+ * port, so tests configured with {@code port=0} can find it; the same object is registered as {@link ListenerLoad}
+ * (open connections, request memory in use) for health output.
  *
  * <p>Thread-safety: SCR calls activate and deactivate one at a time; the group coordinator reference may change
  * at any time and is held in an atomic reference.
@@ -38,7 +40,7 @@ public final class KafkaServerComponent {
     /** Bound and unbound by SCR at any time; read per group request. */
     private final AtomicReference<GroupCoordinator> groupCoordinator = new AtomicReference<>();
     private final KafkaServer server;
-    private final ServiceRegistration<KafkaListener> registration;
+    private final ServiceRegistration<?> registration;
     private volatile boolean active = true;
 
     @Activate
@@ -52,7 +54,9 @@ public final class KafkaServerComponent {
         props.put(KafkaListener.PROP_HOST, listener.host());
         props.put(KafkaListener.PROP_PORT, listener.port());
         try {
-            registration = context.registerService(KafkaListener.class, listener, props);
+            // One object, two views: the endpoint, and its load for health output.
+            registration = context.registerService(
+                    new String[] {KafkaListener.class.getName(), ListenerLoad.class.getName()}, listener, props);
         } catch (RuntimeException e) {
             server.close();
             throw e;

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * unsupported version (other than ApiVersions), or a truncated or malformed frame: the problem is logged and the
  * connection closed, as Kafka does. Bytes after a complete body are ignored, as Kafka ignores them.
  *
- * <p>The frame is copied once into a heap buffer, so parsed bodies (produce records included) do not depend on Netty
- * reference counts. One instance per connection; used only on its event loop.
+ * <p>The body is parsed in place from the frame's heap array (a {@link PooledFrame}, never recycled, so parsed
+ * bodies, produce records included, stay valid however Netty counts references); the request holds the frame so
+ * that its memory reservation lasts until the request is handled. One instance per connection; used only on its
+ * event loop.
  */
 final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDecoder.class);
@@ -30,12 +32,17 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     private static final int MIN_HEADER_BYTES = 10;
 
     private final BooleanSupplier groupsAvailable;
+    private final RateLimitedLog log;
     private boolean rejected;
 
-    /** @param groupsAvailable whether a group coordinator is present (the group APIs are accepted only then) */
-    RequestDecoder(BooleanSupplier groupsAvailable) {
+    /**
+     * @param groupsAvailable whether a group coordinator is present (the group APIs are accepted only then)
+     * @param log where refused requests are reported, rate-limited
+     */
+    RequestDecoder(BooleanSupplier groupsAvailable, RateLimitedLog log) {
         super(ByteBuf.class);
         this.groupsAvailable = groupsAvailable;
+        this.log = log;
     }
 
     @Override
@@ -56,9 +63,15 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         ApiMessageType api = ApiMessageType.fromApiKey(apiKey);
         int size = frame.readableBytes();
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        frame.readBytes(buffer);
-        buffer.flip();
+        ByteBuffer buffer;
+        if (frame.hasArray()) {
+            // A PooledFrame: parse its array in place; the request keeps the frame (and its reservation) alive.
+            buffer = ByteBuffer.wrap(frame.array(), frame.arrayOffset() + frame.readerIndex(), size).slice();
+        } else {
+            buffer = ByteBuffer.allocate(size);
+            frame.getBytes(frame.readerIndex(), buffer);
+            buffer.flip();
+        }
         ByteBufferAccessor reader = new ByteBufferAccessor(buffer);
         RequestHeaderData header;
         try {
@@ -69,7 +82,7 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         if (!range.contains(version)) {
             if (api == ApiMessageType.API_VERSIONS) {
-                out.add(new KafkaRequest(header, api, null, size));
+                out.add(new KafkaRequest(header, api, null, size, frame.retain()));
             } else {
                 reject(ctx, api.name() + " version " + version + " is not supported (supported " + range.min()
                         + ".." + range.max() + ")", null);
@@ -90,13 +103,13 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
             LOG.debug("Ignoring {} bytes after a {} v{} request from {} (correlation id {})", buffer.remaining(),
                     api.name(), version, ctx.channel().remoteAddress(), header.correlationId());
         }
-        out.add(new KafkaRequest(header, api, body, size));
+        out.add(new KafkaRequest(header, api, body, size, frame.retain()));
     }
 
     private void reject(ChannelHandlerContext ctx, String reason, Exception cause) {
         rejected = true;
-        LOG.warn("Closing connection from {}: {}{}", ctx.channel().remoteAddress(), reason,
-                cause == null ? "" : ": " + cause);
+        log.warn(LOG, "bad-request", "Closing connection from " + ctx.channel().remoteAddress() + ": " + reason
+                + (cause == null ? "" : ": " + cause));
         ctx.close();
     }
 }

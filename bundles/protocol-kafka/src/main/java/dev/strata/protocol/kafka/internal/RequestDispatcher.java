@@ -33,13 +33,18 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     private final SerialExecutor executor;
     private final String listenerName;
     private final long maxInFlightBytes;
+    private final ReadGate gate;
+    private final RateLimitedLog log;
     /** Bytes of requests read but not yet handled; added on the event loop, released on handler threads. */
     private final AtomicLong inFlightBytes = new AtomicLong();
     private ResponseSequencer sequencer;
     private String peer = "?";
 
-    RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName, int maxInFlightBytes) {
+    RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName, int maxInFlightBytes,
+                      ReadGate gate, RateLimitedLog log) {
         this.apis = apis;
+        this.gate = gate;
+        this.log = log;
         this.executor = new SerialExecutor(requestPool);
         this.listenerName = listenerName;
         this.maxInFlightBytes = maxInFlightBytes;
@@ -58,15 +63,17 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         long sequence = sequencer.nextSequence();
         LOG.trace("Received {} from {}", request, peer);
         long bytes = inFlightBytes.addAndGet(request.sizeInBytes());
-        if ((sequencer.inFlight() >= MAX_IN_FLIGHT || bytes >= maxInFlightBytes || !ctx.channel().isWritable())
-                && ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(false);
+        if (sequencer.inFlight() >= MAX_IN_FLIGHT || bytes >= maxInFlightBytes || !ctx.channel().isWritable()) {
+            gate.pause(ReadGate.BACKPRESSURE);
         }
         RequestContext context = new RequestContext(request.clientId(), RequestContext.ANONYMOUS, peer,
                 listenerName);
+        // The request (and its memory reservation) lives until it is handled; this handler releases it on return.
+        request.retain();
         try {
             executor.execute(() -> handle(ctx, sequence, request, context));
         } catch (RejectedExecutionException e) {
+            request.release();
             LOG.debug("Server is stopping; closing connection from {}", peer);
             ctx.close();
         }
@@ -78,11 +85,13 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
             response = apis.handle(request, context);
         } catch (Throwable t) {
             inFlightBytes.addAndGet(-request.sizeInBytes());
+            request.release();
             fail(ctx, request, t);
             return;
         }
         response.whenComplete((result, error) -> {
             inFlightBytes.addAndGet(-request.sizeInBytes());
+            request.release();
             if (error != null) {
                 fail(ctx, request, error);
             } else {
@@ -95,7 +104,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof InvalidRequestException) {
             // The client's fault, found by a handler (as Kafka's handlers throw it): no stack trace.
-            LOG.warn("Closing connection from {}: invalid {}: {}", peer, request, cause.getMessage());
+            log.warn(LOG, "invalid-request", "Closing connection from " + peer + ": invalid " + request + ": "
+                    + cause.getMessage());
         } else {
             LOG.error("Failed to handle {} from {}; closing the connection", request, peer, error);
         }
@@ -109,7 +119,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (!ctx.channel().isWritable()) {
-            ctx.channel().config().setAutoRead(false);
+            gate.pause(ReadGate.BACKPRESSURE);
         } else {
             resumeReadingIfDrained(ctx);
         }
@@ -117,10 +127,10 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     }
 
     private void resumeReadingIfDrained(ChannelHandlerContext ctx) {
-        if (!ctx.channel().config().isAutoRead() && ctx.channel().isWritable()
+        if (gate.paused(ReadGate.BACKPRESSURE) && ctx.channel().isWritable()
                 && sequencer.inFlight() < MAX_IN_FLIGHT / 2
                 && inFlightBytes.get() < maxInFlightBytes / 2) {
-            ctx.channel().config().setAutoRead(true);
+            gate.resume(ReadGate.BACKPRESSURE);
         }
     }
 
@@ -138,7 +148,8 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
         if (cause instanceof IOException) {
             LOG.debug("I/O error on connection from {}: {}", peer, cause.toString());
         } else {
-            LOG.warn("Closing connection from {} after an error", peer, cause);
+            // One stack trace per kind and interval: a failure that hits every connection must not flood the log.
+            log.warn(LOG, "connection-error", "Closing connection from " + peer + " after an error: " + cause, cause);
         }
         ctx.close();
     }

@@ -23,7 +23,12 @@ final class RawConnection implements AutoCloseable {
     private final OutputStream out;
 
     RawConnection(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, null);
+    }
+
+    /** Connects from a chosen local address (any 127.x.y.z is loopback on Linux), or any when null. */
+    RawConnection(int port, java.net.InetAddress local) throws IOException {
+        socket = new Socket("127.0.0.1", port, local, 0);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

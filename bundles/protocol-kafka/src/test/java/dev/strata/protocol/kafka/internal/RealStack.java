@@ -26,6 +26,11 @@ final class RealStack implements AutoCloseable {
     private final KafkaServer server;
 
     RealStack(Path logDir) throws Exception {
+        this(logDir, ServerSettings.loopbackEphemeral());
+    }
+
+    /** With the given listener settings (host and port should stay loopback and ephemeral). */
+    RealStack(Path logDir, ServerSettings settings) throws Exception {
         store = new SegmentLogStore(new MmapOffsetIndexFactory(), System::currentTimeMillis);
         Field logStore = BrokerComponent.class.getDeclaredField("logStore");
         logStore.setAccessible(true);
@@ -35,7 +40,7 @@ final class RealStack implements AutoCloseable {
         activate.invoke(broker, Map.of("broker.id", 0, "log.dirs", logDir.toString()));
         groups = new GroupCoordinatorComponent(broker, config(Map.of("offsets_topic_num_partitions", 3,
                 "group_initial_rebalance_delay_ms", 0)));
-        server = new KafkaServer(broker, ServerSettings.loopbackEphemeral(), () -> groups);
+        server = new KafkaServer(broker, settings, () -> groups);
         server.start();
     }
 
@@ -52,6 +57,10 @@ final class RealStack implements AutoCloseable {
                     }
                     return method.getReturnType() == short.class ? ((Number) v).shortValue() : v;
                 });
+    }
+
+    KafkaServer server() {
+        return server;
     }
 
     Broker broker() {
