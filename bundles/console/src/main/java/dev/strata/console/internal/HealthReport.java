@@ -17,8 +17,9 @@ record HealthReport(List<ComponentLine> components, List<ListenerLine> listeners
         }
     }
 
-    /** One registered Kafka listener and its service properties. */
-    record ListenerLine(String name, String host, Object port, Object connections) { }
+    /** One bound Kafka listener: where, and its load against its limits ({@code MAX_VALUE}: no limit). */
+    record ListenerLine(String name, String host, Object port, int connections, int maxConnections,
+                        long refusedConnections, long requestBytes, long requestBytesLimit) { }
 
     HealthReport {
         components = List.copyOf(components);
@@ -39,6 +40,10 @@ record HealthReport(List<ComponentLine> components, List<ListenerLine> listeners
         return problems;
     }
 
+    private static String limit(long value) {
+        return value == Integer.MAX_VALUE || value == Long.MAX_VALUE ? "unlimited" : Long.toString(value);
+    }
+
     String toText() {
         StringBuilder out = new StringBuilder();
         List<String> problems = problems();
@@ -50,11 +55,11 @@ record HealthReport(List<ComponentLine> components, List<ListenerLine> listeners
             out.append("  (none)\n");
         }
         for (ListenerLine l : listeners) {
-            out.append("  ").append(l.name()).append("://").append(l.host()).append(':').append(l.port());
-            if (l.connections() != null) {
-                out.append(", ").append(l.connections()).append(" connection(s)");
-            }
-            out.append('\n');
+            out.append("  ").append(l.name()).append("://").append(l.host()).append(':').append(l.port())
+                    .append(", connections ").append(l.connections()).append(" of ")
+                    .append(limit(l.maxConnections())).append(" (").append(l.refusedConnections())
+                    .append(" refused), request memory ").append(l.requestBytes()).append(" of ")
+                    .append(limit(l.requestBytesLimit())).append(" bytes\n");
         }
         out.append("Components:\n");
         for (ComponentLine c : components) {

@@ -1,5 +1,7 @@
 package dev.strata.console.internal;
 
+import dev.strata.protocol.kafka.api.KafkaListener;
+import dev.strata.protocol.kafka.api.ListenerLoad;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,13 +36,6 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
     InventoryPrinter.FORMAT + "=TEXT"})
 public final class StrataHealth implements InventoryPrinter {
     private static final String STRATA_PREFIX = "dev.strata.";
-    // The protocol bundle's KafkaListener service and its properties (dev.strata.protocol.kafka.api), by name, so
-    // the console does not need the protocol bundle to resolve.
-    private static final String KAFKA_LISTENER = "dev.strata.protocol.kafka.api.KafkaListener";
-    private static final String LISTENER_NAME = "strata.kafka.listener";
-    private static final String LISTENER_HOST = "strata.kafka.host";
-    private static final String LISTENER_PORT = "strata.kafka.port";
-    private static final String LISTENER_CONNECTIONS = "strata.kafka.connections";
 
     private final ServiceComponentRuntime scr;
     private final BundleContext context;
@@ -131,12 +126,18 @@ public final class StrataHealth implements InventoryPrinter {
     private List<HealthReport.ListenerLine> listeners() {
         List<HealthReport.ListenerLine> lines = new ArrayList<>();
         try {
-            ServiceReference<?>[] refs = context.getServiceReferences(KAFKA_LISTENER, null);
-            if (refs != null) {
-                for (ServiceReference<?> r : refs) {
-                    lines.add(new HealthReport.ListenerLine(String.valueOf(r.getProperty(LISTENER_NAME)),
-                            String.valueOf(r.getProperty(LISTENER_HOST)), r.getProperty(LISTENER_PORT),
-                            r.getProperty(LISTENER_CONNECTIONS)));
+            for (ServiceReference<ListenerLoad> r : context.getServiceReferences(ListenerLoad.class, null)) {
+                ListenerLoad load = context.getService(r);
+                if (load == null) {
+                    continue; // unregistered meanwhile
+                }
+                try {
+                    lines.add(new HealthReport.ListenerLine(String.valueOf(r.getProperty(KafkaListener.PROP_NAME)),
+                            String.valueOf(r.getProperty(KafkaListener.PROP_HOST)),
+                            r.getProperty(KafkaListener.PROP_PORT), load.openConnections(), load.maxConnections(),
+                            load.refusedConnections(), load.requestBytesInUse(), load.requestBytesLimit()));
+                } finally {
+                    context.ungetService(r);
                 }
             }
         } catch (InvalidSyntaxException e) {

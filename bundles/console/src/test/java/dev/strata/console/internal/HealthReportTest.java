@@ -12,10 +12,12 @@ class HealthReportTest {
     void allRunningWithAListenerIsOk() {
         HealthReport report = new HealthReport(
                 List.of(new HealthReport.ComponentLine("b.Broker", "ACTIVE", null)),
-                List.of(new HealthReport.ListenerLine("PLAINTEXT", "127.0.0.1", 9092, null)));
+                List.of(new HealthReport.ListenerLine("PLAINTEXT", "127.0.0.1", 9092, 3, 10_000, 0, 1024,
+                        Long.MAX_VALUE)));
         assertTrue(report.problems().isEmpty());
         assertTrue(report.toText().startsWith("Strata health: OK\n"), report.toText());
-        assertTrue(report.toText().contains("PLAINTEXT://127.0.0.1:9092\n"), report.toText());
+        assertTrue(report.toText().contains("PLAINTEXT://127.0.0.1:9092, connections 3 of 10000 (0 refused), "
+                + "request memory 1024 of unlimited bytes\n"), report.toText());
     }
 
     @Test
