@@ -7,7 +7,7 @@
 # Prints one RESULT line per start.
 #
 # Env: STRATA_DIST (default: distribution/target/strata of this repository), LABEL (default: strata),
-#      PARTITIONS (1000), TOTAL_MB (10240), SEGMENT_BYTES (log.segment.bytes, default 16 MiB, so a partition
+#      PARTITIONS (1000), TOTAL_MB (10240), SEGMENT_BYTES (log.segment.bytes, default 1 MiB, so a partition
 #      has several segments), KAFKA_LIB (default /tmp/kafka-ref/lib; fetched with ../shared/bench/fetch-kafka.sh
 #      when missing), BENCH_DIR (default: a new /tmp/strata-restart-bench.*), PORT (29092), HTTP_PORT (28080).
 # The data stays in BENCH_DIR/data for a second look; remove BENCH_DIR afterwards (it holds TOTAL_MB).
@@ -18,7 +18,7 @@ DIST="${STRATA_DIST:-$ROOT/distribution/target/strata}"
 LABEL="${LABEL:-strata}"
 PARTITIONS="${PARTITIONS:-1000}"
 TOTAL_MB="${TOTAL_MB:-10240}"
-SEGMENT_BYTES="${SEGMENT_BYTES:-16777216}"
+SEGMENT_BYTES="${SEGMENT_BYTES:-1048576}"
 LIB="${KAFKA_LIB:-/tmp/kafka-ref/lib}"
 WORK="${BENCH_DIR:-$(mktemp -d /tmp/strata-restart-bench.XXXXXX)}"
 PORT="${PORT:-29092}"

@@ -109,18 +109,34 @@ public final class StrataHealth implements InventoryPrinter {
         return names.isEmpty() ? "a reference" : String.join(", ", names);
     }
 
-    /** The deepest "Caused by" of SCR's failure text, else its first line. */
+    /**
+     * The first exception of SCR's failure text (a stack trace) that is not a wrapper: the one the component
+     * threw, which names what went wrong, rather than the reflective call or DS exception that carried it.
+     */
     static String firstLine(String failure) {
         if (failure == null || failure.isBlank()) {
             return "no reason given";
         }
-        String line = failure.lines().findFirst().orElse("").trim();
+        String last = null;
         for (String l : (Iterable<String>) failure.lines()::iterator) {
-            if (l.trim().startsWith("Caused by: ")) {
-                line = l.trim().substring("Caused by: ".length());
+            String t = l.trim();
+            if (last != null && !t.startsWith("Caused by: ")) {
+                continue;
+            }
+            last = t.startsWith("Caused by: ") ? t.substring("Caused by: ".length()) : t;
+            if (!isWrapper(last)) {
+                return last;
             }
         }
-        return line;
+        return last;
+    }
+
+    private static boolean isWrapper(String line) {
+        String type = line.split(":", 2)[0].trim();
+        return type.equals("java.lang.reflect.InvocationTargetException")
+                || type.equals("org.osgi.service.component.ComponentException")
+                || type.equals("java.util.concurrent.CompletionException")
+                || type.equals("java.util.concurrent.ExecutionException");
     }
 
     private List<HealthReport.ListenerLine> listeners() {

@@ -32,9 +32,14 @@ class HealthReportTest {
     }
 
     @Test
-    void theDeepestCauseOfAFailureIsShown() {
+    void theFirstExceptionThatIsNotAWrapperIsShown() {
         assertEquals("java.net.BindException: Address already in use", StrataHealth.firstLine(
                 "java.lang.reflect.InvocationTargetException\n\tat x\nCaused by: java.net.BindException: Address "
                         + "already in use\n\tat y"));
+        assertEquals("java.lang.IllegalStateException: Kafka listener cannot bind 127.0.0.1:9092: Address already "
+                + "in use", StrataHealth.firstLine("java.lang.IllegalStateException: Kafka listener cannot bind "
+                + "127.0.0.1:9092: Address already in use\n\tat x\nCaused by: java.net.BindException: Address "
+                + "already in use\n\tat y"));
+        assertEquals("no reason given", StrataHealth.firstLine(null));
     }
 }
