@@ -39,21 +39,8 @@ tool() {
   java -Xmx512m -XX:+UseG1GC -Dlog4j2.configurationFile="$WORK/log4j2.properties" -cp "$LIB/*" "$@"
 }
 
-# set_prop FILE KEY VALUE: replace the key's line or append one.
-set_prop() {
-  if grep -qE "^[[:space:]]*$2[[:space:]]*[=:]" "$1"; then
-    sed -i -E "s|^[[:space:]]*$2[[:space:]]*[=:].*|$2 = $3|" "$1"
-  else
-    echo "$2 = $3" >> "$1"
-  fi
-}
-
-BROKER_PID=""
-stop_broker() {
-  if [[ -n "$BROKER_PID" ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
-  fi
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap stop_broker EXIT
 
 if [[ -z "${BOOTSTRAP:-}" ]]; then

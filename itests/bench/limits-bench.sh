@@ -22,21 +22,8 @@ WORK="${BENCH_DIR:-$(mktemp -d /tmp/strata-limits-bench.XXXXXX)}"
 export NUM_RECORDS="${NUM_RECORDS:-2000000}" LAT_RECORDS="${LAT_RECORDS:-20000}" E2E_MESSAGES="${E2E_MESSAGES:-0}"
 mkdir -p "$WORK"
 
-set_prop() {
-  if grep -qE "^[[:space:]]*$2[[:space:]]*[=:]" "$1"; then
-    sed -i -E "s|^[[:space:]]*$2[[:space:]]*[=:].*|$2 = $3|" "$1"
-  else
-    echo "$2 = $3" >> "$1"
-  fi
-}
-
-BROKER_PID=""
-stop_broker() {
-  if [[ -n "$BROKER_PID" ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-    kill "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
-  fi
-  BROKER_PID=""
-}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap stop_broker EXIT
 
 # run VARIANT DIST: a fresh copy of DIST configured for VARIANT, then perf.sh against it.

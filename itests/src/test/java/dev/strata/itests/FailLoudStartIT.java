@@ -28,14 +28,8 @@ class FailLoudStartIT {
              ServerSocket squatter = new ServerSocket()) {
             squatter.setReuseAddress(true);
             squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), container.kafkaPort()));
-            int exit = container.startExpectingExit(EXIT_TIMEOUT);
-            String log = container.log();
-            assertEquals(1, exit, log);
-            assertFalse(log.contains("Strata started"), log);
-            List<String> causes = componentLines(log);
-            assertEquals(1, causes.size(), log);
-            assertTrue(causes.get(0).contains("KafkaServerComponent") && causes.get(0).contains("already in use"),
-                    causes.get(0));
+            assertStartFailsWithOneLine(container, "KafkaServerComponent",
+                    "Kafka listener cannot bind 127.0.0.1:" + container.kafkaPort() + ": Address already in use");
         }
     }
 
@@ -44,14 +38,7 @@ class FailLoudStartIT {
         try (StrataContainer container = StrataContainer.create("fail-datadir")) {
             Files.createDirectories(container.dataDir().getParent());
             Files.writeString(container.dataDir(), "not a directory");
-            int exit = container.startExpectingExit(EXIT_TIMEOUT);
-            String log = container.log();
-            assertEquals(1, exit, log);
-            assertFalse(log.contains("Strata started"), log);
-            List<String> causes = componentLines(log);
-            assertEquals(1, causes.size(), log);
-            assertTrue(causes.get(0).contains("BrokerComponent") && causes.get(0).contains("failed to activate"),
-                    causes.get(0));
+            assertStartFailsWithOneLine(container, "BrokerComponent", "is not a directory");
         }
     }
 
@@ -60,15 +47,20 @@ class FailLoudStartIT {
         try (StrataContainer container = StrataContainer.create("fail-config")) {
             StrataContainer.setProperties(container.home().resolve("etc/" + StrataContainer.BROKER_PID + ".cfg"),
                     Map.of("log.segment.bytes", "lots"));
-            int exit = container.startExpectingExit(EXIT_TIMEOUT);
-            String log = container.log();
-            assertEquals(1, exit, log);
-            assertFalse(log.contains("Strata started"), log);
-            List<String> causes = componentLines(log);
-            assertEquals(1, causes.size(), log);
-            assertTrue(causes.get(0).contains("BrokerComponent") && causes.get(0).contains("log.segment.bytes"),
-                    causes.get(0));
+            assertStartFailsWithOneLine(container, "BrokerComponent", "log.segment.bytes");
         }
+    }
+
+    /** The start ends with exit code 1, without "Strata started", and one component line containing both texts. */
+    private static void assertStartFailsWithOneLine(StrataContainer container, String component, String cause)
+            throws IOException, InterruptedException {
+        int exit = container.startExpectingExit(EXIT_TIMEOUT);
+        String log = container.log();
+        assertEquals(1, exit, log);
+        assertFalse(log.contains("Strata started"), log);
+        List<String> causes = componentLines(log);
+        assertEquals(1, causes.size(), log);
+        assertTrue(causes.get(0).contains(component) && causes.get(0).contains(cause), causes.get(0));
     }
 
     /** The launcher's lines naming a component that did not start. */

@@ -15,27 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Garbage in a segment's indexes is found when the log opens and the indexes are rebuilt from the log, so a fetch
  * at the segment's base offset returns its first batch (issue 8, defect 4).
  */
-class CorruptIndexTest {
-    @TempDir
-    Path tmp;
-
-    private final LogTestSupport.ManualClock clock = new LogTestSupport.ManualClock();
-    private final SegmentLogStore store = new SegmentLogStore(new MmapOffsetIndexFactory(), clock::get);
-
-    @AfterEach
-    void closeAll() {
-        store.deactivate();
-    }
-
+class CorruptIndexTest extends SegmentStoreTestBase {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void randomBytesInTheActiveSegmentsIndexesAreRebuilt(int seed) throws IOException {

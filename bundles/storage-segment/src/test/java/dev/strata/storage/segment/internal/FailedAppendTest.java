@@ -10,23 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An append that fails after its bytes reached the file must leave nothing behind (issue 8, defect 7b). */
-class FailedAppendTest {
-    @TempDir
-    Path tmp;
-
-    private final LogTestSupport.ManualClock clock = new LogTestSupport.ManualClock();
-    private final SegmentLogStore store = new SegmentLogStore(new MmapOffsetIndexFactory(), clock::get);
-
-    @AfterEach
-    void closeAll() {
-        store.deactivate();
-    }
-
+class FailedAppendTest extends SegmentStoreTestBase {
     @Test
     void anAppendWhoseIndexCannotGrowLeavesNoBytesPastTheEnd() throws IOException {
         Path dir = tmp.resolve("t-0");

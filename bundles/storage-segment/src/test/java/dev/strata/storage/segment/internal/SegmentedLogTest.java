@@ -27,22 +27,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SegmentedLogTest {
-    @TempDir
-    Path tmp;
-
-    private final LogTestSupport.ManualClock clock = new LogTestSupport.ManualClock();
-    private final SegmentLogStore store = new SegmentLogStore(new MmapOffsetIndexFactory(), clock::get);
-
-    @AfterEach
-    void closeAll() {
-        store.deactivate();
-    }
-
+class SegmentedLogTest extends SegmentStoreTestBase {
     private Path dir() {
         return tmp.resolve("t-0");
     }

@@ -14,23 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code strata:verify} on a live log: a clear report, and damage found is handled as a read would. */
-class VerifyCommandTest {
-    @TempDir
-    Path tmp;
-
-    private final LogTestSupport.ManualClock clock = new LogTestSupport.ManualClock();
-    private final SegmentLogStore store = new SegmentLogStore(new MmapOffsetIndexFactory(), clock::get);
-
-    @AfterEach
-    void closeAll() {
-        store.deactivate();
-    }
-
+class VerifyCommandTest extends SegmentStoreTestBase {
     @Test
     void reportsEverySegmentAndTheFirstErrorWithFileAndPosition() throws IOException {
         Path dir = tmp.resolve("t-0");
