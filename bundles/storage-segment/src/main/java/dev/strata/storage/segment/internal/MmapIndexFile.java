@@ -29,6 +29,8 @@ abstract class MmapIndexFile {
     /** Whether the file had a length that is not a whole number of entries when opened. */
     private final boolean oddLength;
     private volatile boolean closed;
+    /** Entries written since the last flush (appends come from one writer; flushes may come from another). */
+    private volatile boolean dirty;
 
     protected MmapIndexFile(Path file, long baseOffset, int maxBytes, int entrySize) throws IOException {
         if (maxBytes < entrySize) {
@@ -52,14 +54,22 @@ abstract class MmapIndexFile {
 
     /**
      * Entries in a file that was not trimmed (a crash while its segment was active): the preallocated tail is
-     * zeros, and no real entry is all zeros past the first one.
+     * zeros, and no real entry is all zeros past the first one. Found by binary search, so that opening a 10 MiB
+     * preallocated index touches a few pages, not all of them (a thousand active segments after a crash took tens
+     * of seconds scanning zeros). Garbage that breaks the zero tail is the sanity check's to find.
      */
     private static int usedEntries(MappedByteBuffer buf, int count, int entrySize) {
-        int n = count;
-        while (n > 1 && isZero(buf, (n - 1) * entrySize, entrySize)) {
-            n--;
+        int lo = Math.min(1, count);
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (isZero(buf, mid * entrySize, entrySize)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
         }
-        return n;
+        return lo;
     }
 
     private static boolean isZero(MappedByteBuffer buf, int position, int length) {
@@ -120,6 +130,7 @@ abstract class MmapIndexFile {
             buf = remap((long) maxEntries * entrySize);
         }
         writer.write(buf, n * entrySize);
+        dirty = true;
         entries = n + 1;
     }
 
@@ -164,9 +175,11 @@ abstract class MmapIndexFile {
         long read(MappedByteBuffer buf, int position);
     }
 
+    /** Forces written entries to disk; an index only read since its last flush costs nothing. */
     public void flush() throws IOException {
         MappedByteBuffer buf = mmap;
-        if (!closed && buf.capacity() > 0) {
+        if (!closed && dirty && buf.capacity() > 0) {
+            dirty = false; // before the force: an append meanwhile sets it again for the next flush
             buf.force();
         }
     }
