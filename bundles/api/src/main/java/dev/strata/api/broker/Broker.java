@@ -8,12 +8,15 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The broker's request logic, registered as an OSGi service once its log store and metadata are ready. Protocol
  * bundles decode requests, call this, and encode the answers; nothing here knows a wire format. Methods never block
  * on other clients: waits (acks, long poll) are expressed as futures. Implementations are thread-safe.
  */
+// The broker bundle implements it; callers (protocol, coordinators, tools) only call it.
+@ProviderType
 public interface Broker {
 
     /** Cluster-wide facts: brokers, topics, partition leadership. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.OptionalInt;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A batch compression codec, registered as an OSGi service by its own bundle with the service property
@@ -11,6 +12,8 @@ import java.util.OptionalInt;
  * of a v2 record batch exactly as Kafka's producer does, so a batch written by a stock client can be read back
  * here and vice versa. Implementations are thread-safe; the streams they return are not.
  */
+// Codec bundles implement it, possibly third parties: a new method is a major change.
+@ConsumerType
 public interface CompressionCodec {
     /** Service property naming the compression type this codec implements (for example {@code lz4}). */
     String PROPERTY_TYPE = "strata.compression.type";

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Consumer groups with Kafka's classic group protocol, and the offsets groups commit, stored in the internal topic
@@ -23,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * Implementations are thread-safe and never block the caller on other members: waits (a join waiting for the
  * rebalance, a follower's sync waiting for the leader) are futures.
  */
+// The group-coordinator bundle implements it; the protocol bundle only calls it.
+@ProviderType
 public interface GroupCoordinator {
 
     /** The internal topic holding committed offsets and group metadata. */

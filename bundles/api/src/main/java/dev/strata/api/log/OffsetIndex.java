@@ -2,12 +2,15 @@ package dev.strata.api.log;
 
 import java.io.Closeable;
 import java.io.IOException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The sparse offset index of one log segment: maps some batch offsets to their byte position in the segment file.
  * Entries are appended in increasing offset order. Thread-safety: appends, truncation and close are serialised by
  * the caller; lookups may run concurrently with them.
  */
+// Index bundles implement it, possibly third parties: a new method is a major change.
+@ConsumerType
 public interface OffsetIndex extends Closeable {
 
     /** The base offset of the segment this index belongs to. */

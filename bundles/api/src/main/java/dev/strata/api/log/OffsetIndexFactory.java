@@ -2,11 +2,14 @@ package dev.strata.api.log;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Creates offset indexes; an OSGi service so that the index implementation (memory-mapped file, RocksDB...) can be
  * swapped. {@value #PROPERTY_TYPE} names the implementation. Implementations are thread-safe.
  */
+// Index bundles implement it, possibly third parties: a new method is a major change.
+@ConsumerType
 public interface OffsetIndexFactory {
     String PROPERTY_TYPE = "strata.index.type";
 

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The append-only log of one partition: a sequence of Kafka v2 record batches stored byte for byte as appended.
@@ -13,6 +14,8 @@ import java.util.Optional;
  * partition's lock); {@link #read}, {@link #offsetForTimestamp} and the offset getters may run concurrently with
  * them and with each other.
  */
+// Store bundles implement it, possibly third parties: a new method is a major change.
+@ConsumerType
 public interface PartitionLog extends Closeable {
 
     TopicPartition topicPartition();

@@ -1,6 +1,10 @@
 package dev.strata.api.metadata;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /** Told of topic changes. Called on the thread that made the change; must not block. */
+// A callback any bundle may implement: a new method is a major change.
+@ConsumerType
 public interface MetadataListener {
     void topicCreated(TopicMetadata topic);
 

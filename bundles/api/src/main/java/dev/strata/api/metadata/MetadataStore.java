@@ -5,12 +5,15 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Every cluster-wide fact goes through this SPI: the brokers, the topics with their configuration, and who leads
  * each partition. A single broker uses a local implementation persisted under its data directory; a cluster uses
  * one backed by ZooKeeper. Implementations are thread-safe.
  */
+// Implemented by the cluster-metadata bundle of the deployment (local, later ZooKeeper), tightly versioned with this API.
+@ProviderType
 public interface MetadataStore {
 
     String clusterId();

@@ -1,9 +1,13 @@
 package dev.strata.api.quota;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Records usage per user and client-id and says how long a client must be throttled. Absent this service, the
  * broker throttles no one. Implementations are thread-safe.
  */
+// Implemented by the quota bundle; the broker only calls it.
+@ProviderType
 public interface QuotaManager {
     /**
      * Records {@code amount} (bytes, or nanoseconds of request time) against the quota of (user, clientId).

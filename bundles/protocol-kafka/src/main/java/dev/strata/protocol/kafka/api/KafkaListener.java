@@ -1,10 +1,14 @@
 package dev.strata.protocol.kafka.api;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * A bound Kafka protocol listener, registered as a service while the server accepts connections. The service also
  * carries the properties {@link #PROP_HOST}, {@link #PROP_PORT} and {@link #PROP_NAME}, so a test started with
  * {@code port=0} can find the ephemeral port with a filter such as {@code (strata.kafka.port=*)}. Immutable.
  */
+// Implemented by the protocol bundle only; others read it.
+@ProviderType
 public interface KafkaListener {
 
     /** Service property: the listener name (always {@code PLAINTEXT} for now). */
