@@ -1,7 +1,6 @@
 package dev.strata.storage.segment.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -27,7 +26,6 @@ final class ReadChecks {
     /** Past this many disjoint checked ranges they are forgotten (only costs checking again). */
     private static final int MAX_RANGES = 1024;
     private static final int MAX_REPORTED = 1024;
-    private static final int WINDOW_BYTES = 1024 * 1024;
 
     private final Path file;
     private final FileChannel channel;
@@ -60,22 +58,9 @@ final class ReadChecks {
         }
         int pos = start;
         long next = firstBase;
-        // One read per window rather than two per batch: a start reads the tail of every log through here.
-        ByteBuffer window = ByteBuffer.allocate(Math.min(WINDOW_BYTES, end - start));
-        int windowStart = pos;
-        window.limit(0);
+        BatchValidator validator = new BatchValidator(channel, Math.min(BatchValidator.DEFAULT_WINDOW, end - start));
         while (pos < end) {
-            if (!BatchHeader.fitsIn(window, windowStart, pos)) {
-                windowStart = pos;
-                window.clear().limit(Math.min(window.capacity(), end - pos));
-                if (!BatchHeader.readFully(channel, window, pos)) {
-                    window.limit(0);
-                }
-                window.flip();
-            }
-            BatchHeader h = BatchHeader.fitsIn(window, windowStart, pos)
-                    ? BatchHeader.validIn(window, windowStart, pos, end, next)
-                    : BatchHeader.readValid(channel, pos, end, next); // larger than the window, or cut off
+            BatchHeader h = validator.validAt(pos, end, next);
             if (h == null) {
                 markChecked(start, pos);
                 return pos;

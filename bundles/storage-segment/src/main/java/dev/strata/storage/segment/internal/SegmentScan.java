@@ -52,8 +52,9 @@ record SegmentScan(List<long[]> validRuns, List<Damage> damage, int validEnd, lo
         long batches = 0;
         int pos = 0;
         int runStart = 0;
+        BatchValidator validator = new BatchValidator(ch, Math.min(BatchValidator.DEFAULT_WINDOW, limit));
         while (pos < limit) {
-            BatchHeader h = valid(ch, pos, limit, next, baseOffset, offsetLimit);
+            BatchHeader h = withinSegment(validator.validAt(pos, limit, next), baseOffset, offsetLimit);
             if (h != null) {
                 next = h.nextOffset();
                 pos = h.end();
@@ -77,9 +78,8 @@ record SegmentScan(List<long[]> validRuns, List<Damage> damage, int validEnd, lo
         return new SegmentScan(List.copyOf(runs), List.copyOf(damage), pos, next, batches, ch.size(), limit);
     }
 
-    private static BatchHeader valid(FileChannel ch, int pos, int limit, long next, long baseOffset,
-                                     long offsetLimit) throws IOException {
-        BatchHeader h = BatchHeader.readValid(ch, pos, limit, next);
+    /** {@code h} if its offsets belong in the segment (below the next one's base, relative ones within an int). */
+    private static BatchHeader withinSegment(BatchHeader h, long baseOffset, long offsetLimit) {
         if (h == null || h.lastOffset() >= offsetLimit || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
             return null;
         }
@@ -114,7 +114,7 @@ record SegmentScan(List<long[]> validRuns, List<Damage> damage, int validEnd, lo
                     || p + (long) length + RecordBatch.LOG_OVERHEAD > limit) {
                 continue;
             }
-            BatchHeader h = valid(ch, p, limit, next, baseOffset, offsetLimit);
+            BatchHeader h = withinSegment(BatchHeader.readValid(ch, p, limit, next), baseOffset, offsetLimit);
             if (h != null) {
                 return h;
             }
