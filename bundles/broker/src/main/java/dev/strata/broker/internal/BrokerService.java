@@ -146,7 +146,7 @@ final class BrokerService implements Broker {
             return CompletableFuture.completedFuture(read.results());
         }
         long remaining = params.maxWaitMs() - Math.max(0, clock.getAsLong() - start);
-        return purgatory.park(params, read, remaining);
+        return purgatory.park(params, read, remaining); // releases the first read unless it answers with it
     }
 
     @Override

@@ -51,6 +51,7 @@ final class DelayedFetchPurgatory implements Partition.AppendListener {
             future.complete(firstRead.results());
             return future;
         }
+        firstRead.release(); // the fetch is answered by a fresh read when it completes
         pending.add(fetch);
         for (TopicPartition tp : fetch.partitions()) {
             watchers.compute(tp, (k, set) -> {
@@ -68,6 +69,7 @@ final class DelayedFetchPurgatory implements Partition.AppendListener {
         // Data that arrived between the first read and the watch being in place was not counted: look again.
         if (reader.logsMovedSince(params, firstRead)) {
             FetchReader.Read again = reader.read(params);
+            again.release(); // only its size counts here
             if (again.failed() || fetch.raiseAvailableTo(again.bytes())) {
                 complete(fetch);
             }
@@ -105,7 +107,10 @@ final class DelayedFetchPurgatory implements Partition.AppendListener {
             });
         }
         try {
-            fetch.future.complete(reader.read(fetch.params).results());
+            FetchReader.Read read = reader.read(fetch.params);
+            if (!fetch.future.complete(read.results())) {
+                read.release(); // answered otherwise meanwhile (cancelled): nobody will send these slices
+            }
         } catch (RuntimeException e) {
             LOG.error("Completing a delayed fetch failed", e);
             fetch.future.complete(fetch.params.partitions().stream()

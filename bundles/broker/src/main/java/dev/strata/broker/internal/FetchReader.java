@@ -31,6 +31,10 @@ final class FetchReader {
      *     parked fetch can tell whether data arrived while it was being parked
      */
     record Read(List<FetchResult> results, long bytes, boolean failed, long[] logEndOffsets) {
+        /** Ends the holds of a read that will not be answered (a parked fetch reads again when it completes). */
+        void release() {
+            results.forEach(r -> r.records().release());
+        }
     }
 
     private final LogManager logs;
@@ -58,7 +62,12 @@ final class FetchReader {
                 LogSlice slice = limit > 0 || minOneBatch ? p.read(fp.fetchOffset(), limit, minOneBatch)
                         : LogSlice.EMPTY;
                 if (!slice.isEmpty() && params.replicaId() < 0 && p.logEndOffset() > hw) {
-                    slice = upTo(slice, hw); // consumers see committed batches only
+                    try {
+                        slice = upTo(slice, hw); // consumers see committed batches only
+                    } catch (IOException | RuntimeException e) {
+                        slice.release();
+                        throw e;
+                    }
                 }
                 if (!slice.isEmpty()) {
                     minOneBatch = false;
@@ -85,26 +94,24 @@ final class FetchReader {
      */
     static LogSlice upTo(LogSlice slice, long highWatermark) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(RecordBatch.LOG_OVERHEAD);
-        long pos = slice.position();
-        long end = slice.position() + slice.size();
-        while (pos + RecordBatch.LOG_OVERHEAD <= end) {
+        long pos = 0;
+        while (pos + RecordBatch.LOG_OVERHEAD <= slice.size()) {
             head.clear();
-            long p = pos;
             while (head.hasRemaining()) {
-                int n = slice.channel().read(head, p);
-                if (n < 0) {
-                    throw new IOException("Log file ended inside a batch header at position " + p);
+                if (slice.read(head, pos + head.position()) < 0) {
+                    throw new IOException("Log ended inside a batch header at slice position " + pos);
                 }
-                p += n;
             }
             if (head.getLong(0) >= highWatermark) {
                 break;
             }
             pos += RecordBatch.LOG_OVERHEAD + (long) head.getInt(RecordBatch.LENGTH_OFFSET);
         }
-        long size = Math.min(pos, end) - slice.position();
-        return size <= 0 ? LogSlice.EMPTY : new LogSlice(slice.channel(), slice.position(), (int) size,
-                slice.firstOffset());
+        int size = (int) Math.min(pos, slice.size());
+        if (size == 0) {
+            slice.release(); // nothing committed to send: end the hold here
+        }
+        return slice.prefix(size);
     }
 
     /** Whether any partition's log end offset moved since {@code read} was taken. */

@@ -43,9 +43,10 @@ final class LogTailScanner {
             if (slice.isEmpty()) {
                 break;
             }
-            long pos = slice.position();
-            long sliceEnd = slice.position() + slice.size();
+            long pos = 0;
+            long sliceEnd = slice.size();
             long next = offset;
+            try {
             while (pos + RecordBatch.HEADER_SIZE <= sliceEnd) {
                 header.clear();
                 readFully(slice, header, pos);
@@ -67,6 +68,9 @@ final class LogTailScanner {
                 next = base + lastDelta + 1;
                 pos += RecordBatch.LOG_OVERHEAD + (long) length;
             }
+            } finally {
+                slice.release();
+            }
             if (next <= offset) {
                 break; // no progress: stop instead of looping
             }
@@ -76,13 +80,10 @@ final class LogTailScanner {
     }
 
     private static void readFully(LogSlice slice, ByteBuffer buf, long pos) throws IOException {
-        long p = pos;
         while (buf.hasRemaining()) {
-            int n = slice.channel().read(buf, p);
-            if (n < 0) {
-                throw new IOException("Log file ended inside a batch header at position " + p);
+            if (slice.read(buf, pos + buf.position()) < 0) {
+                throw new IOException("Log ended inside a batch header at slice position " + pos);
             }
-            p += n;
         }
         buf.flip();
     }

@@ -102,9 +102,15 @@ final class OffsetLookup {
             throws IOException {
         LogSlice slice = p.read(batchHit.offset(), 1, true);
         if (slice.isEmpty() || slice.size() > p.settings().maxMessageBytes() + RecordBatch.HEADER_SIZE) {
+            slice.release();
             return batchHit;
         }
-        ByteBuffer buf = slice.readFully();
+        ByteBuffer buf;
+        try {
+            buf = slice.readFully();
+        } finally {
+            slice.release();
+        }
         try {
             RecordBatch batch = RecordBatch.at(buf, 0);
             if (batch.isLogAppendTime()) {

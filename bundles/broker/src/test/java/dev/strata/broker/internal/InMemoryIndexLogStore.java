@@ -6,6 +6,7 @@ import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.AppendResult;
 import dev.strata.api.log.LogConfig;
 import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.LogSliceSource;
 import dev.strata.api.log.LogStore;
 import dev.strata.api.log.PartitionLog;
 import dev.strata.api.log.TimestampOffset;
@@ -132,7 +133,7 @@ final class InMemoryIndexLogStore implements LogStore {
                 }
                 size += s;
             }
-            return size == 0 ? LogSlice.EMPTY : new LogSlice(channel, position, size, entries.get(i).baseOffset());
+            return size == 0 ? LogSlice.EMPTY : new LogSlice(LogSliceSource.ofChannel(channel), position, size, entries.get(i).baseOffset());
         }
 
         @Override

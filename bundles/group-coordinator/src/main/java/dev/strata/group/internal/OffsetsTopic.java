@@ -162,7 +162,12 @@ final class OffsetsTopic {
                 }
                 return count;
             }
-            ByteBuffer buf = r.records().readFully();
+            ByteBuffer buf;
+            try {
+                buf = r.records().readFully();
+            } finally {
+                r.records().release();
+            }
             long before = next;
             try {
                 for (RecordBatch batch : RecordBatches.parse(buf)) {

@@ -92,6 +92,9 @@ final class FetchHandler {
         }
         return results.handle((list, error) -> {
             if (error != null || list == null || list.size() != slots.size()) {
+                if (list != null) {
+                    list.forEach(r -> r.records().release()); // not sent: end the holds on the logs
+                }
                 LOG.error("Fetch of {} partitions failed{}", slots.size(),
                         error == null ? ": broker returned " + (list == null ? "null" : list.size() + " results")
                                 : "", error);

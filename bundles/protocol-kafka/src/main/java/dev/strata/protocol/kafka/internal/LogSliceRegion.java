@@ -1,36 +1,33 @@
 package dev.strata.protocol.kafka.internal;
 
+import dev.strata.api.log.LogSlice;
 import io.netty.channel.FileRegion;
 import io.netty.util.AbstractReferenceCounted;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A Netty file region over part of a log segment, sent with {@code FileChannel.transferTo} (zero copy). Unlike
- * Netty's {@code DefaultFileRegion} it never closes the channel when released: the file belongs to the log.
- * Used by one connection's event loop at a time.
+ * A Netty file region over a log slice, sent with the store's {@code transferTo} (zero copy for file stores). When
+ * Netty releases the region (written, failed, or the connection closed), the slice's hold on the log ends, so the
+ * store may close files that were waiting for this send. Used by one connection's event loop at a time.
  */
 final class LogSliceRegion extends AbstractReferenceCounted implements FileRegion {
-    private final FileChannel file;
-    private final long position;
-    private final long count;
+    private final LogSlice slice;
     private long transferred;
 
-    LogSliceRegion(FileChannel file, long position, long count) {
-        this.file = file;
-        this.position = position;
-        this.count = count;
+    LogSliceRegion(LogSlice slice) {
+        this.slice = slice;
     }
 
+    /** Where the transfer starts, relative to the slice (the store's own positions stay inside the slice). */
     @Override
     public long position() {
-        return position;
+        return 0;
     }
 
     @Override
     public long count() {
-        return count;
+        return slice.size();
     }
 
     @Override
@@ -46,27 +43,23 @@ final class LogSliceRegion extends AbstractReferenceCounted implements FileRegio
 
     @Override
     public long transferTo(WritableByteChannel target, long offset) throws IOException {
-        long remaining = count - offset;
+        long remaining = slice.size() - offset;
         if (remaining < 0 || offset < 0) {
-            throw new IllegalArgumentException("offset out of range: " + offset + " (count " + count + ")");
+            throw new IllegalArgumentException("offset out of range: " + offset + " (count " + slice.size() + ")");
         }
         if (remaining == 0) {
             return 0L;
         }
-        long written = file.transferTo(position + offset, remaining, target);
+        long written = slice.transferTo(offset, remaining, target); // fails rather than spin on a truncated log
         if (written > 0) {
             transferred += written;
-        } else if (file.size() < position + count) {
-            // Without this check a truncated segment would make Netty spin on a region that can never finish.
-            throw new IOException("log file is shorter (" + file.size() + " bytes) than the fetched slice ends ("
-                    + (position + count) + ")");
         }
         return written;
     }
 
     @Override
     protected void deallocate() {
-        // The channel is owned by the log; nothing to free.
+        slice.release();
     }
 
     @Override

@@ -83,7 +83,7 @@ final class ZeroCopyResponseWriter implements Writable {
             LogSlice slice = sliceRecords.slice();
             if (slice.size() > 0) {
                 cut();
-                parts.add(new LogSliceRegion(slice.channel(), slice.position(), slice.size()));
+                parts.add(new LogSliceRegion(slice));
             }
         } else if (records instanceof MemoryRecords memory) {
             buffer.writeBytes(memory.buffer().duplicate());

@@ -15,6 +15,7 @@ import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.LogSliceSource;
 import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.record.RecordBatch;
 import dev.strata.record.RecordBatches;
@@ -105,7 +106,7 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
                             <= maxBytes; j++) {
                         end = batches.get(j)[2] + batches.get(j)[3];
                     }
-                    return new LogSlice(channel, start, (int) (end - start), b[0]);
+                    return new LogSlice(LogSliceSource.ofChannel(channel), start, (int) (end - start), b[0]);
                 }
             }
             return LogSlice.EMPTY;

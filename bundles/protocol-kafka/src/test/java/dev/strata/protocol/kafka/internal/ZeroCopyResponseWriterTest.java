@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.LogSliceSource;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -71,11 +72,11 @@ class ZeroCopyResponseWriterTest {
             FetchableTopicResponse topic = new FetchableTopicResponse().setTopic("t")
                     .setTopicId(Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ"));
             topic.partitions().add(new PartitionData().setPartitionIndex(0).setHighWatermark(4)
-                    .setRecords(new LogSliceRecords(new LogSlice(ch, firstPos, first.sizeInBytes(), 0))));
+                    .setRecords(new LogSliceRecords(new LogSlice(LogSliceSource.ofChannel(ch), firstPos, first.sizeInBytes(), 0))));
             topic.partitions().add(new PartitionData().setPartitionIndex(1).setHighWatermark(0)
                     .setRecords(MemoryRecords.EMPTY));
             topic.partitions().add(new PartitionData().setPartitionIndex(2).setHighWatermark(4)
-                    .setRecords(new LogSliceRecords(new LogSlice(ch, secondPos, second.sizeInBytes(), 3))));
+                    .setRecords(new LogSliceRecords(new LogSlice(LogSliceSource.ofChannel(ch), secondPos, second.sizeInBytes(), 3))));
             data.responses().add(topic);
 
             short headerVersion = ApiMessageType.FETCH.responseHeaderVersion(version);
@@ -145,13 +146,38 @@ class ZeroCopyResponseWriterTest {
     }
 
     @Test
-    void logSliceRegionDoesNotCloseTheLogFile() throws IOException {
+    void releasingTheRegionEndsTheSlicesHoldButDoesNotCloseTheLogFile() throws IOException {
         Path file = dir.resolve("x.log");
         Files.write(file, new byte[10]);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            LogSliceRegion region = new LogSliceRegion(ch, 0, 10);
+            java.util.concurrent.atomic.AtomicInteger releases = new java.util.concurrent.atomic.AtomicInteger();
+            LogSliceSource file10 = LogSliceSource.ofChannel(ch);
+            LogSliceSource held = new LogSliceSource() {
+                @Override
+                public int read(java.nio.ByteBuffer dst, long position) throws IOException {
+                    return file10.read(dst, position);
+                }
+
+                @Override
+                public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target)
+                        throws IOException {
+                    return file10.transferTo(position, count, target);
+                }
+
+                @Override
+                public long size() throws IOException {
+                    return file10.size();
+                }
+
+                @Override
+                public void release() {
+                    releases.incrementAndGet();
+                }
+            };
+            LogSliceRegion region = new LogSliceRegion(new LogSlice(held, 0, 10, 0));
             region.release();
             assertTrue(ch.isOpen());
+            assertEquals(1, releases.get());
         }
     }
 

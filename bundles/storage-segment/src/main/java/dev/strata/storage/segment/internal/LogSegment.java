@@ -2,6 +2,7 @@ package dev.strata.storage.segment.internal;
 
 import dev.strata.api.log.IndexEntry;
 import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.LogSliceSource;
 import dev.strata.api.log.OffsetIndex;
 import dev.strata.api.log.OffsetIndexFactory;
 import dev.strata.api.log.TimestampOffset;
@@ -32,6 +33,8 @@ final class LogSegment {
     private final long baseOffset;
     private final Path file;
     private final SegmentChannel channel;
+    /** The file as slices read it; the log adds the hold. */
+    private final LogSliceSource sliceSource;
     private final SegmentIndexes indexes;
 
     /** Bytes of whole batches in the file; readers never look past it. */
@@ -55,6 +58,7 @@ final class LogSegment {
         this.baseOffset = baseOffset;
         this.file = LogFiles.logFile(dir, baseOffset);
         this.channel = channel;
+        this.sliceSource = LogSliceSource.ofChannel(channel);
         long length = channel.size();
         this.size = (int) Math.min(length, Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
@@ -282,7 +286,7 @@ final class LogSegment {
                     total = bad - first.position(); // serve up to the damage; the next read reports it
                 }
             }
-            return new LogSlice(channel, first.position(), (int) total, first.baseOffset());
+            return new LogSlice(sliceSource, first.position(), (int) total, first.baseOffset());
         }
     }
 
@@ -555,6 +559,18 @@ final class LogSegment {
     /** Flushes and closes the files; the indexes are trimmed to their entries. */
     void close() throws IOException {
         try {
+            closeKeepingReads();
+        } finally {
+            channel.close();
+        }
+    }
+
+    /**
+     * Flushes and closes everything but the segment file's channel, which slices handed out may still be reading;
+     * {@link #closeChannel()} closes it when they are done. Nothing is written to the segment's files after this.
+     */
+    void closeKeepingReads() throws IOException {
+        try {
             // A segment that is not pinned was finished (and flushed) when it stopped being active.
             if (channel.isOpen() && (channel.isPinned() || tailDirty)) {
                 if (maxTimestampSoFar >= 0) {
@@ -566,11 +582,30 @@ final class LogSegment {
                 channel.force(true);
             }
         } finally {
-            try {
-                indexes.close();
-            } finally {
-                channel.close();
-            }
+            indexes.close();
+        }
+    }
+
+    /** The segment file's channel (tests). */
+    SegmentChannel channel() {
+        return channel;
+    }
+
+    void closeChannel() throws IOException {
+        channel.close();
+    }
+
+    /**
+     * Removes the segment's files but keeps the segment file's descriptor, so that slices handed out can still read
+     * the unlinked file; {@link #closeChannel()} ends it.
+     */
+    void deleteKeepingReads() throws IOException {
+        channel.pin(true); // the cache must not drop the descriptor: the file cannot be reopened once unlinked
+        channel.size(); // opens it again if the cache had released it
+        try {
+            indexes.delete();
+        } finally {
+            Files.deleteIfExists(file);
         }
     }
 

@@ -69,6 +69,15 @@ public final class SegmentLogStore implements LogStore {
     private final LongSupplier clock;
     private final OpenFileCache files;
     private final Set<SegmentedLog> openLogs = ConcurrentHashMap.newKeySet();
+    /**
+     * Bounds how long a closed log keeps its files for slices still being sent. Its delayed tasks still run after
+     * the store stops (the executor's default policy), so a stopped or updated store lets sends in flight finish.
+     */
+    private final ScheduledExecutorService closeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "strata-segment-close-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private ScheduledExecutorService flusher;
     private volatile long checkpointIntervalMs = 60_000;
     private long lastCheckpointMs;
@@ -163,6 +172,7 @@ public final class SegmentLogStore implements LogStore {
             }
         }
         SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, files, clock, openLogs::remove);
+        log.closeFilesLaterWith(closeTimer);
         openLogs.add(log);
         return log;
     }
@@ -183,6 +193,7 @@ public final class SegmentLogStore implements LogStore {
         synchronized (this) {
             stopFlusher();
         }
+        closeTimer.shutdown(); // pending grace timeouts still run, then the thread ends
         for (SegmentedLog log : new ArrayList<>(openLogs)) {
             try {
                 log.close();

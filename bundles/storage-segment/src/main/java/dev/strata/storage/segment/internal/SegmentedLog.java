@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -52,6 +53,10 @@ final class SegmentedLog implements PartitionLog {
     private volatile LogConfig config;
     private volatile long nextOffset;
     private volatile boolean closed;
+    /** Slices handed out by {@link #read}: closing or deleting the log closes its files after their release. */
+    private final ReadHolds holds;
+    /** Runs the grace timeout of {@link ReadHolds}; null without a store (tests): files close at the last release. */
+    private volatile ScheduledExecutorService closeTimer;
     private long unflushedMessages;
     private long lastFlushMs;
     /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
@@ -79,6 +84,17 @@ final class SegmentedLog implements PartitionLog {
         this.lastFlushMs = clock.getAsLong();
         this.recoveryPoint = recoveryPoint;
         this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
+        this.holds = new ReadHolds("Log " + tp);
+    }
+
+    /** The timer that bounds how long a closed log waits for unreleased slices (set by the store). */
+    void closeFilesLaterWith(ScheduledExecutorService timer) {
+        this.closeTimer = timer;
+    }
+
+    /** Slices read from this log and not released yet (tests, monitoring). */
+    int heldSlices() {
+        return holds.held();
     }
 
     @Override
@@ -226,11 +242,13 @@ final class SegmentedLog implements PartitionLog {
         if (offset == end || maxBytes < 0) {
             return LogSlice.EMPTY;
         }
+        ensureOpen();
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         while (entry != null) {
             LogSlice slice = entry.getValue().read(offset, maxBytes, minOneBatch, end);
             if (slice != null) {
-                return slice;
+                return slice.isEmpty() ? LogSlice.EMPTY
+                        : new LogSlice(holds.hold(slice.source()), slice.position(), slice.size(), slice.firstOffset());
             }
             entry = segments.higherEntry(entry.getKey());
         }
@@ -239,6 +257,7 @@ final class SegmentedLog implements PartitionLog {
 
     @Override
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
+        ensureOpen(); // the time indexes reopen on use: a closed log must not open them again
         long end = nextOffset;
         for (LogSegment s : segments.values()) {
             if (s.maxTimestampSoFar() >= timestamp) {
@@ -389,7 +408,7 @@ final class SegmentedLog implements PartitionLog {
                 IOException failure = null;
                 for (LogSegment s : segments.values()) {
                     try {
-                        s.close();
+                        s.closeKeepingReads();
                     } catch (IOException e) {
                         failure = e;
                     }
@@ -402,23 +421,39 @@ final class SegmentedLog implements PartitionLog {
                 Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
             } finally {
                 onClose.accept(this);
+                closeChannelsWhenReleased(List.copyOf(segments.values()));
             }
         }
+    }
+
+    /** Closes the segment files once no slice reads them (at once when none is held). */
+    private void closeChannelsWhenReleased(List<LogSegment> closing) {
+        holds.whenReleased(() -> {
+            for (LogSegment s : closing) {
+                try {
+                    s.closeChannel();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Closing a segment file of {} failed: {}", tp, e.toString());
+                }
+            }
+        }, closeTimer);
     }
 
     @Override
     public void delete() throws IOException {
         synchronized (lock) {
             closed = true;
+            List<LogSegment> deleting = List.copyOf(segments.values());
             try {
-                for (LogSegment s : segments.values()) {
-                    s.delete();
+                for (LogSegment s : deleting) {
+                    s.deleteKeepingReads();
                 }
                 segments.clear();
                 deleteDirectory(dir);
                 LOG.info("Deleted log {} in {}", tp, dir);
             } finally {
                 onClose.accept(this);
+                closeChannelsWhenReleased(deleting);
             }
         }
     }

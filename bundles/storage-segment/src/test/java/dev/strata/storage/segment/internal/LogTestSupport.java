@@ -59,9 +59,14 @@ final class LogTestSupport {
         }
     }
 
-    /** Reads the slice and checks it is whole, valid batches; returns them. */
+    /** Reads the slice, releases it, and checks it is whole, valid batches; returns them. */
     static List<RecordBatch> batchesOf(LogSlice slice) throws IOException {
-        ByteBuffer buf = slice.readFully();
+        ByteBuffer buf;
+        try {
+            buf = slice.readFully();
+        } finally {
+            slice.release();
+        }
         List<RecordBatch> batches = RecordBatches.parse(buf);
         for (RecordBatch b : batches) {
             b.ensureValid();
