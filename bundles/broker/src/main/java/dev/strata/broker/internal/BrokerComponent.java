@@ -47,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * change of {@code broker.id} or {@code log.dirs} closes the core and opens a new one behind the same services,
  * any other change is applied live.
  *
- * <p>The log store is a static, greedy reference named {@value #LOG_STORE_REFERENCE}: when a better-ranked store
- * appears, or the bound one goes away, DS deactivates the broker (closing every log) and activates it again with
- * the new store, so a store is never swapped under open logs. Choose a store with the configuration property
- * {@code logStore.target}, e.g. {@code (strata.store.name=segment)}.
+ * <p>The log store is a dynamic, optional, greedy reference named {@value #LOG_STORE_REFERENCE}: the broker, its
+ * services and every connection stay up while stores come and go. When the bound store goes away (its bundle
+ * stopped or updated), the partitions it opened are closed and their requests held for
+ * {@code log.store.unavailable.wait.ms}, then answered KAFKA_STORAGE_ERROR (retriable); when a store is bound (a
+ * better-ranked one, a new {@code logStore.target}, or the updated bundle's), the partitions are moved to it one by
+ * one (see {@link LogManager}). Choose a store with {@code logStore.target}, e.g.
+ * {@code (strata.store.name=segment)}.
  *
  * <p>Compression codecs are a dynamic, multiple, greedy reference named {@value #CODECS_REFERENCE}: a codec bundle
  * started at any time (e.g. dropped into {@code deploy/}) is usable by the next produce, one that stops is dropped
@@ -69,10 +72,8 @@ public final class BrokerComponent implements Broker, MetadataStore {
     static final String CODECS_REFERENCE = "compressionCodecs";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
 
-    @Reference(name = LOG_STORE_REFERENCE, policy = ReferencePolicy.STATIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private LogStore logStore;
-
+    /** Outlives cores, like the codecs: DS may bind the store before activation. */
+    private final StoreBinding stores = new StoreBinding();
     /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
     private final CompressionCodecs codecs = new CompressionCodecs();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
@@ -85,14 +86,26 @@ public final class BrokerComponent implements Broker, MetadataStore {
 
     /** For tests without a framework. */
     BrokerComponent(LogStore logStore) {
-        this.logStore = logStore;
+        stores.bind(logStore, Map.of(LogStore.PROPERTY_NAME, "test"));
+    }
+
+    @Reference(name = LOG_STORE_REFERENCE, service = LogStore.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindLogStore")
+    void bindLogStore(LogStore store, Map<String, Object> properties) {
+        stores.bind(store, properties);
+    }
+
+    /** Synchronous: the partitions the store opened are closed before its bundle goes on stopping. */
+    void unbindLogStore(LogStore store) {
+        stores.unbind(store);
     }
 
     @Activate
     void activate(Map<String, Object> properties) throws IOException {
         BrokerSettings s = parse(properties);
         try {
-            core = BrokerCore.start(s, logStore, codecs);
+            core = BrokerCore.start(s, stores, codecs);
         } catch (IOException | RuntimeException e) {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;

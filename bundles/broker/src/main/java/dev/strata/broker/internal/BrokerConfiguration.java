@@ -81,4 +81,14 @@ public @interface BrokerConfiguration {
                     @Option(label = "gzip", value = "gzip"), @Option(label = "snappy", value = "snappy"),
                     @Option(label = "lz4", value = "lz4"), @Option(label = "zstd", value = "zstd")})
     String compression_type() default "producer";
+
+    @AttributeDefinition(name = "log.store.unavailable.wait.ms",
+            description = "How long a request to a partition whose log store is being swapped, or has gone, is "
+                    + "held before it gets KAFKA_STORAGE_ERROR (which clients retry)")
+    int log_store_unavailable_wait_ms() default 10000;
+
+    @AttributeDefinition(name = "logStore.target",
+            description = "LDAP filter choosing the LogStore service; changing it moves every partition to the "
+                    + "matching store while the broker runs, e.g. (strata.store.name=segment)")
+    String logStore_target() default "(" + dev.strata.api.log.LogStore.PROPERTY_NAME + "=*)";
 }

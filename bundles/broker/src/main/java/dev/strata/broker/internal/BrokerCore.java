@@ -48,8 +48,9 @@ final class BrokerCore implements AutoCloseable {
         return start(settings, store, clock, new LocalReplication());
     }
 
-    static BrokerCore start(BrokerSettings settings, LogStore store, CompressionCodecs codecs) throws IOException {
-        return start(settings, store, System::currentTimeMillis, new LocalReplication(), codecs);
+    static BrokerCore start(BrokerSettings settings, StoreBinding stores, CompressionCodecs codecs)
+            throws IOException {
+        return start(settings, stores, System::currentTimeMillis, new LocalReplication(), codecs);
     }
 
     static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication)
@@ -59,6 +60,12 @@ final class BrokerCore implements AutoCloseable {
 
     /** @param codecs the codecs installed now and later (the component's live registry) */
     static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication,
+                            CompressionCodecs codecs) throws IOException {
+        return start(settings, StoreBinding.of(store), clock, replication, codecs);
+    }
+
+    /** @param stores the store bound now and later (the component's live binding) */
+    static BrokerCore start(BrokerSettings settings, StoreBinding stores, LongSupplier clock, Replication replication,
                             CompressionCodecs codecs) throws IOException {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads());
         scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
@@ -70,7 +77,7 @@ final class BrokerCore implements AutoCloseable {
                     settings.logDir().resolve(LocalMetadataStore.META_DIR));
             DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
             // The log manager tells the purgatory about appends; the purgatory reads through the log manager.
-            LogManager logs = new LogManager(settings.logDir(), store, metadata, settings, replication,
+            LogManager logs = new LogManager(settings.logDir(), stores, metadata, settings, replication,
                     (tp, bytes) -> purgatoryRef[0].onAppend(tp, bytes), clock, codecs);
             FetchReader reader = new FetchReader(logs);
             purgatoryRef[0] = new DelayedFetchPurgatory(reader, scheduler);

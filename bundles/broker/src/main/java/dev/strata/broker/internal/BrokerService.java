@@ -94,12 +94,53 @@ final class BrokerService implements Broker {
         } catch (StrataException e) {
             return done(ProduceResult.error(e.error(), e.getMessage()));
         }
+        return append(partition, records, acks, timeoutMs, context, clock.getAsLong() + logs.storeUnavailableWaitMs());
+    }
+
+    /**
+     * Appends, or, while the partition's log store is being swapped, waits for its next log until
+     * {@code holdUntilMs} and then answers KAFKA_STORAGE_ERROR (retriable: the producer sends again).
+     */
+    private CompletableFuture<ProduceResult> append(Partition partition, ByteBuffer records, short acks,
+                                                    int timeoutMs, RequestContext context, long holdUntilMs) {
+        TopicPartition tp = partition.topicPartition();
         Partition.AppendOutcome outcome;
         try {
-            outcome = partition.append(records, clock.getAsLong());
+            outcome = partition.append(records.duplicate(), clock.getAsLong());
         } catch (IOException | RuntimeException e) {
             LOG.error("Appending to {} failed (client {})", tp, context == null ? "?" : context.clientId(), e);
             return done(ProduceResult.error(ErrorCode.KAFKA_STORAGE_ERROR, "Could not write to the log of " + tp));
+        }
+        if (outcome == Partition.AppendOutcome.DETACHED) {
+            long waitMs = holdUntilMs - clock.getAsLong();
+            if (waitMs <= 0) {
+                return done(outcome.result());
+            }
+            CompletableFuture<ProduceResult> answer = new CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+            ScheduledFuture<?> timer;
+            try {
+                timer = scheduler.schedule(() -> {
+                    if (claimed.compareAndSet(false, true)) {
+                        answer.complete(outcome.result());
+                    }
+                }, waitMs, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                return done(outcome.result());
+            }
+            partition.whenAttached(() -> {
+                if (claimed.compareAndSet(false, true)) {
+                    timer.cancel(false);
+                    append(partition, records, acks, timeoutMs, context, holdUntilMs).whenComplete((r, e) -> {
+                        if (e != null) {
+                            answer.completeExceptionally(e);
+                        } else {
+                            answer.complete(r);
+                        }
+                    });
+                }
+            });
+            return answer;
         }
         ProduceResult result = outcome.result();
         if (result.error() != ErrorCode.NONE) {

@@ -20,10 +20,13 @@ import java.util.TreeSet;
  * @param topicDefaults topic setting name to the broker-wide value, e.g. {@code segment.bytes} from
  *     {@code log.segment.bytes}
  * @param explicitTopicDefaults topic setting names whose broker key was set explicitly
+ * @param storeUnavailableWaitMs how long requests to a partition without a log (its store being swapped, or none
+ *     bound) are held before KAFKA_STORAGE_ERROR
  */
 record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int numPartitions,
                       short defaultReplicationFactor, boolean deleteTopicEnable, int maxBrokerPartitions,
-                      Map<String, String> topicDefaults, Set<String> explicitTopicDefaults) {
+                      long storeUnavailableWaitMs, Map<String, String> topicDefaults,
+                      Set<String> explicitTopicDefaults) {
 
     static final String BROKER_ID = "broker.id";
     static final String LOG_DIRS = "log.dirs";
@@ -33,6 +36,9 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
     static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
     /** KIP-578's name: the most partitions this broker hosts (internal topics included). */
     static final String MAX_BROKER_PARTITIONS = "max.broker.partitions";
+    /** Strata's: how long a request to a partition whose log store is being swapped (or missing) waits. */
+    static final String STORE_UNAVAILABLE_WAIT_MS = "log.store.unavailable.wait.ms";
+    static final int DEFAULT_STORE_UNAVAILABLE_WAIT_MS = 10_000;
 
     /** Broker key to the topic setting whose default it provides. */
     static final Map<String, String> BROKER_TO_TOPIC_KEY;
@@ -86,6 +92,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         }
         boolean deleteEnable = bool(props, DELETE_TOPIC_ENABLE, true);
         int maxBrokerPartitions = intValue(props, MAX_BROKER_PARTITIONS, Integer.MAX_VALUE, 1);
+        int storeWaitMs = intValue(props, STORE_UNAVAILABLE_WAIT_MS, DEFAULT_STORE_UNAVAILABLE_WAIT_MS, 0);
         Map<String, String> topicDefaults = new TreeMap<>();
         Set<String> explicit = new TreeSet<>();
         for (Map.Entry<String, String> e : BROKER_TO_TOPIC_KEY.entrySet()) {
@@ -101,7 +108,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
             explicit.add(e.getValue());
         }
         return new BrokerSettings(brokerId, logDir, autoCreate, numPartitions, (short) rf, deleteEnable,
-                maxBrokerPartitions, topicDefaults, explicit);
+                maxBrokerPartitions, storeWaitMs, topicDefaults, explicit);
     }
 
     /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */

@@ -56,6 +56,17 @@ final class FetchReader {
             leos[i] = -1;
             try {
                 Partition p = logs.partition(fp.tp());
+                if (!p.isAttached()) {
+                    if (!p.offsetsKnown() || logs.heldTooLong(p)) {
+                        throw LogSlot.unavailable(fp.tp());
+                    }
+                    // Its store is being swapped: nothing new to read meanwhile; the fetch waits as for new data
+                    // and is woken when the partition has its log again.
+                    leos[i] = p.logEndOffset();
+                    results.add(new FetchResult(fp.tp(), ErrorCode.NONE, p.highWatermark(), p.lastStableOffset(),
+                            p.logStartOffset(), LogSlice.EMPTY));
+                    continue;
+                }
                 leos[i] = p.logEndOffset();
                 long hw = p.highWatermark();
                 int limit = (int) Math.max(0, Math.min(Math.max(fp.maxBytes(), 0), remaining));

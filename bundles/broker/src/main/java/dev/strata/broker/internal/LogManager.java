@@ -29,12 +29,18 @@ import org.slf4j.LoggerFactory;
  * Owns the partition logs under {@code log.dirs}: one directory {@code <topic>-<partition>} per partition, opened
  * through the {@link LogStore} with a {@link dev.strata.api.log.LogConfig} made of broker defaults and topic
  * overrides. Follows the metadata store: creates logs for new topics, deletes them (files and directories) with
- * their topic, reconfigures them when settings change. The store is only reached through this class, so swapping
- * stores later touches one place.
+ * their topic, reconfigures them when settings change. The store is only reached through this class.
  *
- * <p>Thread-safety: thread-safe. The partition map is concurrent; opening a partition is atomic per partition.
+ * <p>The store can change while the broker runs ({@link StoreBinding}): when a store goes away, every partition
+ * whose log it opened is detached at once (its log closed; appends wait, fetches find nothing new, for up to
+ * {@code log.store.unavailable.wait.ms}, then get KAFKA_STORAGE_ERROR, which clients retry); when a store is
+ * bound, a background thread moves the partitions to it one at a time (detach, open with the new store, attach),
+ * so each partition pauses only for its own reopen.
+ *
+ * <p>Thread-safety: thread-safe. The partition map is concurrent; opening a partition is atomic per partition;
+ * store changes of one partition are serialised by {@code swapLock}.
  */
-final class LogManager implements MetadataListener {
+final class LogManager implements MetadataListener, StoreBinding.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     /** How much of each log's tail is scanned at startup to rebuild idempotent-producer state. */
     static final long PRODUCER_STATE_WINDOW_BYTES = 64L * 1024 * 1024;
@@ -43,7 +49,16 @@ final class LogManager implements MetadataListener {
     static final String DELETE_SUFFIX = "-delete";
 
     private final Path logDir;
-    private final LogStore store;
+    private final StoreBinding stores;
+    /** Serialises moving a partition between stores with a store's unbinding. */
+    private final java.util.concurrent.locks.ReentrantLock swapLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Moves partitions to a newly bound store, in the background. */
+    private final java.util.concurrent.ExecutorService swapper = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "strata-log-store-swap");
+                t.setDaemon(true);
+                return t;
+            });
     private final MetadataStore metadata;
     private final Replication replication;
     private final Partition.AppendListener appendListener;
@@ -55,9 +70,15 @@ final class LogManager implements MetadataListener {
 
     LogManager(Path logDir, LogStore store, MetadataStore metadata, BrokerSettings broker, Replication replication,
                Partition.AppendListener appendListener, LongSupplier clock, CompressionCodecs codecs) {
+        this(logDir, StoreBinding.of(store), metadata, broker, replication, appendListener, clock, codecs);
+    }
+
+    LogManager(Path logDir, StoreBinding stores, MetadataStore metadata, BrokerSettings broker,
+               Replication replication, Partition.AppendListener appendListener, LongSupplier clock,
+               CompressionCodecs codecs) {
         this.codecs = codecs;
         this.logDir = logDir;
-        this.store = store;
+        this.stores = stores;
         this.metadata = metadata;
         this.broker = broker;
         this.replication = replication;
@@ -70,6 +91,11 @@ final class LogManager implements MetadataListener {
         Files.createDirectories(logDir);
         finishInterruptedDeletions();
         metadata.addListener(this);
+        stores.setListener(this);
+        if (stores.current() == null) {
+            LOG.warn("No log store is bound: partitions open when one is (requests wait up to {} ms, then get "
+                    + "KAFKA_STORAGE_ERROR)", broker.storeUnavailableWaitMs());
+        }
         int opened = 0;
         for (TopicMetadata t : metadata.topics()) {
             for (int p = 0; p < t.partitionCount(); p++) {
@@ -82,7 +108,8 @@ final class LogManager implements MetadataListener {
             }
         }
         warnAboutOrphans();
-        LOG.info("Opened {} partition log(s) in {}", opened, logDir);
+        LOG.info("Opened {} partition log(s) in {}{}", opened, logDir,
+                stores.current() == null ? "" : " with log store " + stores.current());
     }
 
     /** One line for all partition directories of no known topic (a crash before their rename, a copied dir). */
@@ -114,6 +141,10 @@ final class LogManager implements MetadataListener {
     void shutdown() {
         closed = true;
         metadata.removeListener(this);
+        stores.setListener(null);
+        swapper.shutdown(); // a move under way finishes its partition; the logs are closed below
+        swapLock.lock();
+        swapLock.unlock();
         for (Partition p : List.copyOf(partitions.values())) {
             try {
                 p.close();
@@ -162,12 +193,36 @@ final class LogManager implements MetadataListener {
 
     private Partition open(TopicPartition tp, TopicMetadata t) {
         TopicSettings settings = TopicSettings.of(t.configs(), broker);
+        int leaderEpoch = metadata.partitionState(tp).map(s -> s.leaderEpoch()).orElse(0);
+        Partition p = new Partition(tp, settings, leaderEpoch, replication, appendListener, codecs,
+                clock.getAsLong());
+        StoreRef store = stores.current();
+        if (store != null) {
+            swapLock.lock();
+            try {
+                attach(p, t, store);
+            } finally {
+                swapLock.unlock();
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Opens the partition's log with {@code store} and attaches it. Call with {@code swapLock} held and the
+     * partition detached.
+     *
+     * @throws StrataException KAFKA_STORAGE_ERROR when the log cannot be opened (the partition stays detached),
+     *     UNKNOWN_TOPIC_OR_PARTITION when the topic was deleted meanwhile
+     */
+    private void attach(Partition p, TopicMetadata t, StoreRef store) {
+        TopicPartition tp = p.topicPartition();
         Path dir = directoryOf(tp);
         PartitionLog log;
         try {
-            log = store.open(dir, tp, settings.logConfig());
+            log = store.store().open(dir, tp, p.settings().logConfig());
         } catch (IOException | RuntimeException e) {
-            LOG.error("Could not open the log of {} in {}", tp, dir, e);
+            LOG.error("Could not open the log of {} in {} with store {}", tp, dir, store, e);
             throw new StrataException(ErrorCode.KAFKA_STORAGE_ERROR, "Could not open the log of " + tp, e);
         }
         boolean stillExists = metadata.topic(tp.topic()).map(now -> now.topicId().equals(t.topicId()))
@@ -181,17 +236,133 @@ final class LogManager implements MetadataListener {
             }
             throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Topic " + tp.topic() + " was deleted");
         }
-        int leaderEpoch = metadata.partitionState(tp).map(s -> s.leaderEpoch()).orElse(0);
-        Partition p = new Partition(tp, log, settings, leaderEpoch, replication, appendListener, codecs);
-        try {
-            p.loadProducerState(PRODUCER_STATE_WINDOW_BYTES, clock.getAsLong());
-        } catch (IOException | RuntimeException e) {
-            // Producers then count as unknown and are accepted at any sequence; only deduplication of retries
-            // across this restart is lost.
-            LOG.warn("{}: could not rebuild idempotent-producer state from the log", tp, e);
+        boolean first = !p.offsetsKnown();
+        if (!p.attach(log, store)) {
+            closeQuietly(log, tp); // deleted or closed while opening
+            return;
         }
-        LOG.debug("Opened {} in {} (log {}..{})", tp, dir, log.logStartOffset(), log.logEndOffset());
-        return p;
+        if (first) {
+            try {
+                p.loadProducerState(PRODUCER_STATE_WINDOW_BYTES, clock.getAsLong());
+            } catch (IOException | RuntimeException e) {
+                // Producers then count as unknown and are accepted at any sequence; only deduplication of retries
+                // across this restart is lost.
+                LOG.warn("{}: could not rebuild idempotent-producer state from the log", tp, e);
+            }
+        }
+        appendListener.onAppend(tp, 0); // fetches held while it had no log look again now
+        LOG.debug("Opened {} in {} with store {} (log {}..{})", tp, dir, store, log.logStartOffset(),
+                log.logEndOffset());
+    }
+
+    private static void closeQuietly(PartitionLog log, TopicPartition tp) {
+        try {
+            log.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Closing a log of {} failed", tp, e);
+        }
+    }
+
+    /** A store was bound (the first, or a replacement): move every partition to it in the background. */
+    @Override
+    public void storeBound(StoreRef store) {
+        try {
+            swapper.execute(() -> moveTo(store));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Broker stopping: partitions are not moved to {}", store);
+        }
+    }
+
+    private void moveTo(StoreRef store) {
+        List<Partition> moving = partitions().stream().filter(p -> p.logOrigin() == null
+                || p.logOrigin().store() != store.store()).toList();
+        if (moving.isEmpty() || closed) {
+            return;
+        }
+        LOG.info("Log store {} bound: moving {} partition(s) to it", store, moving.size());
+        long start = System.nanoTime();
+        long longestPauseMs = 0;
+        int moved = 0;
+        int failed = 0;
+        for (Partition p : moving) {
+            if (closed || stores.current() != store) {
+                LOG.info("Log store changed again while moving partitions to {}: {} moved, the rest follow the "
+                        + "new store", store, moved);
+                return;
+            }
+            long pauseStart = System.nanoTime();
+            swapLock.lock();
+            try {
+                TopicMetadata t = metadata.topic(p.topicPartition().topic()).orElse(null);
+                if (t == null || partitions.get(p.topicPartition()) != p) {
+                    continue; // deleted meanwhile
+                }
+                if (p.logOrigin() != null && p.logOrigin().store() == store.store()) {
+                    continue;
+                }
+                p.detach(clock.getAsLong());
+                attach(p, t, store);
+                moved++;
+            } catch (IOException | RuntimeException e) {
+                failed++;
+                LOG.error("Moving {} to log store {} failed; it stays unavailable until a store can open it",
+                        p.topicPartition(), store, e);
+            } finally {
+                swapLock.unlock();
+            }
+            longestPauseMs = Math.max(longestPauseMs, (System.nanoTime() - pauseStart) / 1_000_000);
+        }
+        LOG.info("Moved {} partition(s) to log store {} in {} ms (longest pause of one partition {} ms){}", moved,
+                store, (System.nanoTime() - start) / 1_000_000, longestPauseMs,
+                failed == 0 ? "" : "; " + failed + " could not be opened");
+    }
+
+    /** A store went away: detach every partition whose log it opened, before it stops. */
+    @Override
+    public void storeUnbound(StoreRef store) {
+        int detached = 0;
+        swapLock.lock();
+        try {
+            for (Partition p : partitions.values()) {
+                StoreRef origin = p.logOrigin();
+                if (origin != null && origin.store() == store.store()) {
+                    try {
+                        p.detach(clock.getAsLong());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("Closing the log of {} (store {} going away) failed", p.topicPartition(), store, e);
+                    }
+                    detached++;
+                }
+            }
+        } finally {
+            swapLock.unlock();
+        }
+        if (detached > 0) {
+            StoreRef next = stores.current();
+            LOG.warn("Log store {} went away: {} partition(s) closed; {}", store, detached, next != null
+                    ? "moving them to " + next
+                    : "they wait for a log store (requests wait up to " + broker.storeUnavailableWaitMs()
+                    + " ms, then get KAFKA_STORAGE_ERROR)");
+        }
+    }
+
+    /** How long requests to a partition without a log wait before KAFKA_STORAGE_ERROR. */
+    long storeUnavailableWaitMs() {
+        return broker.storeUnavailableWaitMs();
+    }
+
+    /** Whether {@code p} has been without a log for longer than requests are held. */
+    boolean heldTooLong(Partition p) {
+        return p.detachedForMs(clock.getAsLong()) >= broker.storeUnavailableWaitMs();
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /** The store bound now, or null. */
+    StoreRef currentStore() {
+        return stores.current();
     }
 
     @Override

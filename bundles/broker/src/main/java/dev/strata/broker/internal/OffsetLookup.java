@@ -42,7 +42,11 @@ final class OffsetLookup {
         } catch (StrataException e) {
             return new ListOffsetResult(e.error(), -1, -1);
         }
+        if (!p.offsetsKnown()) {
+            return new ListOffsetResult(ErrorCode.KAFKA_STORAGE_ERROR, -1, -1); // no store has opened it yet
+        }
         try {
+            // While the store is being swapped the start and end offsets are the ones seen last; they do not move.
             if (timestamp == ListOffsetResult.EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP) {
                 return new ListOffsetResult(ErrorCode.NONE, -1, p.logStartOffset());
             }

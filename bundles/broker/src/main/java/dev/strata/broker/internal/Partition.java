@@ -35,8 +35,14 @@ final class Partition {
         void onAppend(TopicPartition tp, int bytes);
     }
 
-    /** An append's answer, and the offset the high watermark must pass for acks=-1. */
+    /**
+     * An append's answer, and the offset the high watermark must pass for acks=-1. {@link #DETACHED} says the
+     * partition had no log (its store is being swapped): the caller may wait with {@link #whenAttached} and retry.
+     */
     record AppendOutcome(ProduceResult result, long requiredHighWatermark) {
+        static final AppendOutcome DETACHED = error(ErrorCode.KAFKA_STORAGE_ERROR,
+                "The log store of the partition is being swapped or is not available");
+
         static AppendOutcome error(ErrorCode error, String message) {
             return new AppendOutcome(ProduceResult.error(error, message), -1);
         }
@@ -46,7 +52,10 @@ final class Partition {
     }
 
     private final TopicPartition tp;
-    private final PartitionLog log;
+    /** The log, swapped when the store changes (see {@link #attach} and {@link #detach}). */
+    private final LogSlot slot;
+    /** Requests waiting for the next log, in arrival order. Guarded by lock. */
+    private final java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
     private final Replication replication;
     private final AppendListener appendListener;
     private final ReentrantLock lock = new ReentrantLock();
@@ -59,25 +68,140 @@ final class Partition {
     private volatile boolean offline;
     private volatile long lastTimedFlushMs;
 
-    Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
-              AppendListener appendListener, CompressionCodecs codecs) {
+    /** A partition without a log yet: {@link #attach} gives it one. */
+    Partition(TopicPartition tp, TopicSettings settings, int leaderEpoch, Replication replication,
+              AppendListener appendListener, CompressionCodecs codecs, long nowMs) {
         this.tp = tp;
         this.codecs = codecs;
-        this.log = log;
+        this.slot = new LogSlot(nowMs);
         this.settings = settings;
         this.leaderEpoch = leaderEpoch;
         this.replication = replication;
         this.appendListener = appendListener;
         this.producerState = new ProducerStateManager(tp.toString());
-        replication.onPartitionOpened(this, log.logEndOffset());
     }
+
+    /** A partition over an open log (tests). */
+    Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
+              AppendListener appendListener, CompressionCodecs codecs) {
+        this(tp, settings, leaderEpoch, replication, appendListener, codecs, 0);
+        attach(log, null);
+    }
+
+    /**
+     * Gives the partition its log: the first one (the high watermark and idempotent-producer state come from it),
+     * or the same data reopened by another store after {@link #detach}, whose log end offset must be the one seen
+     * before. Requests held meanwhile go on.
+     *
+     * @return false when the partition is offline (deleted or closed): the caller closes {@code log}
+     */
+    boolean attach(PartitionLog log, StoreRef origin) {
+        List<Runnable> resume;
+        lock.lock();
+        try {
+            if (offline) {
+                return false;
+            }
+            long before = slot.logEndOffsetBeforeDetach();
+            boolean first = !slot.offsetsKnown();
+            if (!first && log.logEndOffset() != before) {
+                LOG.error("{}: the log reopened by store {} ends at offset {}, not at {} as before the swap", tp,
+                        origin, log.logEndOffset(), before);
+            }
+            slot.attach(log, origin);
+            if (first) {
+                replication.onPartitionOpened(this, log.logEndOffset());
+            }
+            resume = takeHeld();
+        } finally {
+            lock.unlock();
+        }
+        runHeld(resume);
+        return true;
+    }
+
+    /**
+     * Runs {@code action} once the partition has a log: now when it has one (or is offline), else in the order of
+     * the calls when it is attached again (so held appends of one producer keep their order), on the attaching
+     * thread. The caller bounds the wait itself.
+     */
+    void whenAttached(Runnable action) {
+        lock.lock();
+        try {
+            if (!offline && !slot.isAttached()) {
+                held.add(action);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        action.run();
+    }
+
+    /** Call under the lock. */
+    private List<Runnable> takeHeld() {
+        if (held.isEmpty()) {
+            return List.of();
+        }
+        List<Runnable> all = new java.util.ArrayList<>(held);
+        held.clear();
+        return all;
+    }
+
+    private void runHeld(List<Runnable> actions) {
+        for (Runnable r : actions) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.error("{}: a request held during a log store swap failed", tp, e);
+            }
+        }
+    }
+
+    /**
+     * Takes the log away and closes it (flushed; slices being sent keep its files until they are released).
+     * Appends wait for the next {@link #attach}; the offsets seen last stay readable.
+     */
+    void detach(long nowMs) throws IOException {
+        PartitionLog old;
+        lock.lock();
+        try {
+            old = slot.detach(nowMs);
+            if (old != null) {
+                old.close();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The store whose log serves this partition now, or null while detached. */
+    StoreRef logOrigin() {
+        return slot.origin();
+    }
+
+    boolean isAttached() {
+        return slot.isAttached();
+    }
+
+    /** Whether the partition had a log once (its offsets are known while detached). */
+    boolean offsetsKnown() {
+        return slot.offsetsKnown();
+    }
+
+    long detachedForMs(long nowMs) {
+        return slot.detachedForMs(nowMs);
+    }
+
+
 
     TopicPartition topicPartition() {
         return tp;
     }
 
+    /** @throws StrataException KAFKA_STORAGE_ERROR while the store is being swapped or missing */
     PartitionLog log() {
-        return log;
+        return slot.attachedLog(tp);
     }
 
     TopicSettings settings() {
@@ -94,11 +218,11 @@ final class Partition {
     }
 
     long logStartOffset() {
-        return log.logStartOffset();
+        return slot.logStartOffset();
     }
 
     long logEndOffset() {
-        return log.logEndOffset();
+        return slot.logEndOffset();
     }
 
     boolean isOffline() {
@@ -167,6 +291,10 @@ final class Partition {
                 return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                         "Partition " + tp + " was deleted or closed");
             }
+            PartitionLog log = slot.log();
+            if (log == null) {
+                return AppendOutcome.DETACHED;
+            }
             boolean idempotent = batch.hasProducerId();
             if (idempotent) {
                 ProducerStateManager.Check check = producerState.check(batch.producerId(), batch.producerEpoch(),
@@ -231,7 +359,7 @@ final class Partition {
     private AppendOutcome duplicateAnswer(RecordBatch batch, ProducerStateManager.BatchMetadata original) {
         LOG.debug("{}: duplicate batch of producer {} seq {}..{} answered with offset {}", tp, batch.producerId(),
                 batch.baseSequence(), batch.lastSequence(), original.firstOffset());
-        ProduceResult result = new ProduceResult(ErrorCode.NONE, original.firstOffset(), -1, log.logStartOffset(),
+        ProduceResult result = new ProduceResult(ErrorCode.NONE, original.firstOffset(), -1, slot.logStartOffset(),
                 null);
         return new AppendOutcome(result, original.lastOffset() + 1);
     }
@@ -300,12 +428,14 @@ final class Partition {
     /**
      * Reads whole batches from {@code offset}.
      *
-     * @throws StrataException OFFSET_OUT_OF_RANGE, or UNKNOWN_TOPIC_OR_PARTITION once offline
+     * @throws StrataException OFFSET_OUT_OF_RANGE, UNKNOWN_TOPIC_OR_PARTITION once offline, KAFKA_STORAGE_ERROR
+     *     while the store is being swapped
      */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch) throws IOException {
         if (offline) {
             throw gone();
         }
+        PartitionLog log = slot.attachedLog(tp);
         try {
             return log.read(offset, maxBytes, minOneBatch);
         } catch (IOException | RuntimeException e) {
@@ -323,8 +453,9 @@ final class Partition {
     void reconfigure(TopicSettings next) {
         lock.lock();
         try {
-            if (!offline && !next.logConfig().equals(settings.logConfig())) {
-                log.reconfigure(next.logConfig());
+            PartitionLog log = slot.log();
+            if (!offline && log != null && !next.logConfig().equals(settings.logConfig())) {
+                log.reconfigure(next.logConfig()); // a detached partition's next log opens with the new settings
             }
             settings = next;
         } finally {
@@ -336,7 +467,7 @@ final class Partition {
     void loadProducerState(long windowBytes, long nowMs) throws IOException {
         lock.lock();
         try {
-            int batches = LogTailScanner.scan(log, windowBytes, h -> {
+            int batches = LogTailScanner.scan(slot.attachedLog(tp), windowBytes, h -> {
                 if (h.producerId() >= 0 && h.baseSequence() >= 0 && !h.control()) {
                     producerState.replay(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
                             h.baseOffset(), h.lastOffset(), nowMs);
@@ -364,7 +495,8 @@ final class Partition {
     void flush() throws IOException {
         lock.lock();
         try {
-            if (!offline) {
+            PartitionLog log = slot.log();
+            if (!offline && log != null) {
                 log.flush();
             }
         } finally {
@@ -391,27 +523,39 @@ final class Partition {
 
     /** Closes the log (flushing it); the data stays. */
     void close() throws IOException {
+        List<Runnable> resume;
         lock.lock();
         try {
             offline = true; // no further appends or reads
             failWaiters();
-            log.close();
+            PartitionLog log = slot.detach(0);
+            if (log != null) {
+                log.close();
+            }
+            resume = takeHeld();
         } finally {
             lock.unlock();
         }
+        runHeld(resume); // they find the partition offline
     }
 
     /** Closes the log and removes its files. */
     void delete() throws IOException {
+        List<Runnable> resume;
         lock.lock();
         try {
             offline = true;
             failWaiters();
             producerState.clear();
-            log.delete();
+            PartitionLog log = slot.detach(0);
+            if (log != null) {
+                log.delete();
+            }
+            resume = takeHeld();
         } finally {
             lock.unlock();
         }
+        runHeld(resume); // they find the partition offline
     }
 
     private void failWaiters() {

@@ -6,7 +6,6 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.broker.internal.BrokerComponent;
 import dev.strata.storage.segment.internal.MmapOffsetIndexFactory;
 import dev.strata.storage.segment.internal.SegmentLogStore;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,9 +20,10 @@ final class RealBroker implements AutoCloseable {
 
     RealBroker(Path logDir) throws Exception {
         store = new SegmentLogStore(new MmapOffsetIndexFactory(), System::currentTimeMillis);
-        Field f = BrokerComponent.class.getDeclaredField("logStore");
-        f.setAccessible(true);
-        f.set(broker, store);
+        Method bind = BrokerComponent.class.getDeclaredMethod("bindLogStore", dev.strata.api.log.LogStore.class,
+                Map.class);
+        bind.setAccessible(true);
+        bind.invoke(broker, store, Map.of(dev.strata.api.log.LogStore.PROPERTY_NAME, "segment"));
         Method activate = BrokerComponent.class.getDeclaredMethod("activate", Map.class);
         activate.setAccessible(true);
         activate.invoke(broker, Map.of("broker.id", 0, "log.dirs", logDir.toString()));

@@ -7,7 +7,6 @@ import dev.strata.group.internal.GroupCoordinatorComponent;
 import dev.strata.group.internal.GroupCoordinatorConfig;
 import dev.strata.storage.segment.internal.MmapOffsetIndexFactory;
 import dev.strata.storage.segment.internal.SegmentLogStore;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -32,9 +31,10 @@ final class RealStack implements AutoCloseable {
     /** With the given listener settings (host and port should stay loopback and ephemeral). */
     RealStack(Path logDir, ServerSettings settings) throws Exception {
         store = new SegmentLogStore(new MmapOffsetIndexFactory(), System::currentTimeMillis);
-        Field logStore = BrokerComponent.class.getDeclaredField("logStore");
-        logStore.setAccessible(true);
-        logStore.set(broker, store);
+        Method bind = BrokerComponent.class.getDeclaredMethod("bindLogStore", dev.strata.api.log.LogStore.class,
+                Map.class);
+        bind.setAccessible(true);
+        bind.invoke(broker, store, Map.of(dev.strata.api.log.LogStore.PROPERTY_NAME, "segment"));
         Method activate = BrokerComponent.class.getDeclaredMethod("activate", Map.class);
         activate.setAccessible(true);
         activate.invoke(broker, Map.of("broker.id", 0, "log.dirs", logDir.toString()));
