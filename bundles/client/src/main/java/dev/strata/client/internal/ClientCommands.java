@@ -29,9 +29,10 @@ import org.osgi.service.component.annotations.Reference;
  * Gogo shell commands over the {@link LocalClient}: {@code strata:produce} sends one record (text key and value,
  * optional headers, compression and partitioner) and prints where it went; {@code strata:consume} prints records
  * of one partition. For admins, and the in-container caller of the client in the integration tests. Text in, text
- * out: problems are answered as a line starting with {@code Error:}, never as a stack trace. Thread-safe.
+ * out: problems are answered as a line starting with {@code Error:}, never as a stack trace. Immediate, so that
+ * its producers (one producer id each) live as long as the bundle, not one command. Thread-safe.
  */
-@Component(service = ClientCommands.class, property = {
+@Component(service = ClientCommands.class, immediate = true, property = {
     "osgi.command.scope=strata",
     "osgi.command.function=produce",
     "osgi.command.function=consume"})
