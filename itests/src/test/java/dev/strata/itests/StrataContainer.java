@@ -376,6 +376,29 @@ public final class StrataContainer implements AutoCloseable {
         return RawKafkaConnection.open(kafkaPort, timeout);
     }
 
+    /**
+     * Runs one Gogo command line in the container through the web console's Gogo tab (strata-console) and returns
+     * what it printed and returned. Waits for the console to accept the generated login first.
+     */
+    public String gogo(String commandLine) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        WebConsoleLogin login = WebConsoleLogin.await(this, http, "/system/console/bundles");
+        String form = "command=" + java.net.URLEncoder.encode(commandLine, StandardCharsets.UTF_8);
+        java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + httpPort + "/system/console/gogo"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Authorization", login.authorization())
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("Gogo '" + commandLine + "': HTTP " + response.statusCode() + "\n"
+                    + response.body());
+        }
+        return response.body();
+    }
+
     public int httpPort() {
         return httpPort;
     }

@@ -36,6 +36,8 @@ final class TopicConfigs {
     static final String COMPRESSION_ZSTD_LEVEL = "compression.zstd.level";
     static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    /** Strata's own: the partitioner the in-container client uses for the topic (strata-client). */
+    static final String PARTITIONER = "strata.partitioner";
 
     static final String PRODUCER_COMPRESSION = "producer";
 
@@ -85,6 +87,7 @@ final class TopicConfigs {
         put(m, num(SEGMENT_BYTES, Type.INT, "1073741824", 14, Integer.MAX_VALUE));
         put(m, num(SEGMENT_INDEX_BYTES, Type.INT, "10485760", 8, Integer.MAX_VALUE));
         put(m, num("segment.jitter.ms", Type.LONG, "0", 0, Long.MAX_VALUE));
+        put(m, num(PARTITIONER, Type.STRING, "default", 0, 0));
         put(m, num(SEGMENT_MS, Type.LONG, "604800000", 1, Long.MAX_VALUE));
         put(m, num("unclean.leader.election.enable", Type.BOOLEAN, "false", 0, 0));
         DEFS = Collections.unmodifiableMap(m);
