@@ -140,11 +140,15 @@ final class ConsumerImpl implements LocalConsumer {
             int waitMs = (int) Math.max(0, Math.min(remainingMs, Integer.MAX_VALUE));
             List<FetchResult> results = fetch(new FetchParams(-1, waitMs, 1, settings.fetchMaxBytes(),
                     IsolationLevel.READ_UNCOMMITTED, wanted), waitMs);
-            for (FetchResult r : results) {
-                read(r, out);
-                if (out.size() >= settings.maxPollRecords()) {
-                    break;
+            try {
+                for (FetchResult r : results) {
+                    read(r, out);
+                    if (out.size() >= settings.maxPollRecords()) {
+                        break;
+                    }
                 }
+            } finally {
+                results.forEach(r -> r.records().release()); // the slices hold the logs until released
             }
             if (!out.isEmpty() || System.nanoTime() - deadline >= 0) {
                 return out;
