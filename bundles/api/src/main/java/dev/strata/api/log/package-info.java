@@ -1,6 +1,6 @@
 /** The log-store SPI: partition logs made of record batches, and the swappable offset index. */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package dev.strata.api.log;
 
 import org.osgi.annotation.bundle.Export;
