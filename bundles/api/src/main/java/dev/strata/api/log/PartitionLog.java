@@ -4,6 +4,7 @@ import dev.strata.api.common.TopicPartition;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -66,6 +67,24 @@ public interface PartitionLog extends Closeable {
 
     /** Applies new settings (segment size, flush policy...) from the next append on. */
     void reconfigure(LogConfig config);
+
+    /**
+     * Facts about how this log is stored, for operators ({@code strata:storage}, the web console): which
+     * implementation serves it and whether some part of it is being changed. Keys are short dotted names; the
+     * segment store gives {@value #DESCRIBE_STORE}, {@value #DESCRIBE_INDEX} (the {@code strata.index.type} of its
+     * index factory) and {@value #DESCRIBE_MIGRATING} ({@code "false"}, or the index type being built). Other
+     * stores add their own keys. The default says nothing.
+     */
+    default Map<String, String> describe() {
+        return Map.of();
+    }
+
+    /** {@link #describe} key: the store implementation ({@code strata.store.name}). */
+    String DESCRIBE_STORE = "store";
+    /** {@link #describe} key: the index implementation ({@code strata.index.type}). */
+    String DESCRIBE_INDEX = "index";
+    /** {@link #describe} key: {@code "false"}, or the index implementation the log is moving to. */
+    String DESCRIBE_MIGRATING = "index.migrating";
 
     /** Closes the files, flushing them; the data stays. */
     @Override

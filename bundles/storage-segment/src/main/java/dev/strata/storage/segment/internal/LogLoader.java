@@ -40,8 +40,8 @@ final class LogLoader {
     }
 
     static SegmentedLog load(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory,
-                             OpenFileCache files, LongSupplier clock, Consumer<SegmentedLog> onClose)
-            throws IOException {
+                             String indexType, OpenFileCache files, LongSupplier clock,
+                             Consumer<SegmentedLog> onClose) throws IOException {
         Files.createDirectories(dir);
         Path marker = dir.resolve(LogFiles.CLEAN_SHUTDOWN);
         boolean clean = Files.exists(marker);
@@ -69,7 +69,7 @@ final class LogLoader {
                 }
             }
             if (segments.isEmpty()) {
-                LogSegment first = LogSegment.open(dir, 0, indexFactory, config.segmentIndexBytes(), files);
+                LogSegment first = LogSegment.open(dir, 0, indexFactory, files);
                 first.loadState(now);
                 segments.put(0L, first);
             } else {
@@ -88,8 +88,8 @@ final class LogLoader {
         long end = segments.lastEntry().getValue().nextOffset();
         // After a crash what was checked may still be only in the page cache: the recovery point stays.
         long recoveryPoint = clean ? end : Math.min(checkpoint.orElse(0), end);
-        SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, files, clock, segments, onClose,
-                recoveryPoint, checkpoint.orElse(-1));
+        SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, indexType, files, clock, segments,
+                onClose, recoveryPoint, checkpoint.orElse(-1));
         String state = bases.isEmpty() ? "new log" : (clean ? "clean shutdown" : "unclean shutdown")
                 + ", " + outcome.fullyChecked + " segment(s) checked in full"
                 + (outcome.bytesLost > 0 ? ", " + outcome.bytesLost + " bytes unreadable" : "");
@@ -175,7 +175,10 @@ final class LogLoader {
         }
     }
 
-    /** The base offsets of the segment files; removes index files whose segment file is gone. */
+    /**
+     * The base offsets of the segment files; removes index files whose segment file is gone (the memory-mapped
+     * index's files, whichever index serves now: they may be left from before a swap).
+     */
     private static TreeSet<Long> scanDirectory(Path dir, OffsetIndexFactory indexFactory) throws IOException {
         TreeSet<Long> bases = new TreeSet<>();
         List<Long> timeIndexes = new ArrayList<>();
@@ -201,6 +204,7 @@ final class LogLoader {
             if (!bases.contains(base)) {
                 LOG.info("Deleting offset index of missing segment {} in {}", base, dir);
                 indexFactory.delete(dir, base);
+                Files.deleteIfExists(LogFiles.indexFile(dir, base));
             }
         }
         for (long base : timeIndexes) {
@@ -216,13 +220,12 @@ final class LogLoader {
     private static LogSegment openSegment(Path dir, TopicPartition tp, long base, OffsetIndexFactory indexFactory,
                                           LogConfig config, OpenFileCache files) throws IOException {
         try {
-            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes(), files);
+            return LogSegment.open(dir, base, indexFactory, files);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot open the indexes of segment {} of {} ({}); deleting them to rebuild", base, tp,
                     e.toString());
             indexFactory.delete(dir, base);
-            Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
-            return LogSegment.open(dir, base, indexFactory, config.segmentIndexBytes(), files);
+            return LogSegment.open(dir, base, indexFactory, files);
         }
     }
 

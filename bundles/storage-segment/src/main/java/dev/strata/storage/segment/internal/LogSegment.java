@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: append, truncate, recover, roll-related calls and close are serialised by the owning log.
  * {@link #read}, {@link #findByTimestamp} and the getters may run concurrently with them: the file size readers
  * use is published (volatile) only after the bytes and index entries are written, so a reader never sees part of
- * a batch.
+ * a batch. Readers hold the indexes they use ({@link SegmentIndexes#acquire}), so a close or switch of the indexes
+ * meanwhile waits for them; an index that fails a lookup only costs a scan from the segment start.
  */
 final class LogSegment {
     private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
@@ -51,9 +52,11 @@ final class LogSegment {
     private volatile boolean warned;
     /** Set for segments whose batches were not all checked at open: reads check them. */
     private volatile ReadChecks readChecks;
+    /** Counts truncations, so an index built beside appends can tell the bytes it read were cut. */
+    private volatile int truncations;
 
-    private LogSegment(Path dir, long baseOffset, SegmentChannel channel, OffsetIndexFactory indexFactory,
-                       int indexMaxBytes) throws IOException {
+    private LogSegment(Path dir, long baseOffset, SegmentChannel channel, OffsetIndexFactory indexFactory)
+            throws IOException {
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.file = LogFiles.logFile(dir, baseOffset);
@@ -63,7 +66,7 @@ final class LogSegment {
         this.size = (int) Math.min(length, Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.offsetOfMaxTimestampSoFar = baseOffset;
-        this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, indexMaxBytes, channel);
+        this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, channel);
         channel.onRelease(indexes::unload);
     }
 
@@ -71,17 +74,16 @@ final class LogSegment {
      * Opens (creating when absent) the segment's files, pinned: its file stays open until {@link #pin}(false). The
      * state (next offset, max timestamp) is not known until {@link #loadState} or {@link #recover} runs.
      */
-    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, int indexMaxBytes,
-                           OpenFileCache files) throws IOException {
+    static LogSegment open(Path dir, long baseOffset, OffsetIndexFactory indexFactory, OpenFileCache files)
+            throws IOException {
         Path path = LogFiles.logFile(dir, baseOffset);
         if (!Files.exists(path)) {
             Files.createFile(path);
         }
         SegmentChannel ch = new SegmentChannel(path, files, true);
         try {
-            LogSegment segment = new LogSegment(dir, baseOffset, ch, indexFactory, indexMaxBytes);
-            segment.offsets();
-            segment.times();
+            LogSegment segment = new LogSegment(dir, baseOffset, ch, indexFactory);
+            segment.indexes.acquire().close(); // opens them now, so a broken index is found at open
             return segment;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -89,12 +91,9 @@ final class LogSegment {
         }
     }
 
-    private OffsetIndex offsets() throws IOException {
-        return indexes.offsets();
-    }
-
-    private TimeIndexFile times() throws IOException {
-        return indexes.times();
+    /** Both indexes, held until closed (writers under the log's lock use it too, so a switch never races them). */
+    private SegmentIndexes.Indexes indexes() throws IOException {
+        return indexes.acquire();
     }
 
     /**
@@ -107,6 +106,39 @@ final class LogSegment {
 
     long baseOffset() {
         return baseOffset;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    int truncations() {
+        return truncations;
+    }
+
+    /** A header reader over the first {@code limit} bytes (for an {@link IndexBuild}). */
+    BatchScanner scanner(int limit) {
+        return new BatchScanner(channel, limit);
+    }
+
+    /**
+     * Switches to the indexes {@code build} made (under the log's lock, after its last catch-up); the old ones are
+     * deleted once no lookup uses them. An inactive segment closes the new ones until its next use.
+     */
+    void switchIndexes(IndexBuild build) throws IOException {
+        boolean active = channel.isPinned();
+        if (!active) {
+            build.finish();
+        } else {
+            build.offsets.flush();
+            build.times.flush();
+        }
+        indexes.switchTo(build.factory, build.offsets, build.times, active);
+    }
+
+    /** The factory of the indexes in use. */
+    OffsetIndexFactory indexFactory() {
+        return indexes.factory();
     }
 
     Path file() {
@@ -129,10 +161,6 @@ final class LogSegment {
         return rollingBaseTimeMs;
     }
 
-    boolean indexesFull() throws IOException {
-        return offsets().isFull() || times().isFull();
-    }
-
     /**
      * Writes {@code batches} (whole, validated, described by {@code headers} with positions relative to the
      * buffer) at the end of the file, adding index entries every {@code indexIntervalBytes}, then publishes them.
@@ -146,14 +174,13 @@ final class LogSegment {
         }
         int start = size;
         long firstBase = headers.get(0).baseOffset();
-        int timeEntries = times().entries();
         long savedMaxTimestamp = maxTimestampSoFar;
         long savedOffsetOfMax = offsetOfMaxTimestampSoFar;
         int savedBytesSinceEntry = bytesSinceLastIndexEntry;
         long savedRollTime = rollingBaseTimeMs;
         ByteBuffer src = batches.duplicate();
         long pos = start;
-        try {
+        try (SegmentIndexes.Indexes ix = indexes()) {
             while (src.hasRemaining()) {
                 pos += channel.write(src, pos);
             }
@@ -161,7 +188,8 @@ final class LogSegment {
                 rollingBaseTimeMs = nowMs;
             }
             for (BatchHeader h : headers) {
-                indexBatch(h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(), indexIntervalBytes);
+                indexBatch(ix, h.baseOffset(), start + h.position(), h.size(), h.maxTimestamp(),
+                        indexIntervalBytes);
             }
         } catch (IOException | RuntimeException e) {
             // Nothing was published: drop the written bytes and index entries, or a later recovery would find the
@@ -170,9 +198,9 @@ final class LogSegment {
             offsetOfMaxTimestampSoFar = savedOffsetOfMax;
             bytesSinceLastIndexEntry = savedBytesSinceEntry;
             rollingBaseTimeMs = savedRollTime;
-            try {
-                offsets().truncateTo(firstBase);
-                times().truncateToEntryCount(timeEntries);
+            try (SegmentIndexes.Indexes ix = indexes()) {
+                ix.offsets().truncateTo(firstBase);
+                ix.times().truncateTo(firstBase);
                 channel.truncate(start);
             } catch (IOException | RuntimeException suppressed) {
                 tailDirty = true;
@@ -185,20 +213,30 @@ final class LogSegment {
         nextOffset = last.nextOffset();
     }
 
-    private void indexBatch(long batchBaseOffset, int position, int batchSize, long maxTimestamp,
-                            int indexIntervalBytes) throws IOException {
+    private void indexBatch(SegmentIndexes.Indexes ix, long batchBaseOffset, int position, int batchSize,
+                            long maxTimestamp, int indexIntervalBytes) throws IOException {
         if (maxTimestamp > maxTimestampSoFar) {
             maxTimestampSoFar = maxTimestamp;
             offsetOfMaxTimestampSoFar = batchBaseOffset;
         }
         if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
-            if (!offsets().isFull() && batchBaseOffset > offsets().lastEntry().offset()) {
-                offsets().append(batchBaseOffset, position);
+            if (batchBaseOffset > ix.offsets().lastEntry().offset()) {
+                ix.offsets().append(batchBaseOffset, position);
             }
-            times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            ix.times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += batchSize;
+    }
+
+    /** The offset index's hint for {@code offset}; the segment start when the index cannot answer. */
+    private IndexEntry lookupOffset(long offset) {
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            return ix.offsets().lookup(offset);
+        } catch (IOException | RuntimeException e) {
+            warnOnce("Offset index of " + file + " failed a lookup (" + e + "); reading from the segment start");
+            return new IndexEntry(baseOffset, 0);
+        }
     }
 
     /**
@@ -210,7 +248,7 @@ final class LogSegment {
     }
 
     private BatchHeader locate(long offset, BatchScanner scan) throws IOException {
-        IndexEntry start = offsets().lookup(offset);
+        IndexEntry start = lookupOffset(offset);
         int pos = start.position() <= scan.limit() && start.offset() <= offset ? start.position() : 0;
         if (pos > 0) {
             BatchHeader atEntry = scan.headerAt(pos);
@@ -328,8 +366,13 @@ final class LogSegment {
     /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */
     Optional<TimestampOffset> findByTimestamp(long timestamp, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
-        TimestampOffset hint = times().lookup(timestamp);
-        IndexEntry start = offsets().lookup(hint.offset());
+        IndexEntry start;
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            start = ix.offsets().lookup(ix.times().lookup(timestamp).offset());
+        } catch (IOException | RuntimeException e) {
+            warnOnce("Time index of " + file + " failed a lookup (" + e + "); scanning from the segment start");
+            start = new IndexEntry(baseOffset, 0);
+        }
         int pos = start.position() <= scan.limit() ? start.position() : 0;
         while (pos < scan.limit()) {
             BatchHeader h = scan.headerAt(pos);
@@ -352,11 +395,15 @@ final class LogSegment {
      */
     boolean loadState(long nowMs) throws IOException {
         int limit = size;
-        IndexEntry lastEntry = offsets().lastEntry();
+        IndexEntry lastEntry;
+        TimestampOffset lastTime;
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            lastEntry = ix.offsets().lastEntry();
+            lastTime = ix.times().lastEntry();
+        }
         if (lastEntry.position() > limit) {
             return false;
         }
-        TimestampOffset lastTime = times().lastEntry();
         maxTimestampSoFar = lastTime.timestamp();
         offsetOfMaxTimestampSoFar = lastTime.offset();
         long next = lastEntry.position() == 0 ? baseOffset : lastEntry.offset();
@@ -403,14 +450,16 @@ final class LogSegment {
         long next = baseOffset;
         int pos = 0;
         BatchScanner batches = new BatchScanner(channel, limit);
-        while (pos < limit) {
-            BatchHeader h = batches.headerAt(pos);
-            if (h == null) {
-                throw new IOException("Recovered segment " + file + " has no whole batch at position " + pos);
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            while (pos < limit) {
+                BatchHeader h = batches.headerAt(pos);
+                if (h == null) {
+                    throw new IOException("Recovered segment " + file + " has no whole batch at position " + pos);
+                }
+                indexBatch(ix, h.baseOffset(), pos, h.size(), h.maxTimestamp(), indexIntervalBytes);
+                next = h.nextOffset();
+                pos = h.end();
             }
-            indexBatch(h.baseOffset(), pos, h.size(), h.maxTimestamp(), indexIntervalBytes);
-            next = h.nextOffset();
-            pos = h.end();
         }
         size = limit;
         nextOffset = next;
@@ -431,25 +480,31 @@ final class LogSegment {
 
     /** Checks both indexes and that they fit this file; throws IOException describing the first problem. */
     void sanityCheckIndexes(int indexIntervalBytes) throws IOException {
-        offsets().sanityCheck();
-        times().sanityCheck();
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            sanityCheckIndexes(ix, indexIntervalBytes);
+        }
+    }
+
+    private void sanityCheckIndexes(SegmentIndexes.Indexes ix, int indexIntervalBytes) throws IOException {
+        ix.offsets().sanityCheck();
+        ix.times().sanityCheck();
         int limit = size;
-        IndexEntry last = offsets().lastEntry();
+        IndexEntry last = ix.offsets().lastEntry();
         if (last.position() > limit) {
             throw new IOException("Offset index of " + file + " points past the end of the file");
         }
-        if (offsets().entries() > 0) {
+        if (ix.offsets().entries() > 0) {
             BatchHeader h = new BatchScanner(channel, limit).headerAt(last.position());
             if (h == null || h.baseOffset() != last.offset()) {
                 throw new IOException("The last entry of the offset index of " + file + " (" + last.offset() + ", "
                         + last.position() + ") does not point at a batch with that offset");
             }
         }
-        TimestampOffset lastTime = times().lastEntry();
-        if (times().entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
+        TimestampOffset lastTime = ix.times().lastEntry();
+        if (ix.times().entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
             throw new IOException("Time index of " + file + " ends at an impossible offset " + lastTime.offset());
         }
-        if (offsets().entries() == 0 && limit > 0) {
+        if (ix.offsets().entries() == 0 && limit > 0) {
             // A missing index comes back empty from the factory. The append policy indexes the second batch when
             // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
             BatchHeader first = new BatchScanner(channel, limit).headerAt(0);
@@ -458,7 +513,7 @@ final class LogSegment {
                         + " bytes");
             }
         }
-        if (offsets().entries() > 0 && times().entries() == 0) {
+        if (ix.offsets().entries() > 0 && ix.times().entries() == 0) {
             throw new IOException("Time index of " + file + " is empty although the offset index is not");
         }
     }
@@ -475,8 +530,10 @@ final class LogSegment {
 
     /** Empties both indexes (before a rebuild). */
     void resetIndexes() throws IOException {
-        offsets().truncateTo(baseOffset);
-        times().truncateToOffset(baseOffset);
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            ix.offsets().truncateTo(baseOffset);
+            ix.times().truncateTo(baseOffset);
+        }
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestampSoFar = baseOffset;
         bytesSinceLastIndexEntry = 0;
@@ -488,12 +545,7 @@ final class LogSegment {
      */
     void deleteIndexes() throws IOException {
         indexes.delete();
-        offsets();
-        times();
-    }
-
-    TimeIndexFile timeIndex() throws IOException {
-        return times();
+        indexes().close();
     }
 
     /**
@@ -508,8 +560,13 @@ final class LogSegment {
             return 0;
         }
         int newSize = cutAt.position();
-        offsets().truncateTo(cutAt.baseOffset());
-        times().truncateToOffset(cutAt.baseOffset());
+        truncations++;
+        IndexEntry lastEntry;
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            ix.offsets().truncateTo(cutAt.baseOffset());
+            ix.times().truncateTo(cutAt.baseOffset());
+            lastEntry = ix.offsets().lastEntry();
+        }
         size = newSize;
         channel.truncate(newSize);
         nextOffset = cutAt.baseOffset();
@@ -529,7 +586,7 @@ final class LogSegment {
             }
             pos = h.end();
         }
-        bytesSinceLastIndexEntry = newSize - offsets().lastEntry().position();
+        bytesSinceLastIndexEntry = newSize - lastEntry.position();
         if (newSize == 0) {
             rollingBaseTimeMs = -1;
         }
@@ -542,18 +599,22 @@ final class LogSegment {
      */
     void onBecomeInactive() throws IOException {
         if (maxTimestampSoFar >= 0) {
-            times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            try (SegmentIndexes.Indexes ix = indexes()) {
+                ix.times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            }
         }
         flush();
-        times().trimToValidSize();
-        // The SPI trims on close; it is opened again on use (closed mmap indexes still answer meanwhile).
-        indexes.closeOffsetIndex();
+        // Closing lets the implementation finish them (the mmap files are trimmed); readers in flight keep them until
+        // they are done, and the next use opens them again.
+        indexes.close();
     }
 
     void flush() throws IOException {
         channel.force(true);
-        offsets().flush();
-        times().flush();
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            ix.offsets().flush();
+            ix.times().flush();
+        }
     }
 
     /** Flushes and closes the files; the indexes are trimmed to their entries. */
@@ -574,7 +635,9 @@ final class LogSegment {
             // A segment that is not pinned was finished (and flushed) when it stopped being active.
             if (channel.isOpen() && (channel.isPinned() || tailDirty)) {
                 if (maxTimestampSoFar >= 0) {
-                    times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+                    try (SegmentIndexes.Indexes ix = indexes()) {
+                        ix.times().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+                    }
                 }
                 if (tailDirty) {
                     channel.truncate(size);

@@ -11,7 +11,10 @@ import java.nio.file.StandardOpenOption;
  * A memory-mapped file of fixed-size entries, the common part of the offset and time indexes (Kafka's
  * AbstractIndex). An existing file is mapped at its length and its entries counted from that length; the file is
  * grown to {@code maxBytes} (sparse, so it costs no disk) at the first append and trimmed back to the bytes in use
- * on close, so a cleanly closed index file holds exactly its entries.
+ * on close, so a cleanly closed index file holds exactly its entries. A full index drops further appends rather
+ * than growing: the index is a hint, and a bounded mapping per segment is what makes many open segments cheap
+ * (with the default 10 MiB and 4 KiB between entries an offset index fills only past 5 GiB of segment, more than
+ * a segment can hold).
  *
  * <p>Thread-safety: appends, truncation, resizing and close are serialised by the caller. Lookups may run
  * concurrently with them: the entry count is published (volatile) only after the entry is written, and a new
@@ -112,10 +115,10 @@ abstract class MmapIndexFile {
     }
 
     /**
-     * Writes one entry at the end with {@code writer} and then publishes it. Grows the file to its maximum size on
-     * the first append that needs room.
+     * Writes one entry at the end with {@code writer} and then publishes it, or drops it when the index is full.
+     * Grows the file to its maximum size on the first append that needs room.
      *
-     * @throws IllegalStateException when the index is full or closed
+     * @throws IllegalStateException when the index is closed
      */
     protected final void appendEntry(EntryWriter writer) throws IOException {
         if (closed) {
@@ -123,7 +126,7 @@ abstract class MmapIndexFile {
         }
         int n = entries;
         if (n >= maxEntries) {
-            throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
+            return;
         }
         MappedByteBuffer buf = mmap;
         if ((long) (n + 1) * entrySize > buf.capacity()) {
@@ -194,7 +197,7 @@ abstract class MmapIndexFile {
         remap(exact);
     }
 
-    /** Flushes and trims the file. Lookups on a closed index still answer from the retained mapping. */
+    /** Flushes and trims the file. */
     public void close() throws IOException {
         if (closed) {
             return;
@@ -214,10 +217,6 @@ abstract class MmapIndexFile {
     public void sanityCheck() throws IOException {
         if (oddLength) {
             throw new IOException("Index file " + file + " has a length that is not a multiple of " + entrySize);
-        }
-        if (entries > maxEntries) {
-            throw new IOException("Index file " + file + " holds " + entries + " entries, more than the maximum "
-                    + maxEntries);
         }
     }
 

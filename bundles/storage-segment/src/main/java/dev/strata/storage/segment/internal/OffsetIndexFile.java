@@ -8,7 +8,8 @@ import java.nio.file.Path;
 /**
  * Kafka-style sparse offset index of one segment, {@code %020d.index}: 8-byte entries of a 4-byte offset relative
  * to the segment's base offset and the 4-byte position of that batch in the segment file, in increasing offset
- * order, memory-mapped. Thread-safety: as {@link OffsetIndex} requires (see {@link MmapIndexFile}).
+ * order, memory-mapped. Thread-safety: as {@link OffsetIndex} requires (see {@link MmapIndexFile}); a full index
+ * drops further entries.
  */
 final class OffsetIndexFile extends MmapIndexFile implements OffsetIndex {
     static final int ENTRY_SIZE = 8;

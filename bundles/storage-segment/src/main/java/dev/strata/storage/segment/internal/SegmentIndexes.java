@@ -2,75 +2,90 @@ package dev.strata.storage.segment.internal;
 
 import dev.strata.api.log.OffsetIndex;
 import dev.strata.api.log.OffsetIndexFactory;
+import dev.strata.api.log.TimeIndex;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The offset index (from the {@link OffsetIndexFactory} service) and the time index of one segment, opened on use
- * and dropped when the open-file cache releases the segment's file, so an inactive segment costs no mapping either.
- * Readers may keep using an index dropped meanwhile: a closed index still answers lookups (the
- * {@link OffsetIndex} contract; the mmap indexes keep their mapping until it is garbage).
+ * The offset and time index of one segment (both from the current {@link OffsetIndexFactory}), opened on use and
+ * dropped when the open-file cache releases the segment's file, so an inactive segment costs no index either.
  *
- * <p>Thread-safe. Opening and dropping hold this object's lock; {@code touch} (which may release other segments)
- * runs outside it, so two segments releasing each other cannot deadlock.
+ * <p>Every use goes through {@link #acquire()}, which counts the user in; an index that is dropped, switched to
+ * another factory or deleted is closed (or deleted) only when the last user lets go. So a lookup never runs on a
+ * closed index, which an index that is not a memory-mapped file (RocksDB) would not survive.
+ *
+ * <p>Thread-safe. Opening, dropping and switching hold this object's lock; {@code touch} (which may release other
+ * segments) runs outside it, so two segments releasing each other cannot deadlock.
  */
 final class SegmentIndexes {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentIndexes.class);
 
     private final Path dir;
     private final long baseOffset;
-    private final OffsetIndexFactory factory;
-    private final int maxBytes;
     private final SegmentChannel channel;
-    private volatile OffsetIndex offsetIndex;
-    private volatile TimeIndexFile timeIndex;
+    private volatile OffsetIndexFactory factory;
+    /** The indexes new users get, or null until opened again. Guarded by this for writes. */
+    private volatile Indexes live;
+    /** Every pair not yet closed: the live one and dropped ones that lookups still use. */
+    private final Set<Indexes> unfinished = ConcurrentHashMap.newKeySet();
 
-    SegmentIndexes(Path dir, long baseOffset, OffsetIndexFactory factory, int maxBytes, SegmentChannel channel) {
+    SegmentIndexes(Path dir, long baseOffset, OffsetIndexFactory factory, SegmentChannel channel) {
         this.dir = dir;
         this.baseOffset = baseOffset;
         this.factory = factory;
-        this.maxBytes = maxBytes;
         this.channel = channel;
     }
 
-    OffsetIndex offsets() throws IOException {
-        OffsetIndex idx = offsetIndex;
-        if (idx != null) {
-            return idx;
-        }
-        synchronized (this) {
-            if (offsetIndex == null) {
-                offsetIndex = factory.open(dir, baseOffset, maxBytes);
+    /** Both indexes for one use; {@link Indexes#close()} lets go of them. */
+    Indexes acquire() throws IOException {
+        while (true) {
+            Indexes idx = live;
+            boolean opened = false;
+            if (idx == null) {
+                synchronized (this) {
+                    if (live == null) {
+                        live = open(factory);
+                        opened = true;
+                    }
+                    idx = live;
+                }
             }
-            idx = offsetIndex;
+            if (opened) {
+                touch();
+            }
+            if (idx.retain()) {
+                return idx;
+            }
+            // Dropped between the read and the retain: take the next one.
         }
-        touch();
+    }
+
+    private Indexes open(OffsetIndexFactory f) throws IOException {
+        OffsetIndex offsets = f.open(dir, baseOffset);
+        TimeIndex times;
+        try {
+            times = f.openTimeIndex(dir, baseOffset);
+        } catch (IOException | RuntimeException e) {
+            offsets.close();
+            throw e;
+        }
+        Indexes idx = new Indexes(f, offsets, times);
+        unfinished.add(idx);
         return idx;
     }
 
-    TimeIndexFile times() throws IOException {
-        TimeIndexFile idx = timeIndex;
-        if (idx != null) {
-            return idx;
-        }
-        synchronized (this) {
-            if (timeIndex == null) {
-                // segment.index.bytes may be as small as one 8-byte offset entry; a time entry needs 12.
-                timeIndex = new TimeIndexFile(LogFiles.timeIndexFile(dir, baseOffset), baseOffset,
-                        Math.max(maxBytes, TimeIndexFile.ENTRY_SIZE));
-            }
-            idx = timeIndex;
-        }
-        touch();
-        return idx;
-    }
-
-    /** Counts the segment's file in the cache again after an index was opened, so both are released together. */
+    /** Counts the segment's file in the cache again after the indexes were opened, so both are released together. */
     private void touch() throws IOException {
         channel.size();
+    }
+
+    OffsetIndexFactory factory() {
+        return factory;
     }
 
     /** Drops the indexes of a segment whose file the cache released; they are opened again on use. */
@@ -80,58 +95,158 @@ final class SegmentIndexes {
                 return;
             }
             try {
-                closeLocked();
+                retireLocked();
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Closing the indexes of segment {} in {} failed: {}", baseOffset, dir, e.toString());
             }
         }
     }
 
-    /** Closes the offset index (which trims it); it is opened again on use. */
-    synchronized void closeOffsetIndex() throws IOException {
-        OffsetIndex old = offsetIndex;
-        offsetIndex = null;
-        if (old != null) {
-            old.close();
-        }
-    }
-
-    /** Flushes and closes both; they are opened again on use. */
+    /**
+     * Flushes and closes both (closed once the lookups in flight end); they are opened again on use.
+     *
+     * @throws IOException when closing right away failed
+     */
     synchronized void close() throws IOException {
-        closeLocked();
+        retireLocked();
     }
 
-    private void closeLocked() throws IOException {
-        OffsetIndex o = offsetIndex;
-        TimeIndexFile t = timeIndex;
-        offsetIndex = null;
-        timeIndex = null;
-        try {
-            if (o != null) {
-                o.close();
-            }
-        } finally {
-            if (t != null) {
-                t.close();
-            }
+    private void retireLocked() throws IOException {
+        Indexes old = live;
+        live = null;
+        if (old != null) {
+            old.releaseAndFinish();
         }
     }
 
-    /** Deletes both index files (the next use creates them empty). */
-    void delete() throws IOException {
+    /**
+     * Switches to indexes that {@code to} built for this segment: new users get them, and the old ones are deleted
+     * once the last lookup on them ends. {@code keepOpen} false closes the new ones (an inactive segment opens
+     * them again on use).
+     */
+    void switchTo(OffsetIndexFactory to, OffsetIndex offsets, TimeIndex times, boolean keepOpen) throws IOException {
+        OffsetIndexFactory from;
+        boolean oldStillOpen = false;
         synchronized (this) {
-            OffsetIndex o = offsetIndex;
-            TimeIndexFile t = timeIndex;
-            offsetIndex = null;
-            timeIndex = null;
-            if (o != null) {
-                o.delete();
+            from = factory;
+            factory = to;
+            Indexes old = live;
+            live = null;
+            for (Indexes i : unfinished) {
+                if (i.factory == from) {
+                    i.deleteOnFinish = true;
+                    oldStillOpen = true;
+                }
             }
-            if (t != null) {
-                t.delete();
+            Indexes fresh = new Indexes(to, offsets, times);
+            unfinished.add(fresh);
+            if (keepOpen) {
+                live = fresh;
+            } else {
+                fresh.releaseAndFinish();
+            }
+            if (old != null) {
+                old.releaseAndFinish();
             }
         }
-        factory.delete(dir, baseOffset);
-        Files.deleteIfExists(LogFiles.timeIndexFile(dir, baseOffset));
+        if (!oldStillOpen && from != to) {
+            // Nothing of the old indexes is open: remove what the old factory keeps of them.
+            from.delete(dir, baseOffset);
+        }
+    }
+
+    /** Deletes both indexes (the next use creates them empty). */
+    void delete() throws IOException {
+        boolean open = false;
+        OffsetIndexFactory f;
+        synchronized (this) {
+            f = factory;
+            for (Indexes i : unfinished) {
+                i.deleteOnFinish = true;
+                open |= i.factory == f;
+            }
+            retireLocked();
+            open &= unfinished.stream().anyMatch(i -> i.factory == f);
+        }
+        if (!open) {
+            f.delete(dir, baseOffset);
+        }
+    }
+
+    /**
+     * The offset and time index of the segment as opened by one factory, counted: one count for being live, one
+     * per user. Closed (or deleted) when the count reaches zero.
+     */
+    final class Indexes implements AutoCloseable {
+        private final OffsetIndexFactory factory;
+        private final OffsetIndex offsets;
+        private final TimeIndex times;
+        private final AtomicInteger refs = new AtomicInteger(1);
+        /** Guarded by the SegmentIndexes lock (set there, read in finish under it). */
+        private boolean deleteOnFinish;
+
+        private Indexes(OffsetIndexFactory factory, OffsetIndex offsets, TimeIndex times) {
+            this.factory = factory;
+            this.offsets = offsets;
+            this.times = times;
+        }
+
+        OffsetIndex offsets() {
+            return offsets;
+        }
+
+        TimeIndex times() {
+            return times;
+        }
+
+        private boolean retain() {
+            while (true) {
+                int r = refs.get();
+                if (r == 0) {
+                    return false;
+                }
+                if (refs.compareAndSet(r, r + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Lets go of the indexes after one use. */
+        @Override
+        public void close() {
+            if (refs.decrementAndGet() == 0) {
+                try {
+                    finish();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Closing the indexes of segment {} in {} failed: {}", baseOffset, dir, e.toString());
+                }
+            }
+        }
+
+        /** Drops the live count; closes now (throwing what fails) when no user is left. */
+        private void releaseAndFinish() throws IOException {
+            if (refs.decrementAndGet() == 0) {
+                finish();
+            }
+        }
+
+        private void finish() throws IOException {
+            synchronized (SegmentIndexes.this) {
+                unfinished.remove(this);
+                try {
+                    if (deleteOnFinish) {
+                        offsets.delete();
+                    } else {
+                        offsets.close();
+                    }
+                } finally {
+                    if (deleteOnFinish) {
+                        times.delete();
+                    } else {
+                        times.close();
+                    }
+                }
+            }
+        }
     }
 }

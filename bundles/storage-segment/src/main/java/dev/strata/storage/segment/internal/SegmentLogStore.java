@@ -9,9 +9,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -21,6 +27,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -29,8 +38,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The segment-file log store: each partition directory holds Kafka-style {@code %020d.log} segments with a sparse
- * offset index (from an {@link OffsetIndexFactory} service, the memory-mapped one unless configured otherwise) and
- * a time index. A scheduled check applies time-based flush policies ({@code flush.ms}) to logs that are idle.
+ * offset index and a time index from an {@link OffsetIndexFactory} service (the memory-mapped one unless
+ * {@code indexFactory.target} says otherwise). A scheduled check applies time-based flush policies
+ * ({@code flush.ms}) to logs that are idle.
+ *
+ * <p>The index factory is a dynamic, greedy, mandatory reference: when DS binds another one (the target filter
+ * changed, or a better-ranked factory appeared) every open log moves its indexes to it in the background while
+ * reads and appends go on ({@link SegmentedLog#switchIndexes}); the unbind of the old factory waits for that, so
+ * the old indexes stay usable until nothing uses them. With no matching factory DS deactivates the store, which
+ * closes its logs.
  *
  * <p>Thread-safe. Logs opened by this store are closed (flushed, marked clean) when the component deactivates.
  */
@@ -61,11 +77,21 @@ public final class SegmentLogStore implements LogStore {
         int max_open_inactive_segments() default OpenFileCache.DEFAULT_MAX_OPEN;
 
         @AttributeDefinition(name = "Offset index service filter",
-                description = "LDAP filter choosing the OffsetIndexFactory service used for new and reopened logs")
+                description = "LDAP filter choosing the OffsetIndexFactory service: (strata.index.type=mmap) or "
+                        + "(strata.index.type=rocksdb). A change moves the indexes of every open log to the new "
+                        + "implementation while they serve (rebuilt from the segment files)")
         String indexFactory_target() default "(" + OffsetIndexFactory.PROPERTY_TYPE + "=mmap)";
     }
 
-    private final OffsetIndexFactory indexFactory;
+    /** The bound index factory and its type, replaced by DS. */
+    private volatile IndexChoice index;
+    /** Runs index swaps one after the other. */
+    private final ExecutorService swapper = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strata-index-swap");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean stopping;
     private final LongSupplier clock;
     private final OpenFileCache files;
     private final Set<SegmentedLog> openLogs = ConcurrentHashMap.newKeySet();
@@ -82,15 +108,14 @@ public final class SegmentLogStore implements LogStore {
     private volatile long checkpointIntervalMs = 60_000;
     private long lastCheckpointMs;
 
-    /**
-     * The index factory is a static, greedy reference: a better-matching factory (or a new target filter) makes
-     * DS re-create this component, which closes its logs cleanly so the owner reopens them with the new index.
-     */
+    /** An index factory and its {@code strata.index.type}. */
+    record IndexChoice(OffsetIndexFactory factory, String type) {
+    }
+
+    /** DS binds the index factory (see {@link #bindIndexFactory}) right after this. */
     @Activate
-    public SegmentLogStore(@Reference(name = "indexFactory", target = "(" + OffsetIndexFactory.PROPERTY_TYPE
-            + "=mmap)", policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
-                           OffsetIndexFactory indexFactory, Config config) {
-        this(indexFactory, System::currentTimeMillis, config.max_open_inactive_segments());
+    public SegmentLogStore(Config config) {
+        this(null, System::currentTimeMillis, config.max_open_inactive_segments());
         schedule(config);
     }
 
@@ -101,9 +126,97 @@ public final class SegmentLogStore implements LogStore {
 
     /** For tests: also how many inactive segments may hold open files. */
     SegmentLogStore(OffsetIndexFactory indexFactory, LongSupplier clock, int maxOpenInactiveSegments) {
-        this.indexFactory = indexFactory;
+        this.index = indexFactory == null ? null : new IndexChoice(indexFactory,
+                indexFactory instanceof MmapOffsetIndexFactory ? "mmap" : indexFactory.getClass().getSimpleName());
         this.clock = clock;
         this.files = new OpenFileCache(maxOpenInactiveSegments);
+    }
+
+    /**
+     * Binds the index factory; a replacement starts moving every open log to it (in the background, one swap at a
+     * time).
+     */
+    @Reference(name = "indexFactory", policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            cardinality = ReferenceCardinality.MANDATORY,
+            target = "(" + OffsetIndexFactory.PROPERTY_TYPE + "=mmap)")
+    void bindIndexFactory(OffsetIndexFactory factory, Map<String, Object> properties) {
+        Object type = properties.get(OffsetIndexFactory.PROPERTY_TYPE);
+        useIndexFactory(factory, type == null ? factory.getClass().getName() : type.toString());
+    }
+
+    /** Waits until no open log uses {@code factory} any more, so its indexes stay usable until then. */
+    void unbindIndexFactory(OffsetIndexFactory factory) {
+        IndexChoice now = index;
+        if (now != null && now.factory() == factory) {
+            return; // no replacement: DS deactivates this store (its logs are closed)
+        }
+        awaitSwaps();
+    }
+
+    /**
+     * Makes {@code factory} the index of new logs and moves the open ones to it in the background.
+     *
+     * @return the swap, done when every log open now has moved
+     */
+    public Future<?> useIndexFactory(OffsetIndexFactory factory, String type) {
+        IndexChoice from;
+        IndexChoice to = new IndexChoice(factory, type);
+        synchronized (this) {
+            from = index;
+            index = to;
+        }
+        if (from == null || from.factory() == factory) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (from.factory() instanceof MmapOffsetIndexFactory && factory instanceof MmapOffsetIndexFactory) {
+            // Another instance over the same files (the component re-created): nothing to rebuild; the logs open now
+            // keep the old instance, which is plain Java and works on.
+            return CompletableFuture.completedFuture(null);
+        }
+        return swapper.submit(() -> swapAll(from, to));
+    }
+
+    /** Waits for the swaps started so far. */
+    public void awaitSwaps() {
+        try {
+            swapper.submit(() -> { }).get();
+        } catch (RejectedExecutionException e) {
+            // deactivated: no swap runs any more
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.error("Index swap failed", e.getCause());
+        }
+    }
+
+    private void swapAll(IndexChoice from, IndexChoice to) {
+        List<SegmentedLog> logs = List.copyOf(openLogs);
+        long started = System.nanoTime();
+        LOG.info("Index swap {} -> {} started for {} open log(s)", from.type(), to.type(), logs.size());
+        int moved = 0;
+        int failed = 0;
+        long entries = 0;
+        long segmentCount = 0;
+        for (SegmentedLog log : logs) {
+            if (stopping) {
+                break;
+            }
+            try {
+                long built = log.switchIndexes(to.factory(), to.type(), () -> stopping);
+                if (built >= 0) {
+                    moved++;
+                    entries += built;
+                    segmentCount += log.segmentCount();
+                }
+            } catch (IOException | RuntimeException e) {
+                failed++;
+                LOG.error("Index swap {} -> {} of {} failed; it keeps its {} indexes", from.type(), to.type(),
+                        log.topicPartition(), from.type(), e);
+            }
+        }
+        LOG.info("Index swap {} -> {} finished in {} ms: {} log(s) moved ({} segment(s), {} index entries built), "
+                + "{} failed{}", from.type(), to.type(), (System.nanoTime() - started) / 1_000_000, moved,
+                segmentCount, entries, failed, stopping ? ", stopped by the store's deactivation" : "");
     }
 
     @Modified
@@ -171,9 +284,16 @@ public final class SegmentLogStore implements LogStore {
                 throw new IOException("Log directory " + dir + " is already open as " + log.topicPartition());
             }
         }
-        SegmentedLog log = LogLoader.load(dir, tp, config, indexFactory, files, clock, openLogs::remove);
+        IndexChoice choice = index;
+        SegmentedLog log = LogLoader.load(dir, tp, config, choice.factory(), choice.type(), files, clock,
+                openLogs::remove);
         log.closeFilesLaterWith(closeTimer);
         openLogs.add(log);
+        IndexChoice now = index;
+        if (now != choice) {
+            // A swap started while this log loaded and may not have seen it: move it now.
+            log.switchIndexes(now.factory(), now.type(), () -> stopping);
+        }
         return log;
     }
 
@@ -194,6 +314,17 @@ public final class SegmentLogStore implements LogStore {
             stopFlusher();
         }
         closeTimer.shutdown(); // pending grace timeouts still run, then the thread ends
+        // A running swap stops between segments (and leaves its log on the old indexes); not interrupted, as an
+        // interrupt inside a FileChannel read closes the segment's channel for every user of the log.
+        stopping = true;
+        swapper.shutdown();
+        try {
+            if (!swapper.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("An index swap did not stop within 60 s; closing the logs anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (SegmentedLog log : new ArrayList<>(openLogs)) {
             try {
                 log.close();

@@ -19,11 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -31,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition as an ordered set of segments in one directory (Kafka's LocalLog + LogSegments): appends
- * go to the last (active) segment, which rolls on size, age or full indexes; reads find their segment by base
- * offset. The log start offset is the first segment's base offset (retention will move it later).
+ * go to the last (active) segment, which rolls on size or age; reads find their segment by base offset. The
+ * indexes can be {@linkplain #switchIndexes switched} to another implementation while the log is in use. The log start offset is the first segment's base offset (retention will move it later).
  *
  * <p>Thread-safety: mutations (append, truncate, roll, flush, reconfigure, close, delete) take the log's lock, so
  * they are serialised even beyond what the {@link PartitionLog} contract asks (the store's scheduled flush check
@@ -44,11 +46,17 @@ final class SegmentedLog implements PartitionLog {
 
     private final Path dir;
     private final TopicPartition tp;
-    private final OffsetIndexFactory indexFactory;
+    /** The factory new segments get. Written under lock. */
+    private volatile OffsetIndexFactory indexFactory;
+    private volatile String indexType;
+    /** The index type being built by a swap, or null. */
+    private volatile String migratingTo;
     private final OpenFileCache files;
     private final LongSupplier clock;
     private final Consumer<SegmentedLog> onClose;
     private final Object lock = new Object();
+    /** Serialises index swaps of this log (one from the store's swap thread, one from an open racing it). */
+    private final Object swapLock = new Object();
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private volatile LogConfig config;
     private volatile long nextOffset;
@@ -66,8 +74,8 @@ final class SegmentedLog implements PartitionLog {
     /** The recovery point in the checkpoint file, -1 when there is none. Guarded by lock. */
     private long checkpointedRecoveryPoint;
 
-    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, OpenFileCache files,
-                 LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
+    SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, String indexType,
+                 OpenFileCache files, LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
                  Consumer<SegmentedLog> onClose, long recoveryPoint, long checkpointedRecoveryPoint) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("A log needs at least one segment");
@@ -76,6 +84,7 @@ final class SegmentedLog implements PartitionLog {
         this.tp = tp;
         this.config = config;
         this.indexFactory = indexFactory;
+        this.indexType = indexType;
         this.files = files;
         this.clock = clock;
         this.segments = segments;
@@ -192,8 +201,6 @@ final class SegmentedLog implements PartitionLog {
                 reason = "size " + active.size() + " + " + size + " > " + segmentLimit;
             } else if (active.rollingBaseTimeMs() >= 0 && now - active.rollingBaseTimeMs() >= cfg.segmentMs()) {
                 reason = "age " + (now - active.rollingBaseTimeMs()) + " ms >= " + cfg.segmentMs();
-            } else if (active.indexesFull()) {
-                reason = "index full";
             } else if (lastOffset - active.baseOffset() > Integer.MAX_VALUE) {
                 reason = "relative offset overflow";
             }
@@ -221,7 +228,7 @@ final class SegmentedLog implements PartitionLog {
         }
         active.onBecomeInactive();
         // The old segment is now on disk, so every segment but the last is known flushed (recovery relies on it).
-        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, config.segmentIndexBytes(), files);
+        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, files);
         fresh.loadState(clock.getAsLong());
         segments.put(newBase, fresh);
         active.pin(false); // from now on its file and indexes are open only while used
@@ -309,7 +316,7 @@ final class SegmentedLog implements PartitionLog {
             s.delete();
         }
         segments.clear();
-        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, config.segmentIndexBytes(), files);
+        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, files);
         fresh.resetIndexes();
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);
@@ -394,6 +401,90 @@ final class SegmentedLog implements PartitionLog {
     long unflushedMessages() {
         synchronized (lock) {
             return unflushedMessages;
+        }
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        String target = migratingTo;
+        return Map.of(DESCRIBE_STORE, "segment", DESCRIBE_INDEX, indexType,
+                DESCRIBE_MIGRATING, target == null ? "false" : target);
+    }
+
+    OffsetIndexFactory indexFactory() {
+        return indexFactory;
+    }
+
+    /**
+     * Moves every segment's indexes to {@code to}: builds them from the segment files without the lock while
+     * reads and appends go on with the old ones, then, under the lock, indexes what was appended meanwhile (and
+     * any segment rolled meanwhile) and switches all segments at once. The old indexes are deleted once no lookup
+     * uses them. On failure (or {@code stop}) the log keeps its old indexes and what was built is dropped.
+     *
+     * @return entries built, or -1 when the log was closed (or stopped) first
+     */
+    long switchIndexes(OffsetIndexFactory to, String toType, BooleanSupplier stop) throws IOException {
+        synchronized (swapLock) {
+            return switchIndexesLocked(to, toType, stop);
+        }
+    }
+
+    private long switchIndexesLocked(OffsetIndexFactory to, String toType, BooleanSupplier stop) throws IOException {
+        if (indexFactory == to) {
+            return 0;
+        }
+        migratingTo = toType;
+        Map<LogSegment, IndexBuild> builds = new HashMap<>();
+        try {
+            int interval = config.indexIntervalBytes();
+            for (LogSegment s : segments.values()) {
+                if (closed || stop.getAsBoolean()) {
+                    return -1;
+                }
+                if (s.indexFactory() == to) {
+                    continue; // switched by an earlier swap that failed half-way
+                }
+                IndexBuild b = IndexBuild.start(to, s);
+                builds.put(s, b);
+                b.catchUp(s, interval);
+            }
+            synchronized (lock) {
+                if (closed || stop.getAsBoolean()) {
+                    return -1;
+                }
+                interval = config.indexIntervalBytes();
+                for (LogSegment s : segments.values()) {
+                    IndexBuild b = builds.get(s);
+                    if (b == null && s.indexFactory() != to) {
+                        b = IndexBuild.start(to, s); // rolled during the bulk: small
+                        builds.put(s, b);
+                    }
+                    if (b != null) {
+                        b.catchUp(s, interval);
+                    }
+                }
+                long entries = 0;
+                for (LogSegment s : segments.values()) {
+                    IndexBuild b = builds.remove(s);
+                    if (b == null) {
+                        continue;
+                    }
+                    entries += b.entries();
+                    s.switchIndexes(b);
+                }
+                indexFactory = to;
+                indexType = toType;
+                return entries;
+            }
+        } finally {
+            migratingTo = null;
+            for (IndexBuild b : builds.values()) {
+                try {
+                    b.abandon(); // segments deleted meanwhile, or a swap given up
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Dropping indexes built for {} failed: {}", tp, e.toString());
+                }
+            }
         }
     }
 

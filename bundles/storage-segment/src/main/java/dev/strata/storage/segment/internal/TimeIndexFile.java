@@ -1,5 +1,6 @@
 package dev.strata.storage.segment.internal;
 
+import dev.strata.api.log.TimeIndex;
 import dev.strata.api.log.TimestampOffset;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,10 +8,10 @@ import java.nio.file.Path;
 /**
  * Kafka-style sparse time index of one segment, {@code %020d.timeindex}: 12-byte entries of an 8-byte timestamp
  * and the 4-byte relative offset of the batch where the segment's max timestamp first reached it. Timestamps
- * strictly increase, offsets never decrease. Internal to this bundle (not swappable). Thread-safety: appends,
- * truncation and close are serialised by the segment's owner; lookups may run concurrently with them.
+ * strictly increase, offsets never decrease. Thread-safety: as {@link TimeIndex} requires (see
+ * {@link MmapIndexFile}); a full index drops further entries.
  */
-final class TimeIndexFile extends MmapIndexFile {
+final class TimeIndexFile extends MmapIndexFile implements TimeIndex {
     static final int ENTRY_SIZE = 12;
 
     TimeIndexFile(Path file, long baseOffset, int maxBytes) throws IOException {
@@ -21,13 +22,11 @@ final class TimeIndexFile extends MmapIndexFile {
      * Adds {@code (timestamp, offset)} when the timestamp is above the last entry's and there is room; otherwise
      * does nothing (a sparser index only means a longer scan).
      */
-    void maybeAppend(long timestamp, long offset) throws IOException {
+    @Override
+    public void maybeAppend(long timestamp, long offset) throws IOException {
         long relative = offset - baseOffset;
         if (relative < 0 || relative > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("Offset " + offset + " does not fit index " + file);
-        }
-        if (isFull()) {
-            return;
         }
         View v = view();
         if (v.count() > 0) {
@@ -40,31 +39,29 @@ final class TimeIndexFile extends MmapIndexFile {
     }
 
     /** The entry with the largest timestamp at or below {@code timestamp}, or {@code (-1, baseOffset)}. */
-    TimestampOffset lookup(long timestamp) {
+    @Override
+    public TimestampOffset lookup(long timestamp) {
         View v = view();
         int slot = floorSlot(v, timestamp, (buf, pos) -> buf.getLong(pos));
         return slot < 0 ? new TimestampOffset(-1, baseOffset) : entryAt(v, slot);
     }
 
     /** The last entry, or {@code (-1, baseOffset)} when empty. */
-    TimestampOffset lastEntry() {
+    @Override
+    public TimestampOffset lastEntry() {
         View v = view();
         return v.count() == 0 ? new TimestampOffset(-1, baseOffset) : entryAt(v, v.count() - 1);
     }
 
     /** Removes entries whose offset is at or above {@code offset}. */
-    void truncateToOffset(long offset) {
+    @Override
+    public void truncateTo(long offset) {
         View v = view();
         int keep = v.count();
         while (keep > 0 && baseOffset + v.buf().getInt((keep - 1) * ENTRY_SIZE + 8) >= offset) {
             keep--;
         }
         truncateToEntries(keep);
-    }
-
-    /** Keeps only the first {@code count} entries (to undo the entries of a failed append). */
-    void truncateToEntryCount(int count) {
-        truncateToEntries(Math.min(count, entries()));
     }
 
     @Override

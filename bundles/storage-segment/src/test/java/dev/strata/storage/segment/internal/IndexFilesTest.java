@@ -22,7 +22,7 @@ class IndexFilesTest {
 
     @Test
     void offsetIndexLooksUpTheFloorEntry() throws IOException {
-        OffsetIndex index = factory.open(dir, 100, 1024);
+        OffsetIndex index = new MmapOffsetIndexFactory(1024).open(dir, 100);
         assertEquals(new IndexEntry(100, 0), index.lookup(500));
         assertEquals(new IndexEntry(100, 0), index.lastEntry());
         for (int i = 1; i <= 50; i++) {
@@ -45,15 +45,14 @@ class IndexFilesTest {
     @Test
     void offsetIndexIsPreallocatedTrimmedOnCloseAndReopensWithItsEntries() throws IOException {
         Path file = LogFiles.indexFile(dir, 0);
-        OffsetIndex index = factory.open(dir, 0, 800);
+        OffsetIndex index = new MmapOffsetIndexFactory(800).open(dir, 0);
         index.append(5, 50);
         assertEquals(800, Files.size(file));
         index.append(9, 90);
         index.close();
         assertEquals(16, Files.size(file));
-        assertEquals(new IndexEntry(5, 50), index.lookup(7), "a closed index still answers");
 
-        OffsetIndex reopened = factory.open(dir, 0, 800);
+        OffsetIndex reopened = new MmapOffsetIndexFactory(800).open(dir, 0);
         assertEquals(2, reopened.entries());
         assertEquals(new IndexEntry(9, 90), reopened.lastEntry());
         reopened.sanityCheck();
@@ -71,29 +70,30 @@ class IndexFilesTest {
     }
 
     @Test
-    void offsetIndexFillsUp() throws IOException {
-        OffsetIndex index = factory.open(dir, 0, 20); // room for 2 entries of 8 bytes
+    void aFullOffsetIndexDropsFurtherEntries() throws IOException {
+        OffsetIndex index = new MmapOffsetIndexFactory(20).open(dir, 0); // room for 2 entries of 8 bytes
         index.append(1, 10);
-        assertFalse(index.isFull());
         index.append(2, 20);
-        assertTrue(index.isFull());
-        assertThrows(IllegalStateException.class, () -> index.append(3, 30));
+        index.append(3, 30);
+        assertEquals(2, index.entries());
+        assertEquals(new IndexEntry(2, 20), index.lookup(3), "the floor of what was kept, never a wrong entry");
+        index.sanityCheck();
         index.close();
     }
 
     @Test
     void corruptOffsetIndexFilesFailTheSanityCheck() throws IOException {
         Files.write(LogFiles.indexFile(dir, 0), new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 0});
-        IOException odd = assertThrows(IOException.class, () -> factory.open(dir, 0, 1024).sanityCheck());
+        IOException odd = assertThrows(IOException.class, () -> new MmapOffsetIndexFactory(1024).open(dir, 0).sanityCheck());
         assertTrue(odd.getMessage().contains("multiple"));
         // An untrimmed file after a crash: real entries followed by the zeros of the preallocation, not entries.
         Files.write(LogFiles.indexFile(dir, 0), new byte[] {0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
-        OffsetIndex untrimmed = factory.open(dir, 0, 1024);
+        OffsetIndex untrimmed = new MmapOffsetIndexFactory(1024).open(dir, 0);
         untrimmed.sanityCheck();
         assertEquals(1, untrimmed.entries());
         untrimmed.close();
         Files.write(LogFiles.indexFile(dir, 0), new byte[] {0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0, 2, 0, 0, 0, 5});
-        assertThrows(IOException.class, () -> factory.open(dir, 0, 1024).sanityCheck());
+        assertThrows(IOException.class, () -> new MmapOffsetIndexFactory(1024).open(dir, 0).sanityCheck());
     }
 
     @Test
@@ -111,7 +111,7 @@ class IndexFilesTest {
         assertEquals(new TimestampOffset(200, 1010), index.lookup(200));
         assertEquals(new TimestampOffset(300, 1020), index.lookup(Long.MAX_VALUE));
         index.sanityCheck();
-        index.truncateToOffset(1020);
+        index.truncateTo(1020);
         assertEquals(new TimestampOffset(200, 1010), index.lastEntry());
         index.close();
         assertEquals(24, Files.size(index.file()));

@@ -46,9 +46,16 @@ class SegmentLogStoreTest {
         };
     }
 
+    /** As DS does: the constructor, then the bind of the index factory. */
+    private static SegmentLogStore activate(SegmentLogStore.Config config) {
+        SegmentLogStore store = new SegmentLogStore(config);
+        store.bindIndexFactory(new MmapOffsetIndexFactory(), java.util.Map.of("strata.index.type", "mmap"));
+        return store;
+    }
+
     @Test
     void theScheduledCheckFlushesAnIdleLogAndDeactivationClosesLogsCleanly() throws Exception {
-        SegmentLogStore store = new SegmentLogStore(new MmapOffsetIndexFactory(), config(10));
+        SegmentLogStore store = activate(config(10));
         Path dir = tmp.resolve("t-0");
         SegmentedLog log = (SegmentedLog) store.open(dir, TP,
                 new LogConfig(1 << 20, 1L << 40, Long.MAX_VALUE, 20, 4096, 1 << 20));
@@ -62,7 +69,7 @@ class SegmentLogStoreTest {
         store.modified(config(0));
         store.deactivate();
         assertTrue(Files.exists(dir.resolve(LogFiles.CLEAN_SHUTDOWN)));
-        SegmentLogStore again = new SegmentLogStore(new MmapOffsetIndexFactory(), config(0));
+        SegmentLogStore again = activate(config(0));
         assertEquals(3, again.open(dir, TP, LogConfig.DEFAULT).logEndOffset());
         again.deactivate();
     }

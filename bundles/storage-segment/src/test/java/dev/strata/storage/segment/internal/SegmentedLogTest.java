@@ -349,7 +349,7 @@ class SegmentedLogTest extends SegmentStoreTestBase {
     }
 
     @Test
-    void rollsOnAgeOnFullIndexesAndOnRequest() throws IOException {
+    void rollsOnAgeAndOnRequest() throws IOException {
         LogConfig aging = new LogConfig(1 << 20, 1000, Long.MAX_VALUE, Long.MAX_VALUE, 0, 1024 * 1024);
         SegmentedLog log = open(aging);
         appendBatches(log, 3, 1, 0);
@@ -359,22 +359,30 @@ class SegmentedLogTest extends SegmentStoreTestBase {
         assertEquals(2, log.segmentCount());
         assertEquals(3, lastSegmentBase());
 
-        log.reconfigure(new LogConfig(1 << 20, 1000, Long.MAX_VALUE, Long.MAX_VALUE, 0, 16));
         log.roll();
         assertEquals(3, log.segmentCount());
         log.roll(); // an empty active segment is not rolled again
         assertEquals(3, log.segmentCount());
-        appendBatches(log, 6, 1, 0); // every batch but the first is indexed; 2 entries fill a 16-byte index
-        assertTrue(log.segmentCount() >= 4, "segments: " + log.segmentCount());
         readAll(log);
+    }
 
-        // The smallest index size LogConfig allows (one offset entry) still opens segments.
-        log.reconfigure(new LogConfig(1 << 20, 1000, Long.MAX_VALUE, Long.MAX_VALUE, 0, 8));
-        log.roll();
-        int before = log.segmentCount();
-        appendBatches(log, 4, 1, 0);
-        assertTrue(log.segmentCount() > before);
-        readAll(log);
+    @Test
+    void aFullIndexDoesNotRollTheSegmentAndEveryOffsetStaysReadable() throws IOException {
+        // Room for one time entry (12 bytes) and one offset entry: every batch but the first is offered to both.
+        SegmentLogStore small = new SegmentLogStore(new MmapOffsetIndexFactory(12), clock::get);
+        try {
+            SegmentedLog log = (SegmentedLog) small.open(dir(), TP,
+                    new LogConfig(1 << 20, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0, 1024 * 1024));
+            appendBatches(log, 20, 2, 0);
+            assertEquals(1, log.segmentCount());
+            for (long offset = 0; offset < 40; offset++) {
+                RecordBatch first = batchesOf(log.read(offset, 1 << 20, true)).get(0);
+                assertEquals(offset - offset % 2, first.baseOffset(), "offset " + offset);
+            }
+            assertEquals(4, log.offsetForTimestamp(20).orElseThrow().offset()); // batch 2: timestamps 20, 21
+        } finally {
+            small.deactivate();
+        }
     }
 
     @Test
