@@ -167,6 +167,17 @@ public final class BrokerComponent implements Broker, MetadataStore {
         }
     }
 
+    /** The running core's log manager, or null while stopped ({@code strata:storage}). */
+    LogManager logManager() {
+        BrokerCore c = core;
+        return c == null ? null : c.logs;
+    }
+
+    /** The store bound now, or null. */
+    StoreRef currentStore() {
+        return stores.current();
+    }
+
     private BrokerCore core() {
         BrokerCore c = core;
         if (c == null) {

@@ -184,6 +184,12 @@ final class Partition {
         return slot.isAttached();
     }
 
+    /** What the log's store says about it ({@link PartitionLog#describe()}), empty while detached. */
+    java.util.Map<String, String> describeLog() {
+        PartitionLog log = slot.log();
+        return log == null ? java.util.Map.of() : log.describe();
+    }
+
     /** Whether the partition had a log once (its offsets are known while detached). */
     boolean offsetsKnown() {
         return slot.offsetsKnown();
