@@ -8,6 +8,8 @@ import dev.strata.api.log.PartitionLog;
 import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.TopicMetadata;
+import dev.strata.api.replication.Replication;
+import dev.strata.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
