@@ -239,12 +239,59 @@ public final class StrataFramework implements AutoCloseable {
                 throw new IllegalStateException("No " + type.getName() + " service within " + wait.toMillis()
                         + " ms; bundles: " + bundleStates());
             }
-            try {
-                Thread.sleep(10); // polling with a deadline: registration happens on DS's thread
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for " + type.getName(), e);
+            pause();
+        }
+    }
+
+    /**
+     * The properties of the highest-ranked service registered under {@code objectClass}, waiting up to
+     * {@link #DEFAULT_WAIT}: for services whose interface the test does not share with the framework (a bundle's own
+     * exported API), read by name.
+     */
+    public Map<String, Object> serviceProperties(String objectClass) {
+        long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+        while (true) {
+            // All references: the test's own copy of the interface is not the bundle's, so no class-space check.
+            ServiceReference<?> ref = best(objectClass);
+            if (ref != null) {
+                Map<String, Object> out = new HashMap<>();
+                for (String key : ref.getPropertyKeys()) {
+                    out.put(key, ref.getProperty(key));
+                }
+                return out;
             }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("No " + objectClass + " service within " + DEFAULT_WAIT.toMillis()
+                        + " ms; bundles: " + bundleStates());
+            }
+            pause();
+        }
+    }
+
+    private ServiceReference<?> best(String objectClass) {
+        try {
+            ServiceReference<?>[] refs = context().getAllServiceReferences(objectClass, null);
+            if (refs == null) {
+                return null;
+            }
+            ServiceReference<?> best = refs[0];
+            for (ServiceReference<?> r : refs) {
+                if (r.compareTo(best) > 0) {
+                    best = r;
+                }
+            }
+            return best;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10); // polling with a deadline: registration happens on DS's thread
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for a service", e);
         }
     }
 
