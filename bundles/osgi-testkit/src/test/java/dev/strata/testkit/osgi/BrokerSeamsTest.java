@@ -72,6 +72,14 @@ class BrokerSeamsTest {
             metadata.start();
             assertTrue(f.service(Broker.class).metadata().topic("t").isPresent());
 
+            // Any other broker setting changes live: neither the store nor the broker is re-created.
+            Object brokerId = serviceId(f, Broker.class);
+            Object storeId = serviceId(f, MetadataStore.class);
+            f.configure(PID, Map.of("log.dirs", dir.resolve("a").toString(), "auto.create.topics.enable", true));
+            await(() -> f.service(Broker.class).autoCreateTopicsEnabled());
+            assertEquals(brokerId, serviceId(f, Broker.class));
+            assertEquals(storeId, serviceId(f, MetadataStore.class));
+
             // A new log.dirs and broker.id: the store re-opens on the new directory and the broker follows it,
             // opening no log of the old directory's topics there.
             String clusterA = f.service(MetadataStore.class).clusterId();
@@ -89,6 +97,10 @@ class BrokerSeamsTest {
             assertEquals(ErrorCode.NONE, onB.produce(new TopicPartition("u", 0), batch("b"), (short) -1, 5000, CTX)
                     .get(10, TimeUnit.SECONDS).error());
         }
+    }
+
+    private static Object serviceId(StrataFramework f, Class<?> type) {
+        return f.context().getServiceReference(type).getProperty("service.id");
     }
 
     private static FetchResult fetch(Broker broker, TopicPartition tp) {

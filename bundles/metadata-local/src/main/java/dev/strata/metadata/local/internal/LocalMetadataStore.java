@@ -23,9 +23,12 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * <p>As a DS component it reads {@code log.dirs} and {@code broker.id} from the broker's own configuration (PID
  * {@value #BROKER_PID}, with the broker's defaults): they are one broker's settings and must not disagree, and the
  * operator keeps them in one file. DS publishes them as service properties, which is how the broker checks that it
- * runs on the store of its own directory. A change of either re-creates this component (there is no modified
- * method), i.e. a new store on the new directory; the broker, bound statically, follows.
+ * runs on the store of its own directory. The broker's other settings change live and leave this store alone; a
+ * change of {@code log.dirs} or {@code broker.id} re-creates the component (it disables and enables itself, so DS
+ * unregisters this store and registers one on the new directory), and the broker, bound statically, follows.
  *
  * <p>Broker endpoints: the listener belongs to the protocol bundle, so {@link #liveBrokers()} returns the local
  * broker with {@code host == null} and {@code port == -1}. A protocol bundle answering Metadata replaces such an
@@ -84,6 +88,7 @@ public final class LocalMetadataStore implements MetadataStore {
     private final Object writeLock = new Object();
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private ComponentContext context;
 
     /**
      * Opens the store of the broker's {@code log.dirs} and {@code broker.id}.
@@ -92,8 +97,36 @@ public final class LocalMetadataStore implements MetadataStore {
      * @throws IllegalArgumentException when either setting is invalid
      */
     @Activate
-    public LocalMetadataStore(Map<String, Object> properties) throws IOException {
+    public LocalMetadataStore(Map<String, Object> properties, ComponentContext context) throws IOException {
         this(logDir(properties), brokerId(properties));
+        this.context = context;
+    }
+
+    /** Without a framework (tests): as DS would activate it, but it cannot re-create itself on a change. */
+    public LocalMetadataStore(Map<String, Object> properties) throws IOException {
+        this(properties, null);
+    }
+
+    /**
+     * The broker's PID changed. Its other settings are not this store's business (without this method DS would
+     * re-create the store, and the broker with it, on every change); a new directory or broker id is a new store.
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        Path nextDir = logDir(properties);
+        int nextId = brokerId(properties);
+        if (nextDir.equals(logDir) && nextId == brokerId) {
+            return;
+        }
+        LOG.info("log.dirs or broker.id changed: re-opening the metadata store on {} (broker {})", nextDir, nextId);
+        String name = (String) context.getProperties().get(ComponentConstants.COMPONENT_NAME);
+        // Not from here: DS holds this component's lock during modified, and disabling waits for it.
+        Thread reopen = new Thread(() -> {
+            context.disableComponent(name); // deactivated (the service unregistered), then activated anew
+            context.enableComponent(name);
+        }, "strata-metadata-reopen");
+        reopen.setDaemon(true);
+        reopen.start();
     }
 
     /** {@code log.dirs} as the broker reads it: one directory, resolved against the working directory. */
