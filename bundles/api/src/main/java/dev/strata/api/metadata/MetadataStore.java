@@ -28,7 +28,9 @@ public interface MetadataStore {
     Optional<TopicMetadata> topic(String name);
 
     /**
-     * Records a new topic.
+     * Records a new topic. A store keeps true only what it alone can (the name is free, the topic can be placed);
+     * Kafka's rules for names and configs are the broker's: {@link dev.strata.api.broker.Broker#createTopic} checks
+     * them, normalises the configs and then calls this.
      *
      * @throws dev.strata.api.common.StrataException TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
      *     INVALID_REPLICATION_FACTOR...

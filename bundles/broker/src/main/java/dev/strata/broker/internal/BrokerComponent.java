@@ -15,19 +15,14 @@ import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.compression.CompressionCodec;
 import dev.strata.api.log.LogStore;
-import dev.strata.api.metadata.BrokerInfo;
-import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
-import dev.strata.api.metadata.PartitionState;
-import dev.strata.api.metadata.TopicMetadata;
+import dev.strata.api.replication.Replication;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Collection;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -42,10 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker as an OSGi component: registers {@link Broker} and {@link MetadataStore} once a {@link LogStore} is
- * available, configured by PID {@value #PID}. Both services delegate to a {@link BrokerCore}; a configuration
- * change of {@code broker.id} or {@code log.dirs} closes the core and opens a new one behind the same services,
- * any other change is applied live.
+ * The broker as an OSGi component: registers {@link Broker} once a {@link LogStore}, a {@link MetadataStore} and a
+ * {@link Replication} service are available, configured by PID {@value #PID}. The service delegates to a
+ * {@link BrokerCore}; a configuration change of {@code broker.id} or {@code log.dirs} closes the core and opens a
+ * new one, any other change is applied live.
  *
  * <p>The log store is a dynamic, optional, greedy reference named {@value #LOG_STORE_REFERENCE}: the broker, its
  * services and every connection stay up while stores come and go. When the bound store goes away (its bundle
@@ -55,6 +50,13 @@ import org.slf4j.LoggerFactory;
  * one (see {@link LogManager}). Choose a store with {@code logStore.target}, e.g.
  * {@code (strata.store.name=segment)}.
  *
+ * <p>The metadata store ({@value #METADATA_REFERENCE}) and replication ({@value #REPLICATION_REFERENCE}) are static,
+ * mandatory, greedy references in the same way: the broker never runs on two of either. A metadata store that
+ * carries the service property {@code log.dirs} (the local one, configured by this same PID, does) keeps its files
+ * there, and the broker runs only on the store of its own {@code log.dirs} and {@code broker.id}: while the two
+ * components take a changed configuration one after the other, the broker waits (answering as a restarting broker
+ * does) rather than open logs under one directory for the topics of another.
+ *
  * <p>Compression codecs are a dynamic, multiple, greedy reference named {@value #CODECS_REFERENCE}: a codec bundle
  * started at any time (e.g. dropped into {@code deploy/}) is usable by the next produce, one that stops is dropped
  * from {@link CompressionCodecs} without touching the broker (requests holding it finish; later ones for its type
@@ -63,20 +65,30 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
  * through a volatile field.
  */
-@Component(service = {Broker.class, MetadataStore.class}, configurationPid = BrokerComponent.PID,
+@Component(service = Broker.class, configurationPid = BrokerComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = BrokerConfiguration.class)
-public final class BrokerComponent implements Broker, MetadataStore {
+public final class BrokerComponent implements Broker {
     public static final String PID = "dev.strata.broker";
     static final String LOG_STORE_REFERENCE = "logStore";
+    static final String METADATA_REFERENCE = "metadata";
+    static final String REPLICATION_REFERENCE = "replication";
     static final String CODECS_REFERENCE = "compressionCodecs";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
 
     /** Outlives cores, like the codecs: DS may bind the store before activation. */
     private final StoreBinding stores = new StoreBinding();
+
+    @Reference(name = REPLICATION_REFERENCE, policy = ReferencePolicy.STATIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private Replication replication;
+
+    private MetadataStore metadata;
+    /** The directory the bound metadata store keeps its files in, when it says (service property log.dirs). */
+    private Path metadataDir;
+
     /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
     private final CompressionCodecs codecs = new CompressionCodecs();
-    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private volatile BrokerCore core;
     private BrokerSettings settings;
 
@@ -84,9 +96,12 @@ public final class BrokerComponent implements Broker, MetadataStore {
     public BrokerComponent() {
     }
 
-    /** For tests without a framework. */
-    BrokerComponent(LogStore logStore) {
+    /** For tests without a framework: the references as DS would bind them. */
+    BrokerComponent(LogStore logStore, MetadataStore metadata, Map<String, ?> metadataProperties,
+                    Replication replication) {
         stores.bind(logStore, Map.of(LogStore.PROPERTY_NAME, "test"));
+        this.replication = replication;
+        bindMetadata(metadata, metadataProperties);
     }
 
     @Reference(name = LOG_STORE_REFERENCE, service = LogStore.class, cardinality = ReferenceCardinality.OPTIONAL,
@@ -101,17 +116,43 @@ public final class BrokerComponent implements Broker, MetadataStore {
         stores.unbind(store);
     }
 
+    @Reference(name = METADATA_REFERENCE, policy = ReferencePolicy.STATIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMetadata(MetadataStore store, Map<String, ?> properties) {
+        Object dir = properties.get(BrokerSettings.LOG_DIRS);
+        Path parsed = null;
+        if (dir != null) {
+            try {
+                parsed = BrokerSettings.logDir(dir);
+            } catch (IllegalArgumentException e) {
+                parsed = null; // then the store could not have started either
+            }
+        }
+        this.metadataDir = parsed;
+        this.metadata = store;
+    }
+
     @Activate
     void activate(Map<String, Object> properties) throws IOException {
         BrokerSettings s = parse(properties);
+        settings = s;
+        if (metadataDir != null && !metadataDir.equals(s.logDir())) {
+            LOG.info("Waiting for the metadata store of log.dirs {} (the one present keeps {})", s.logDir(),
+                    metadataDir);
+            return;
+        }
+        int storeBroker = metadata.localBrokerId();
+        if (storeBroker != s.brokerId()) {
+            LOG.info("Waiting for the metadata store of broker.id {} (the one present is of broker {})",
+                    s.brokerId(), storeBroker);
+            return;
+        }
         try {
-            core = BrokerCore.start(s, stores, codecs);
+            core = BrokerCore.start(s, stores, metadata, replication, codecs, System::currentTimeMillis);
         } catch (IOException | RuntimeException e) {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
         }
-        settings = s;
-        listeners.forEach(core.metadata::addListener);
     }
 
     @Reference(name = CODECS_REFERENCE, service = CompressionCodec.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -150,12 +191,12 @@ public final class BrokerComponent implements Broker, MetadataStore {
             LOG.info("Broker configuration updated");
             return;
         }
-        LOG.info("broker.id or log.dirs changed: reopening the broker on {}", next.logDir());
-        core = null;
         if (current != null) {
+            LOG.info("broker.id or log.dirs changed: reopening the broker on {}", next.logDir());
+            core = null;
             current.close();
         }
-        activate(properties);
+        activate(properties); // or waits there for the metadata store of the new settings
     }
 
     @Deactivate
@@ -190,7 +231,7 @@ public final class BrokerComponent implements Broker, MetadataStore {
 
     @Override
     public MetadataStore metadata() {
-        return this;
+        return metadata;
     }
 
     @Override
@@ -268,81 +309,5 @@ public final class BrokerComponent implements Broker, MetadataStore {
             return new ProducerIdResult(ErrorCode.COORDINATOR_NOT_AVAILABLE, -1, (short) -1);
         }
         return c.broker.initProducerId(transactionalId, transactionTimeoutMs, context);
-    }
-
-    // ---- MetadataStore ----
-
-    @Override
-    public String clusterId() {
-        return core().metadata.clusterId();
-    }
-
-    @Override
-    public int localBrokerId() {
-        return core().metadata.localBrokerId();
-    }
-
-    @Override
-    public List<BrokerInfo> liveBrokers() {
-        BrokerCore c = core;
-        return c == null ? List.of() : c.metadata.liveBrokers();
-    }
-
-    @Override
-    public Collection<TopicMetadata> topics() {
-        BrokerCore c = core;
-        return c == null ? List.of() : c.metadata.topics();
-    }
-
-    @Override
-    public Optional<TopicMetadata> topic(String name) {
-        BrokerCore c = core;
-        return c == null ? Optional.empty() : c.metadata.topic(name);
-    }
-
-    @Override
-    public TopicMetadata createTopic(String name, int partitions, short replicationFactor,
-                                     Map<String, String> configs) {
-        return core().metadata.createTopic(name, partitions, replicationFactor, configs);
-    }
-
-    @Override
-    public TopicMetadata createTopic(String name, List<List<Integer>> replicaAssignment,
-                                     Map<String, String> configs) {
-        return core().metadata.createTopic(name, replicaAssignment, configs);
-    }
-
-    @Override
-    public TopicMetadata deleteTopic(String name) {
-        return core().metadata.deleteTopic(name);
-    }
-
-    @Override
-    public TopicMetadata alterTopicConfigs(String name, Map<String, String> configs) {
-        return core().metadata.alterTopicConfigs(name, configs);
-    }
-
-    @Override
-    public Optional<PartitionState> partitionState(TopicPartition tp) {
-        BrokerCore c = core;
-        return c == null ? Optional.empty() : c.metadata.partitionState(tp);
-    }
-
-    @Override
-    public void addListener(MetadataListener listener) {
-        listeners.add(listener);
-        BrokerCore c = core;
-        if (c != null) {
-            c.metadata.addListener(listener);
-        }
-    }
-
-    @Override
-    public void removeListener(MetadataListener listener) {
-        listeners.remove(listener);
-        BrokerCore c = core;
-        if (c != null) {
-            c.metadata.removeListener(listener);
-        }
     }
 }

@@ -1,9 +1,11 @@
 package dev.strata.broker.internal;
 
 import dev.strata.api.log.LogStore;
+import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.replication.Replication;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running broker over one data directory and one log store: the metadata store, the log manager, the fetch
- * purgatory, the producer-id manager, the request logic and the shared scheduler. Built by {@link BrokerComponent}
+ * One running broker over one data directory, one log store, one metadata store and one replication service: the
+ * log manager, the fetch purgatory, the producer-id manager, the request logic and the shared scheduler. Built by {@link BrokerComponent}
  * (and directly by tests, without OSGi).
  *
  * <p>Thread-safety: thread-safe once started; {@link #close()} is called once, by the owner.
@@ -24,13 +26,13 @@ final class BrokerCore implements AutoCloseable {
     /** Kafka's producer.id.expiration.ms default: forget idle idempotent producers after a day. */
     static final long PRODUCER_ID_EXPIRATION_MS = 24L * 60 * 60 * 1000;
 
-    final LocalMetadataStore metadata;
+    final MetadataStore metadata;
     final LogManager logs;
     final DelayedFetchPurgatory purgatory;
     final BrokerService broker;
     private final ScheduledThreadPoolExecutor scheduler;
 
-    private BrokerCore(LocalMetadataStore metadata, LogManager logs, DelayedFetchPurgatory purgatory,
+    private BrokerCore(MetadataStore metadata, LogManager logs, DelayedFetchPurgatory purgatory,
                        BrokerService broker, ScheduledThreadPoolExecutor scheduler) {
         this.metadata = metadata;
         this.logs = logs;
@@ -39,42 +41,29 @@ final class BrokerCore implements AutoCloseable {
         this.scheduler = scheduler;
     }
 
-    /** Loads the metadata, opens every log and starts the timers. */
-    static BrokerCore start(BrokerSettings settings, LogStore store) throws IOException {
-        return start(settings, store, System::currentTimeMillis);
+    /**
+     * Opens every log the metadata knows and starts the timers.
+     *
+     * @param metadata the cluster metadata of this broker (the {@code MetadataStore} service)
+     * @param replication what commits appends (the {@code Replication} service)
+     * @param codecs the codecs installed now and later (the component's live registry)
+     */
+    static BrokerCore start(BrokerSettings settings, LogStore store, MetadataStore metadata, Replication replication,
+                            CompressionCodecs codecs, LongSupplier clock) throws IOException {
+        return start(settings, StoreBinding.of(store), metadata, replication, codecs, clock);
     }
 
-    static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock) throws IOException {
-        return start(settings, store, clock, new LocalReplication());
-    }
-
-    static BrokerCore start(BrokerSettings settings, StoreBinding stores, CompressionCodecs codecs)
+    /** @param stores the log store bound now and later (the component's live binding) */
+    static BrokerCore start(BrokerSettings settings, StoreBinding stores, MetadataStore metadata,
+                            Replication replication, CompressionCodecs codecs, LongSupplier clock)
             throws IOException {
-        return start(settings, stores, System::currentTimeMillis, new LocalReplication(), codecs);
-    }
-
-    static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication)
-            throws IOException {
-        return start(settings, store, clock, replication, new CompressionCodecs());
-    }
-
-    /** @param codecs the codecs installed now and later (the component's live registry) */
-    static BrokerCore start(BrokerSettings settings, LogStore store, LongSupplier clock, Replication replication,
-                            CompressionCodecs codecs) throws IOException {
-        return start(settings, StoreBinding.of(store), clock, replication, codecs);
-    }
-
-    /** @param stores the store bound now and later (the component's live binding) */
-    static BrokerCore start(BrokerSettings settings, StoreBinding stores, LongSupplier clock, Replication replication,
-                            CompressionCodecs codecs) throws IOException {
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads());
         scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         try {
             checkLogDir(settings.logDir());
-            LocalMetadataStore metadata = new LocalMetadataStore(settings.logDir(), settings.brokerId());
             ProducerIdManager producerIds = new ProducerIdManager(
-                    settings.logDir().resolve(LocalMetadataStore.META_DIR));
+                    settings.logDir().resolve(ProducerIdManager.META_DIR));
             DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
             // The log manager tells the purgatory about appends; the purgatory reads through the log manager.
             LogManager logs = new LogManager(settings.logDir(), stores, metadata, settings, replication,
@@ -126,7 +115,7 @@ final class BrokerCore implements AutoCloseable {
         logs.brokerSettingsChanged(next);
     }
 
-    /** Answers waiting fetches, stops the timers, closes (and so flushes) every log. */
+    /** Answers waiting fetches, stops the timers, closes (and so flushes) every log. The metadata store stays open. */
     @Override
     public void close() {
         purgatory.shutdown();

@@ -211,7 +211,7 @@ final class BrokerService implements Broker {
             TopicMetadata valid = TopicValidation.validateNewTopic(metadata, name, p, rf, cfg,
                     metadata.liveBrokers().size());
             partitionBudget.check(metadata, p, s.maxBrokerPartitions());
-            return validateOnly ? valid : metadata.createTopic(name, p, rf, cfg);
+            return validateOnly ? valid : metadata.createTopic(name, p, rf, valid.configs()); // normalised
         });
     }
 
@@ -227,7 +227,7 @@ final class BrokerService implements Broker {
             TopicMetadata valid = TopicValidation.validateNewTopic(metadata, name, replicaAssignment.size(), rf, cfg,
                     registered.size());
             partitionBudget.check(metadata, replicaAssignment.size(), settings.maxBrokerPartitions());
-            return validateOnly ? valid : metadata.createTopic(name, replicaAssignment, cfg);
+            return validateOnly ? valid : metadata.createTopic(name, replicaAssignment, valid.configs());
         });
     }
 

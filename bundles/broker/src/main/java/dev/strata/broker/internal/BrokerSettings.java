@@ -79,11 +79,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
             }
         });
         int brokerId = intValue(props, BROKER_ID, 0, 0);
-        String dirs = string(props, LOG_DIRS, "./data");
-        if (dirs.isBlank() || dirs.contains(",")) {
-            throw new IllegalArgumentException(LOG_DIRS + " must name exactly one directory: " + dirs);
-        }
-        Path logDir = Paths.get(dirs.trim()).toAbsolutePath().normalize();
+        Path logDir = logDir(props.get(LOG_DIRS));
         boolean autoCreate = bool(props, AUTO_CREATE_TOPICS_ENABLE, false);
         int numPartitions = intValue(props, NUM_PARTITIONS, 1, 1);
         int rf = intValue(props, DEFAULT_REPLICATION_FACTOR, 1, 1);
@@ -111,15 +107,23 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
                 maxBrokerPartitions, storeWaitMs, topicDefaults, explicit);
     }
 
+    /**
+     * A {@code log.dirs} value as a directory: one, resolved against the working directory; blank or null is the
+     * default. Also reads a metadata store's {@code log.dirs} service property.
+     */
+    static Path logDir(Object value) {
+        String dirs = value == null || value.toString().isBlank() ? "./data" : value.toString();
+        if (dirs.contains(",")) {
+            throw new IllegalArgumentException(LOG_DIRS + " must name exactly one directory: " + dirs);
+        }
+        return Paths.get(dirs.trim()).toAbsolutePath().normalize();
+    }
+
     /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */
     boolean needsRestart(BrokerSettings next) {
         return brokerId != next.brokerId || !logDir.equals(next.logDir);
     }
 
-    private static String string(Map<String, ?> props, String key, String dflt) {
-        Object v = props.get(key);
-        return v == null ? dflt : v.toString();
-    }
 
     private static int intValue(Map<String, ?> props, String key, int dflt, int min) {
         Object v = props.get(key);

@@ -8,6 +8,8 @@ import dev.strata.api.log.PartitionLog;
 import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.TopicMetadata;
+import dev.strata.api.replication.Replication;
+import dev.strata.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -266,6 +268,12 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     /** A store was bound (the first, or a replacement): move every partition to it in the background. */
     @Override
     public void storeBound(StoreRef store) {
+        if (!closed && partitions.values().stream().noneMatch(Partition::offsetsKnown)) {
+            // The first store since the broker started: open the logs now, as a start with a store does, so that
+            // the container reports started once they are open.
+            moveTo(store);
+            return;
+        }
         try {
             swapper.execute(() -> moveTo(store));
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -8,6 +8,8 @@ import dev.strata.api.compression.CompressionType;
 import dev.strata.api.log.AppendResult;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.PartitionLog;
+import dev.strata.api.replication.ReplicatedPartition;
+import dev.strata.api.replication.Replication;
 import dev.strata.record.RecordBatch;
 import dev.strata.record.RecordBatches;
 import java.io.IOException;
@@ -22,12 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One partition led by this broker: its log, the write path (validation, offset assignment, idempotence, append)
- * and the high watermark that {@link Replication} moves.
+ * and the high watermark that the {@link Replication} service moves through this partition's
+ * {@link ReplicatedPartition} face.
  *
  * <p>Thread-safety: thread-safe. Appends, reconfiguration and deletion are serialised by the partition lock;
  * reads go straight to the log (which allows them concurrently) and the offsets are volatile.
  */
-final class Partition {
+final class Partition implements ReplicatedPartition {
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
 
     /** Told after an append so that waiting fetches can complete. Must not block. */
@@ -61,6 +64,7 @@ final class Partition {
     private final ReentrantLock lock = new ReentrantLock();
     private final ProducerStateManager producerState;
     private final ConcurrentLinkedQueue<HighWatermarkWaiter> hwWaiters = new ConcurrentLinkedQueue<>();
+    private final Object hwLock = new Object();
     private final int leaderEpoch;
     private final CompressionCodecs codecs;
     private volatile TopicSettings settings;
@@ -110,7 +114,7 @@ final class Partition {
             }
             slot.attach(log, origin);
             if (first) {
-                replication.onPartitionOpened(this, log.logEndOffset());
+                replication.partitionOpened(this);
             }
             resume = takeHeld();
         } finally {
@@ -198,10 +202,8 @@ final class Partition {
     long detachedForMs(long nowMs) {
         return slot.detachedForMs(nowMs);
     }
-
-
-
-    TopicPartition topicPartition() {
+    @Override
+    public TopicPartition topicPartition() {
         return tp;
     }
 
@@ -214,7 +216,13 @@ final class Partition {
         return settings;
     }
 
-    long highWatermark() {
+    @Override
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    @Override
+    public long highWatermark() {
         return highWatermark;
     }
 
@@ -223,11 +231,13 @@ final class Partition {
         return highWatermark;
     }
 
-    long logStartOffset() {
+    @Override
+    public long logStartOffset() {
         return slot.logStartOffset();
     }
 
-    long logEndOffset() {
+    @Override
+    public long logEndOffset() {
         return slot.logEndOffset();
     }
 
@@ -323,7 +333,7 @@ final class Partition {
                 producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                         batch.lastSequence(), appended.firstOffset(), appended.lastOffset(), nowMs);
             }
-            replication.onLeaderAppend(this, appended.logEndOffset());
+            replication.leaderAppended(this, appended.logEndOffset());
             required = appended.logEndOffset();
             result = new ProduceResult(ErrorCode.NONE, appended.firstOffset(), logAppendTime, log.logStartOffset(),
                     null);
@@ -387,13 +397,26 @@ final class Partition {
     }
 
     /**
-     * Called by {@link Replication}; never moves the high watermark backwards. Waiters are completed by
-     * {@link #completeHighWatermarkWaiters()}, outside the partition lock, so that no caller's callback runs under it.
+     * Called by {@link Replication}; never moves the high watermark backwards nor past the log end offset. Under the
+     * partition lock (from {@link Replication#leaderAppended}) the waiters are left to {@link #append}, which
+     * completes them after unlocking, so that no caller's callback runs under the lock.
      */
-    void advanceHighWatermark(long offset) {
-        if (offset > highWatermark) {
+    @Override
+    public boolean advanceHighWatermark(long offset) {
+        if (offline || offset <= highWatermark || offset > slot.logEndOffset()) {
+            return false;
+        }
+        synchronized (hwLock) { // two replication threads must not move it back between check and set
+            if (offset <= highWatermark) {
+                return false;
+            }
             highWatermark = offset;
         }
+        if (!lock.isHeldByCurrentThread()) {
+            completeHighWatermarkWaiters();
+            appendListener.onAppend(tp, 0); // newly committed data for waiting fetches
+        }
+        return true;
     }
 
     /** Completes the acks=-1 waits that the high watermark has reached. Call without holding the partition lock. */
@@ -534,6 +557,7 @@ final class Partition {
         try {
             offline = true; // no further appends or reads
             failWaiters();
+            replication.partitionClosed(this);
             PartitionLog log = slot.detach(0);
             if (log != null) {
                 log.close();
@@ -552,6 +576,7 @@ final class Partition {
         try {
             offline = true;
             failWaiters();
+            replication.partitionClosed(this);
             producerState.clear();
             PartitionLog log = slot.detach(0);
             if (log != null) {

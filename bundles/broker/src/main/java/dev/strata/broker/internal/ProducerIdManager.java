@@ -2,6 +2,7 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
+import dev.strata.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ProducerIdManager {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerIdManager.class);
+    /** The metadata directory of the local metadata store, where this file has always been (kept for old data). */
+    static final String META_DIR = "__strata_meta";
     static final String FILE = "producer-ids.properties";
     static final String NEXT_BLOCK_START = "next.block.start";
     static final long BLOCK_SIZE = 1000;

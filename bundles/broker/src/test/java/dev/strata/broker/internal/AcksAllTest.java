@@ -2,6 +2,7 @@ package dev.strata.broker.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchPartition;
@@ -11,6 +12,8 @@ import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.TopicPartition;
+import dev.strata.api.replication.ReplicatedPartition;
+import dev.strata.api.replication.Replication;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +30,16 @@ class AcksAllTest {
     /** Commits nothing on append; the test moves the high watermark as a follower fetch would. */
     static final class ManualReplication implements Replication {
         @Override
-        public void onLeaderAppend(Partition partition, long logEndOffset) {
+        public void partitionOpened(ReplicatedPartition partition) {
+            partition.advanceHighWatermark(partition.logEndOffset());
         }
 
         @Override
-        public void onPartitionOpened(Partition partition, long logEndOffset) {
-            partition.advanceHighWatermark(logEndOffset);
+        public void leaderAppended(ReplicatedPartition partition, long logEndOffset) {
+        }
+
+        @Override
+        public void partitionClosed(ReplicatedPartition partition) {
         }
     }
 
@@ -46,7 +53,7 @@ class AcksAllTest {
 
     @Test
     void acksAllWaitsForTheHighWatermarkAndTimesOut() throws Exception {
-        try (BrokerCore core = BrokerCore.start(BrokerSettings.of(Map.of("log.dirs", dir.toString())),
+        try (BrokerCore core = TestCores.start(BrokerSettings.of(Map.of("log.dirs", dir.toString())),
                 new InMemoryIndexLogStore(), System::currentTimeMillis, new ManualReplication())) {
             core.broker.createTopic("t", 1, (short) 1, Map.of(), false, CTX);
             TopicPartition tp = new TopicPartition("t", 0);
@@ -62,11 +69,11 @@ class AcksAllTest {
             CompletableFuture<ProduceResult> waiting = core.broker.produce(tp, TestBatches.batch(1, "c"), (short) -1,
                     60_000, CTX);
             Partition p = core.logs.partition(tp);
-            p.advanceHighWatermark(2);
-            p.completeHighWatermarkWaiters();
+            assertTrue(p.advanceHighWatermark(2));
             assertFalse(waiting.isDone(), "the high watermark has not passed the batch at offset 2");
-            p.advanceHighWatermark(3);
-            p.completeHighWatermarkWaiters();
+            assertFalse(p.advanceHighWatermark(1), "never backwards");
+            assertFalse(p.advanceHighWatermark(4), "never past the log end offset");
+            assertTrue(p.advanceHighWatermark(3)); // as a follower's fetch would, outside the partition lock
             ProduceResult committed = waiting.get(10, TimeUnit.SECONDS);
             assertEquals(ErrorCode.NONE, committed.error());
             assertEquals(2, committed.baseOffset());

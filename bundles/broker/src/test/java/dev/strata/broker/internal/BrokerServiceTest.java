@@ -53,7 +53,7 @@ class BrokerServiceTest {
 
     @BeforeEach
     void start() throws IOException {
-        core = BrokerCore.start(settings(Map.of()), store);
+        core = TestCores.start(settings(Map.of()), store);
         assertEquals(ErrorCode.NONE, core.broker.createTopic("t", 2, (short) 1, Map.of(), false, CTX).error());
     }
 
@@ -72,7 +72,7 @@ class BrokerServiceTest {
 
     private void restart() throws IOException {
         core.close();
-        core = BrokerCore.start(settings(Map.of()), store);
+        core = TestCores.start(settings(Map.of()), store);
     }
 
     private ProduceResult produce(TopicPartition tp, ByteBuffer records) {
@@ -370,7 +370,7 @@ class BrokerServiceTest {
     @Test
     void deletionCanBeDisabled() throws IOException {
         core.close();
-        core = BrokerCore.start(settings(Map.of("delete.topic.enable", "false")), store);
+        core = TestCores.start(settings(Map.of("delete.topic.enable", "false")), store);
         assertEquals(ErrorCode.TOPIC_DELETION_DISABLED, core.broker.deleteTopic("t", CTX));
         assertTrue(core.metadata.topic("t").isPresent());
     }
@@ -425,7 +425,7 @@ class BrokerServiceTest {
     @Test
     void describeConfigsReportsValuesAndSources() throws IOException {
         core.close();
-        core = BrokerCore.start(settings(Map.of("log.segment.bytes", "2097152")), store);
+        core = TestCores.start(settings(Map.of("log.segment.bytes", "2097152")), store);
         core.broker.createTopic("c", 1, (short) 1, Map.of("retention.ms", "1234"), false, CTX);
         Map<String, ConfigEntry> byName = new HashMap<>();
         for (ConfigEntry e : core.broker.describeTopicConfigs("c")) {

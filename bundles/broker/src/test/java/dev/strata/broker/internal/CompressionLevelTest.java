@@ -22,6 +22,7 @@ import dev.strata.compression.snappy.internal.SnappyCodec;
 import dev.strata.compression.zstd.internal.ZstdCodec;
 import dev.strata.record.RecordBatch;
 import dev.strata.record.Records;
+import dev.strata.replication.local.internal.LocalReplication;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,7 +57,7 @@ class CompressionLevelTest {
     private void start(CompressionCodecs codecs, Map<String, Object> brokerProps) throws IOException {
         Map<String, Object> props = new HashMap<>(brokerProps);
         props.put("log.dirs", dir.toString());
-        core = BrokerCore.start(BrokerSettings.of(props), store, clock::get, new LocalReplication(), codecs);
+        core = TestCores.start(BrokerSettings.of(props), store, clock::get, new LocalReplication(), codecs);
     }
 
     private ErrorCode createTopic(String name, Map<String, String> configs) {

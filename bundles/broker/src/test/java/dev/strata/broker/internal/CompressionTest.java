@@ -30,6 +30,8 @@ import dev.strata.record.RecordBatch;
 import dev.strata.record.RecordBatchBuilder;
 import dev.strata.record.Records;
 import dev.strata.record.SimpleRecord;
+import dev.strata.metadata.local.internal.LocalMetadataStore;
+import dev.strata.replication.local.internal.LocalReplication;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +70,7 @@ class CompressionTest {
             throws IOException {
         Map<String, Object> props = new HashMap<>(brokerProps);
         props.put("log.dirs", dir.toString());
-        core = BrokerCore.start(BrokerSettings.of(props), store, clock::get, new LocalReplication(), codecs);
+        core = TestCores.start(BrokerSettings.of(props), store, clock::get, new LocalReplication(), codecs);
         assertEquals(ErrorCode.NONE, core.broker.createTopic("t", 1, (short) 1, topicConfigs, false, CTX).error());
     }
 
@@ -464,11 +466,13 @@ class CompressionTest {
 
     @Test
     void componentBindsCodecsBeforeAndAfterActivation() throws Exception {
-        BrokerComponent broker = new BrokerComponent(store);
+        Map<String, Object> config = new HashMap<>(Map.of("log.dirs", dir.toString()));
+        BrokerComponent broker = new BrokerComponent(store, new LocalMetadataStore(config), config,
+                new LocalReplication());
         ZstdCodec zstd = new ZstdCodec();
         Map<String, Object> zstdProps = Map.of(CompressionCodec.PROPERTY_TYPE, "zstd", "service.id", 1L);
         broker.addCodec(zstd, zstdProps); // DS binds dynamic references before activate
-        broker.activate(new HashMap<>(Map.of("log.dirs", dir.toString())));
+        broker.activate(config);
         try {
             assertEquals(ErrorCode.NONE, broker.createTopic("t", 1, (short) 1, Map.of(), false, CTX).error());
             assertEquals(ErrorCode.NONE,

@@ -37,7 +37,7 @@ class ConcurrentProduceFetchTest {
     void everyAcknowledgedBatchIsReadOnceInOffsetOrder() throws Exception {
         int producers = 6;
         int batchesEach = 150;
-        try (BrokerCore core = BrokerCore.start(BrokerSettings.of(Map.of("log.dirs", dir.toString())),
+        try (BrokerCore core = TestCores.start(BrokerSettings.of(Map.of("log.dirs", dir.toString())),
                 new InMemoryIndexLogStore())) {
             core.broker.createTopic("c", 1, (short) 1, Map.of(), false, CTX);
             TopicPartition tp = new TopicPartition("c", 0);

@@ -25,7 +25,7 @@ class InternalTopicsTest {
 
     @Test
     void clientsCannotWriteOrDeleteInternalTopicsButTheCoordinatorWrites() throws Exception {
-        BrokerCore core = BrokerCore.start(BrokerSettings.of(Map.of("log.dirs", dir.toString())),
+        BrokerCore core = TestCores.start(BrokerSettings.of(Map.of("log.dirs", dir.toString())),
                 new InMemoryIndexLogStore());
         try {
             assertEquals(ErrorCode.NONE, core.broker.createTopic("__consumer_offsets", 2, (short) 1,

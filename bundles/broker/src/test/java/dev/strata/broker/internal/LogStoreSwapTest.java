@@ -15,7 +15,9 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.LogStore;
+import dev.strata.metadata.local.internal.LocalMetadataStore;
 import dev.strata.record.BatchRecord;
+import dev.strata.replication.local.internal.LocalReplication;
 import dev.strata.record.RecordBatch;
 import dev.strata.record.Records;
 import java.nio.charset.StandardCharsets;
@@ -46,13 +48,13 @@ class LogStoreSwapTest {
 
     private final InMemoryIndexLogStore first = new InMemoryIndexLogStore();
     private final InMemoryIndexLogStore second = new InMemoryIndexLogStore();
-    private final BrokerComponent broker = new BrokerComponent();
+    private BrokerComponent broker;
 
     private void start(long waitMs) throws Exception {
-        broker.bindLogStore(first, props("first", 1));
         Map<String, Object> config = new HashMap<>();
         config.put("log.dirs", dir.toString());
         config.put("log.store.unavailable.wait.ms", String.valueOf(waitMs));
+        broker = new BrokerComponent(first, new LocalMetadataStore(config), config, new LocalReplication());
         broker.activate(config);
         assertEquals(ErrorCode.NONE, broker.createTopic("t", 2, (short) -1, Map.of(), false, CTX).error());
     }

@@ -9,6 +9,7 @@ import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
+import dev.strata.metadata.local.internal.LocalMetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +87,7 @@ class PartitionBudgetTest {
     @Test
     void theBrokerRefusesBeyondMaxBrokerPartitionsAndCreatesNothing() throws IOException {
         InMemoryIndexLogStore logs = new InMemoryIndexLogStore();
-        BrokerCore core = BrokerCore.start(BrokerSettings.of(Map.of("log.dirs", dir.toString(),
+        BrokerCore core = TestCores.start(BrokerSettings.of(Map.of("log.dirs", dir.toString(),
                 "max.broker.partitions", "10")), logs);
         try {
             assertEquals(ErrorCode.NONE, core.broker.createTopic("a", 6, (short) 1, Map.of(), false, CTX).error());

@@ -36,7 +36,7 @@ class TopicDeletionTest {
 
     @Test
     void deletingATopicLeavesNoDirectoryOfIt() throws IOException {
-        BrokerCore core = BrokerCore.start(settings(), store);
+        BrokerCore core = TestCores.start(settings(), store);
         try {
             assertEquals(ErrorCode.NONE, core.broker.createTopic("gone", 30, (short) 1, Map.of(), false, CTX)
                     .error());
@@ -61,7 +61,7 @@ class TopicDeletionTest {
         }
         // A partition directory of no known topic (crash before the rename) is left alone.
         Files.createDirectories(dir.resolve("orphan-0"));
-        BrokerCore core = BrokerCore.start(settings(), store);
+        BrokerCore core = TestCores.start(settings(), store);
         try {
             assertTrue(entries().stream().noneMatch(e -> e.endsWith(LogManager.DELETE_SUFFIX)), entries().toString());
             assertTrue(entries().contains("orphan-0"));

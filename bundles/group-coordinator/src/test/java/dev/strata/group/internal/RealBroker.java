@@ -3,30 +3,22 @@ package dev.strata.group.internal;
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.common.ErrorCode;
-import dev.strata.broker.internal.BrokerComponent;
-import dev.strata.storage.segment.internal.MmapOffsetIndexFactory;
-import dev.strata.storage.segment.internal.SegmentLogStore;
-import java.lang.reflect.Method;
+import dev.strata.testkit.osgi.StrataFramework;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The real broker (BrokerComponent over a SegmentLogStore) on a temp dir, started the way Declarative Services
- * would start it: field injection of the log store, then activate with the configuration map.
+ * The real broker (the broker bundle over the segment store, local metadata and local replication) on a temp dir,
+ * in an embedded Felix framework: the {@link Broker} service exactly as Declarative Services registers it.
  */
 final class RealBroker implements AutoCloseable {
-    final BrokerComponent broker = new BrokerComponent();
-    private final SegmentLogStore store;
+    private final StrataFramework framework;
+    private final Broker broker;
 
     RealBroker(Path logDir) throws Exception {
-        store = new SegmentLogStore(new MmapOffsetIndexFactory(), System::currentTimeMillis);
-        Method bind = BrokerComponent.class.getDeclaredMethod("bindLogStore", dev.strata.api.log.LogStore.class,
-                Map.class);
-        bind.setAccessible(true);
-        bind.invoke(broker, store, Map.of(dev.strata.api.log.LogStore.PROPERTY_NAME, "segment"));
-        Method activate = BrokerComponent.class.getDeclaredMethod("activate", Map.class);
-        activate.setAccessible(true);
-        activate.invoke(broker, Map.of("broker.id", 0, "log.dirs", logDir.toString()));
+        framework = StrataFramework.start(Map.of("dev.strata.broker",
+                Map.of("broker.id", 0, "log.dirs", logDir.toString())), StrataFramework.BROKER_BUNDLES);
+        broker = framework.service(Broker.class);
     }
 
     Broker broker() {
@@ -42,10 +34,7 @@ final class RealBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        Method deactivate = BrokerComponent.class.getDeclaredMethod("deactivate");
-        deactivate.setAccessible(true);
-        deactivate.invoke(broker);
-        store.deactivate();
+    public void close() {
+        framework.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.strata.protocol.kafka.internal;
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.group.GroupCoordinator;
+import dev.strata.api.quota.QuotaManager;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -48,9 +49,17 @@ final class KafkaApis {
     private final GroupHandler groups;
     private final OffsetFetchHandler offsetFetch;
     private final DescribeClusterHandler describeCluster;
+    private final RequestQuotas quotas;
 
     /** @param groupCoordinator the current group coordinator service, or null while there is none */
     KafkaApis(Broker broker, KafkaListener listener, Supplier<GroupCoordinator> groupCoordinator) {
+        this(broker, listener, groupCoordinator, () -> null);
+    }
+
+    /** @param quotaManager the current quota manager service, or null while there is none (nobody is throttled) */
+    KafkaApis(Broker broker, KafkaListener listener, Supplier<GroupCoordinator> groupCoordinator,
+              Supplier<QuotaManager> quotaManager) {
+        this.quotas = new RequestQuotas(quotaManager);
         this.apiVersions = new ApiVersionsHandler(() -> groupCoordinator.get() != null);
         this.metadata = new MetadataHandler(broker, listener);
         this.produce = new ProduceHandler(broker);
@@ -70,6 +79,7 @@ final class KafkaApis {
         if (request.versionUnsupported()) {
             return CompletableFuture.completedFuture(encode(request, apiVersions.unsupportedVersion(), (short) 0));
         }
+        long start = System.nanoTime();
         short version = request.version();
         ApiMessage body = request.body();
         if (body instanceof ProduceRequestData produceRequest && produceRequest.acks() == 0) {
@@ -106,7 +116,14 @@ final class KafkaApis {
             case OFFSET_DELETE -> groups.deleteOffsets((OffsetDeleteRequestData) body);
             default -> throw new IllegalStateException("no handler for " + request.api());
         };
-        return response.thenApply(message -> message == null ? null : encode(request, message, version));
+        long handlerNanos = System.nanoTime() - start; // the handler's own work; waits for data are not counted
+        return response.thenApply(message -> {
+            if (message == null) {
+                return null;
+            }
+            int throttleMs = quotas.record(request, message, version, context, handlerNanos);
+            return encode(request, message, version).throttled(throttleMs);
+        });
     }
 
     private static <T extends ApiMessage> CompletableFuture<T> done(T message) {

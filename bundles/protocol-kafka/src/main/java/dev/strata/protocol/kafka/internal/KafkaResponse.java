@@ -17,10 +17,22 @@ final class KafkaResponse {
 
     private final List<Object> parts;
     private final long sizeInBytes;
+    private int throttleMs;
 
     KafkaResponse(List<Object> parts, long sizeInBytes) {
         this.parts = List.copyOf(parts);
         this.sizeInBytes = sizeInBytes;
+    }
+
+    /** Marks the response as throttling its connection for {@code ms} after it is sent (KIP-219); returns it. */
+    KafkaResponse throttled(int ms) {
+        this.throttleMs = ms;
+        return this;
+    }
+
+    /** How long the connection stops reading after this response, 0 for not at all. */
+    int throttleMs() {
+        return throttleMs;
     }
 
     /** Bytes on the wire including the 4-byte size prefix. */

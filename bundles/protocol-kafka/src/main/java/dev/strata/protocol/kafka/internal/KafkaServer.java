@@ -2,6 +2,7 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
+import dev.strata.api.quota.QuotaManager;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import dev.strata.protocol.kafka.api.ListenerLoad;
 import io.netty.bootstrap.ServerBootstrap;
@@ -45,6 +46,7 @@ public final class KafkaServer implements AutoCloseable {
     private final Broker broker;
     private final ServerSettings settings;
     private final Supplier<GroupCoordinator> groupCoordinator;
+    private final Supplier<QuotaManager> quotaManager;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     /** Reports what connections do wrong (bad frames, refusals, timeouts) without letting a flood fill the log. */
     private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_MS);
@@ -64,9 +66,16 @@ public final class KafkaServer implements AutoCloseable {
 
     /** @param groupCoordinator the group coordinator service while there is one (read per request), else null */
     public KafkaServer(Broker broker, ServerSettings settings, Supplier<GroupCoordinator> groupCoordinator) {
+        this(broker, settings, groupCoordinator, () -> null);
+    }
+
+    /** @param quotaManager the quota manager service while there is one (read per request), else null */
+    public KafkaServer(Broker broker, ServerSettings settings, Supplier<GroupCoordinator> groupCoordinator,
+                       Supplier<QuotaManager> quotaManager) {
         this.broker = broker;
         this.settings = settings;
         this.groupCoordinator = groupCoordinator;
+        this.quotaManager = quotaManager;
         ListenerLimits limits = settings.limits();
         this.quotas = new ConnectionQuotas(limits.maxConnections(), limits.maxConnectionsPerIp(),
                 limits.maxConnectionsPerIpOverrides());
@@ -76,7 +85,7 @@ public final class KafkaServer implements AutoCloseable {
     /** Binds the listener; on failure everything started so far is stopped again. */
     public void start() {
         Listener listener = new Listener();
-        KafkaApis apis = new KafkaApis(broker, listener, groupCoordinator);
+        KafkaApis apis = new KafkaApis(broker, listener, groupCoordinator, quotaManager);
         BooleanSupplier groupsAvailable = () -> groupCoordinator.get() != null;
         acceptorGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-acceptor", true),
                 NioIoHandler.newFactory());

@@ -2,6 +2,7 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
+import dev.strata.api.quota.QuotaManager;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import dev.strata.protocol.kafka.api.ListenerLoad;
 import java.util.Hashtable;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the Kafka protocol server while a {@link Broker} service is present: binds on activation, closes every
- * connection and thread on deactivation. A {@link GroupCoordinator}, when present, adds the consumer-group APIs. A configuration change restarts it (no {@code @Modified}: rebinding is the
+ * connection and thread on deactivation. A {@link GroupCoordinator}, when present, adds the consumer-group APIs; a {@link QuotaManager}, when present,
+ * throttles clients over their quotas ({@link RequestQuotas}). A configuration change restarts it (no {@code @Modified}: rebinding is the
  * honest answer to a new host or port). Once bound it registers a {@link KafkaListener} service carrying the bound
  * port, so tests configured with {@code port=0} can find it; the same object is registered as {@link ListenerLoad}
  * (open connections, request memory in use) for health output.
@@ -39,6 +41,8 @@ public final class KafkaServerComponent {
 
     /** Bound and unbound by SCR at any time; read per group request. */
     private final AtomicReference<GroupCoordinator> groupCoordinator = new AtomicReference<>();
+    /** The same for the quota manager: without one nobody is throttled. */
+    private final AtomicReference<QuotaManager> quotaManager = new AtomicReference<>();
     private final KafkaServer server;
     private final ServiceRegistration<?> registration;
     private volatile boolean active = true;
@@ -46,7 +50,7 @@ public final class KafkaServerComponent {
     @Activate
     public KafkaServerComponent(@Reference(name = "broker") Broker broker, KafkaServerConfig config,
                                 BundleContext context) {
-        server = new KafkaServer(broker, ServerSettings.from(config), groupCoordinator::get);
+        server = new KafkaServer(broker, ServerSettings.from(config), groupCoordinator::get, quotaManager::get);
         server.start();
         KafkaListener listener = server.listener();
         Hashtable<String, Object> props = new Hashtable<>();
@@ -77,6 +81,20 @@ public final class KafkaServerComponent {
     void unbindGroupCoordinator(GroupCoordinator coordinator) {
         if (groupCoordinator.compareAndSet(coordinator, null) && active) {
             LOG.info("Group coordinator gone: consumer-group APIs are no longer served");
+        }
+    }
+
+    /** Client quotas (KIP-219) are enforced while a quota manager is present; a better-ranked one replaces it. */
+    @Reference(name = "quotaManager", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindQuotaManager(QuotaManager manager) {
+        quotaManager.set(manager);
+        LOG.info("Quota manager available: client quotas are enforced");
+    }
+
+    void unbindQuotaManager(QuotaManager manager) {
+        if (quotaManager.compareAndSet(manager, null) && active) {
+            LOG.info("Quota manager gone: no client is throttled");
         }
     }
 

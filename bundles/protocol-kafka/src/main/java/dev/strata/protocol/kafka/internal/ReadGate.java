@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 
 /**
  * Whether a connection reads from its socket ({@code autoRead}), for more than one reason at once: the frame decoder
- * waiting for request memory and the dispatcher's back-pressure each pause reading, and it resumes only when neither
+ * waiting for request memory, the dispatcher's back-pressure and a quota throttle each pause reading, and it resumes only when neither
  * does, so one cannot undo the other's pause.
  *
  * <p>One per connection; used only on its event loop.
@@ -14,6 +14,8 @@ final class ReadGate {
     static final int MEMORY = 1;
     /** Too many requests or response bytes outstanding on this connection. */
     static final int BACKPRESSURE = 2;
+    /** The client is over a quota: muted for the throttle time its last response announced (KIP-219). */
+    static final int THROTTLE = 4;
 
     private final Channel channel;
     private int reasons;

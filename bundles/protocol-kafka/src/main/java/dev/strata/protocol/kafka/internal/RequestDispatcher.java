@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.slf4j.Logger;
@@ -39,6 +40,9 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
     private final AtomicLong inFlightBytes = new AtomicLong();
     private ResponseSequencer sequencer;
     private String peer = "?";
+    /** The end of the current quota throttle; event loop only. */
+    private long throttledUntilNanos;
+    private boolean throttleScheduled;
 
     RequestDispatcher(KafkaApis apis, Executor requestPool, String listenerName, int maxInFlightBytes,
                       ReadGate gate, RateLimitedLog log) {
@@ -95,6 +99,11 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
             if (error != null) {
                 fail(ctx, request, error);
             } else {
+                int throttleMs = result == null ? 0 : result.throttleMs(); // read before the sequencer owns it
+                if (throttleMs > 0) {
+                    // Queued before the response's write: the client must not get a request read in between.
+                    ctx.executor().execute(() -> throttle(ctx, throttleMs));
+                }
                 sequencer.complete(sequence, result);
             }
         });
@@ -110,6 +119,33 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
             LOG.error("Failed to handle {} from {}; closing the connection", request, peer, error);
         }
         ctx.channel().close();
+    }
+
+    /**
+     * KIP-219: the response carrying the throttle time is sent at once, and the connection is not read until the
+     * throttle ends (the latest end when throttles overlap). Paused just before that response is written, so that
+     * no request the client sends after reading it gets in. On the event loop.
+     */
+    private void throttle(ChannelHandlerContext ctx, int throttleMs) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(throttleMs);
+        gate.pause(ReadGate.THROTTLE);
+        if (until - throttledUntilNanos > 0 || !throttleScheduled) {
+            throttledUntilNanos = until;
+        }
+        if (!throttleScheduled) {
+            throttleScheduled = true;
+            ctx.executor().schedule(() -> endThrottle(ctx), throttleMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void endThrottle(ChannelHandlerContext ctx) {
+        long left = throttledUntilNanos - System.nanoTime();
+        if (left > 0) {
+            ctx.executor().schedule(() -> endThrottle(ctx), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        throttleScheduled = false;
+        gate.resume(ReadGate.THROTTLE);
     }
 
     /**

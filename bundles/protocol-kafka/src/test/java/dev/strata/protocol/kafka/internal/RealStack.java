@@ -2,26 +2,23 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
-import dev.strata.broker.internal.BrokerComponent;
-import dev.strata.group.internal.GroupCoordinatorComponent;
-import dev.strata.group.internal.GroupCoordinatorConfig;
-import dev.strata.storage.segment.internal.MmapOffsetIndexFactory;
-import dev.strata.storage.segment.internal.SegmentLogStore;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
+import dev.strata.testkit.osgi.StrataFramework;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * The real Strata stack without a framework: SegmentLogStore → BrokerComponent → GroupCoordinatorComponent, wired
- * and activated the way Declarative Services would (package-private lifecycle methods reached by reflection), plus
- * this bundle's KafkaServer on an ephemeral loopback port. Not thread-safe; one per test.
+ * The real Strata stack: the broker, segment store, local metadata and replication and group-coordinator bundles
+ * in an embedded Felix framework (their services exactly as Declarative Services registers them), plus this
+ * bundle's KafkaServer on an ephemeral loopback port over those services. Not thread-safe; one per test.
  */
 final class RealStack implements AutoCloseable {
-    private final SegmentLogStore store;
-    private final BrokerComponent broker = new BrokerComponent();
-    private final GroupCoordinatorComponent groups;
+    static final String GROUP_COORDINATOR_BUNDLE = "dev.strata.group.coordinator";
+    private final StrataFramework framework;
+    private final Broker broker;
+    private final GroupCoordinator groups;
     private final KafkaServer server;
 
     RealStack(Path logDir) throws Exception {
@@ -30,33 +27,21 @@ final class RealStack implements AutoCloseable {
 
     /** With the given listener settings (host and port should stay loopback and ephemeral). */
     RealStack(Path logDir, ServerSettings settings) throws Exception {
-        store = new SegmentLogStore(new MmapOffsetIndexFactory(), System::currentTimeMillis);
-        Method bind = BrokerComponent.class.getDeclaredMethod("bindLogStore", dev.strata.api.log.LogStore.class,
-                Map.class);
-        bind.setAccessible(true);
-        bind.invoke(broker, store, Map.of(dev.strata.api.log.LogStore.PROPERTY_NAME, "segment"));
-        Method activate = BrokerComponent.class.getDeclaredMethod("activate", Map.class);
-        activate.setAccessible(true);
-        activate.invoke(broker, Map.of("broker.id", 0, "log.dirs", logDir.toString()));
-        groups = new GroupCoordinatorComponent(broker, config(Map.of("offsets_topic_num_partitions", 3,
-                "group_initial_rebalance_delay_ms", 0)));
+        List<String> bundles = new ArrayList<>(StrataFramework.BROKER_BUNDLES);
+        bundles.add(GROUP_COORDINATOR_BUNDLE);
+        framework = StrataFramework.start(Map.of(
+                "dev.strata.broker", Map.of("broker.id", 0, "log.dirs", logDir.toString()),
+                "dev.strata.group.coordinator", Map.of("offsets.topic.num.partitions", 3,
+                        "group.initial.rebalance.delay.ms", 0)), bundles);
+        broker = framework.service(Broker.class);
+        groups = framework.service(GroupCoordinator.class);
         server = new KafkaServer(broker, settings, () -> groups);
         server.start();
     }
 
-    /** An annotation-typed configuration: the given values, defaults for the rest. */
-    private static GroupCoordinatorConfig config(Map<String, Object> values) {
-        return (GroupCoordinatorConfig) Proxy.newProxyInstance(GroupCoordinatorConfig.class.getClassLoader(),
-                new Class<?>[] {GroupCoordinatorConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return GroupCoordinatorConfig.class;
-                    }
-                    Object v = values.get(method.getName());
-                    if (v == null) {
-                        return method.getDefaultValue();
-                    }
-                    return method.getReturnType() == short.class ? ((Number) v).shortValue() : v;
-                });
+    /** The framework the services run in (to stop a bundle, say). */
+    StrataFramework framework() {
+        return framework;
     }
 
     KafkaServer server() {
@@ -89,14 +74,11 @@ final class RealStack implements AutoCloseable {
     }
 
     @Override
-    public void close() throws ReflectiveOperationException {
-        server.close();
-        Method groupsDeactivate = GroupCoordinatorComponent.class.getDeclaredMethod("deactivate");
-        groupsDeactivate.setAccessible(true);
-        groupsDeactivate.invoke(groups);
-        Method deactivate = BrokerComponent.class.getDeclaredMethod("deactivate");
-        deactivate.setAccessible(true);
-        deactivate.invoke(broker);
-        store.deactivate();
+    public void close() {
+        try {
+            server.close();
+        } finally {
+            framework.close();
+        }
     }
 }

@@ -153,9 +153,7 @@ class ResponseVersionsTest {
     void listGroupsReportsAnUnavailableCoordinatorInItsErrorCode() throws Exception {
         // A stopped coordinator throws from listGroups (as a loading one does with COORDINATOR_LOAD_IN_PROGRESS);
         // the handler must answer with the code instead of failing the request (which closes the connection).
-        java.lang.reflect.Method deactivate = groups.getClass().getDeclaredMethod("deactivate");
-        deactivate.setAccessible(true);
-        deactivate.invoke(groups);
+        stack.framework().bundle(RealStack.GROUP_COORDINATOR_BUNDLE).stop(); // DS deactivates the coordinator
         for (short v = 0; v <= SupportedApis.range(ApiMessageType.LIST_GROUPS.apiKey(), true).max(); v++) {
             org.apache.kafka.common.message.ListGroupsResponseData response =
                     (org.apache.kafka.common.message.ListGroupsResponseData) roundTrip(ApiMessageType.LIST_GROUPS,

@@ -1,4 +1,4 @@
-package dev.strata.broker.internal;
+package dev.strata.metadata.local.internal;
 
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
@@ -8,20 +8,27 @@ import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.PartitionState;
 import dev.strata.api.metadata.TopicMetadata;
+import dev.strata.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.osgi.service.component.ComponentConstants;
+import org.osgi.service.component.ComponentContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,18 @@ import org.slf4j.LoggerFactory;
  *       {@code <id>.config.<name>}. Rewritten whole (temp file, fsync, atomic rename) on every change.</li>
  * </ul>
  *
+ * <p>A store records; it does not judge topics. Kafka's rules for names and configs are the broker's, which checks a
+ * request against them before it calls {@link #createTopic} (with the configs normalised). This store keeps true
+ * only what it alone can: a name is not taken (nor one that differs only by '.' versus '_'), a topic has
+ * partitions, and its replicas are on this broker.
+ *
+ * <p>As a DS component it reads {@code log.dirs} and {@code broker.id} from the broker's own configuration (PID
+ * {@value #BROKER_PID}, with the broker's defaults): they are one broker's settings and must not disagree, and the
+ * operator keeps them in one file. DS publishes them as service properties, which is how the broker checks that it
+ * runs on the store of its own directory. The broker's other settings change live and leave this store alone; a
+ * change of {@code log.dirs} or {@code broker.id} re-creates the component (it disables and enables itself, so DS
+ * unregisters this store and registers one on the new directory), and the broker, bound statically, follows.
+ *
  * <p>Broker endpoints: the listener belongs to the protocol bundle, so {@link #liveBrokers()} returns the local
  * broker with {@code host == null} and {@code port == -1}. A protocol bundle answering Metadata replaces such an
  * entry (id == {@link #localBrokerId()}, null host) with its own advertised host and bound port. Entries of other
@@ -44,8 +63,19 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe. Reads are lock-free over a concurrent map; changes are serialised by a lock, made
  * durable before they become visible, and listeners are called under that lock so they see changes in order.
  */
+@Component(service = MetadataStore.class, configurationPid = LocalMetadataStore.BROKER_PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        // The broker's defaults, also published as service properties when no configuration sets them.
+        property = {LocalMetadataStore.LOG_DIRS + "=" + LocalMetadataStore.DEFAULT_LOG_DIRS,
+                LocalMetadataStore.BROKER_ID + ":Integer=0", "strata.metadata.name=local"})
 public final class LocalMetadataStore implements MetadataStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMetadataStore.class);
+    static final String BROKER_PID = "dev.strata.broker";
+    static final String LOG_DIRS = "log.dirs";
+    static final String BROKER_ID = "broker.id";
+    static final String DEFAULT_LOG_DIRS = "./data";
+    /** Kafka's bound on a topic name (the broker checks the rest of its rules). */
+    static final int MAX_NAME_LENGTH = 249;
 
     static final String META_PROPERTIES = "meta.properties";
     static final String META_DIR = "__strata_meta";
@@ -58,6 +88,72 @@ public final class LocalMetadataStore implements MetadataStore {
     private final Object writeLock = new Object();
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private ComponentContext context;
+
+    /**
+     * Opens the store of the broker's {@code log.dirs} and {@code broker.id}.
+     *
+     * @throws IOException as {@link #LocalMetadataStore(Path, int)}
+     * @throws IllegalArgumentException when either setting is invalid
+     */
+    @Activate
+    public LocalMetadataStore(Map<String, Object> properties, ComponentContext context) throws IOException {
+        this(logDir(properties), brokerId(properties));
+        this.context = context;
+    }
+
+    /** Without a framework (tests): as DS would activate it, but it cannot re-create itself on a change. */
+    public LocalMetadataStore(Map<String, Object> properties) throws IOException {
+        this(properties, null);
+    }
+
+    /**
+     * The broker's PID changed. Its other settings are not this store's business (without this method DS would
+     * re-create the store, and the broker with it, on every change); a new directory or broker id is a new store.
+     */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        Path nextDir = logDir(properties);
+        int nextId = brokerId(properties);
+        if (nextDir.equals(logDir) && nextId == brokerId) {
+            return;
+        }
+        LOG.info("log.dirs or broker.id changed: re-opening the metadata store on {} (broker {})", nextDir, nextId);
+        String name = (String) context.getProperties().get(ComponentConstants.COMPONENT_NAME);
+        // Not from here: DS holds this component's lock during modified, and disabling waits for it.
+        Thread reopen = new Thread(() -> {
+            context.disableComponent(name); // deactivated (the service unregistered), then activated anew
+            context.enableComponent(name);
+        }, "strata-metadata-reopen");
+        reopen.setDaemon(true);
+        reopen.start();
+    }
+
+    /** {@code log.dirs} as the broker reads it: one directory, resolved against the working directory. */
+    static Path logDir(Map<String, ?> properties) {
+        Object v = properties.get(LOG_DIRS);
+        String dirs = v == null || v.toString().isBlank() ? DEFAULT_LOG_DIRS : v.toString().trim();
+        if (dirs.contains(",")) {
+            throw new IllegalArgumentException(LOG_DIRS + " must name exactly one directory: " + dirs);
+        }
+        return Paths.get(dirs).toAbsolutePath().normalize();
+    }
+
+    static int brokerId(Map<String, ?> properties) {
+        Object v = properties.get(BROKER_ID);
+        if (v == null || v.toString().isBlank()) {
+            return 0;
+        }
+        try {
+            int id = v instanceof Number n ? n.intValue() : Integer.parseInt(v.toString().trim());
+            if (id < 0) {
+                throw new IllegalArgumentException(BROKER_ID + " must be at least 0: " + id);
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(BROKER_ID + " is not an integer: " + v, e);
+        }
+    }
 
     /**
      * Loads the metadata in {@code logDir}, creating the directory, the cluster id and an empty topic list when
@@ -137,7 +233,9 @@ public final class LocalMetadataStore implements MetadataStore {
         try {
             UUID topicId = UUID.fromString(id);
             String name = fields.get("name");
-            TopicValidation.validateName(name);
+            if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+                throw new IllegalArgumentException("name " + name);
+            }
             int partitions = Integer.parseInt(fields.get("partitions"));
             short rf = Short.parseShort(fields.get("replication.factor"));
             if (partitions < 1) {
@@ -146,12 +244,7 @@ public final class LocalMetadataStore implements MetadataStore {
             Map<String, String> configs = new TreeMap<>();
             for (Map.Entry<String, String> f : fields.entrySet()) {
                 if (f.getKey().startsWith("config.")) {
-                    String key = f.getKey().substring("config.".length());
-                    if (TopicConfigs.isKnown(key)) {
-                        configs.put(key, f.getValue());
-                    } else {
-                        LOG.warn("Topic {}: ignoring stored setting {} that this version does not know", name, key);
-                    }
+                    configs.put(f.getKey().substring("config.".length()), f.getValue());
                 }
             }
             return new TopicMetadata(name, topicId, partitions, rf, configs);
@@ -208,8 +301,7 @@ public final class LocalMetadataStore implements MetadataStore {
     public TopicMetadata createTopic(String name, int partitions, short replicationFactor,
                                      Map<String, String> configs) {
         synchronized (writeLock) {
-            TopicMetadata t = TopicValidation.validateNewTopic(this, name, partitions, replicationFactor, configs,
-                    liveBrokers().size());
+            TopicMetadata t = checkNewTopic(name, partitions, replicationFactor, configs);
             Map<String, TopicMetadata> next = new HashMap<>(topics);
             next.put(name, t);
             persistOrFail(next, "create topic " + name);
@@ -224,16 +316,68 @@ public final class LocalMetadataStore implements MetadataStore {
     }
 
     /**
-     * This store knows one broker, so the only assignment it accepts places every partition on it; once validated,
-     * the topic is the same as one created by count.
+     * This store knows one broker, so the only assignment it accepts places every partition on it alone; once
+     * checked, the topic is the same as one created by count.
      */
     @Override
     public TopicMetadata createTopic(String name, List<List<Integer>> replicaAssignment,
                                      Map<String, String> configs) {
         synchronized (writeLock) {
-            TopicValidation.validateNameAvailable(this, name);
-            short replicationFactor = TopicValidation.validateAssignment(replicaAssignment, Set.of(brokerId));
-            return createTopic(name, replicaAssignment.size(), replicationFactor, configs);
+            checkNameAvailable(name);
+            if (replicaAssignment == null || replicaAssignment.isEmpty()) {
+                throw new StrataException(ErrorCode.INVALID_PARTITIONS, "Number of partitions must be larger than 0: 0");
+            }
+            for (List<Integer> replicas : replicaAssignment) {
+                if (!List.of(brokerId).equals(replicas)) {
+                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment "
+                            + replicas + " is not [" + brokerId + "]: broker " + brokerId + " is the only broker");
+                }
+            }
+            return createTopic(name, replicaAssignment.size(), (short) 1, configs);
+        }
+    }
+
+    /** What this store keeps true (the class comment); returns the topic as it will be recorded. */
+    private TopicMetadata checkNewTopic(String name, int partitions, short replicationFactor,
+                                        Map<String, String> configs) {
+        checkNameAvailable(name);
+        if (partitions < 1) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS,
+                    "Number of partitions must be larger than 0: " + partitions);
+        }
+        int brokers = liveBrokers().size();
+        if (replicationFactor < 1 || replicationFactor > brokers) {
+            throw new StrataException(ErrorCode.INVALID_REPLICATION_FACTOR, "Replication factor must be between 1"
+                    + " and the " + brokers + " registered broker(s): " + replicationFactor);
+        }
+        return new TopicMetadata(name, newTopicId(), partitions, replicationFactor,
+                configs == null ? Map.of() : configs);
+    }
+
+    private void checkNameAvailable(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Illegal topic name: " + name);
+        }
+        if (topics.containsKey(name)) {
+            throw new StrataException(ErrorCode.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+        }
+        // Kafka refuses names that differ only by '.' versus '_' (their metric names would collide).
+        String key = name.replace('.', '_');
+        for (String other : topics.keySet()) {
+            if (other.replace('.', '_').equals(key)) {
+                throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Topic '" + name + "' collides with"
+                        + " existing topic: " + other);
+            }
+        }
+    }
+
+    /** A random topic id that is neither Kafka's zero id nor its reserved metadata-topic id. */
+    private static UUID newTopicId() {
+        while (true) {
+            UUID id = UUID.randomUUID();
+            if (!(id.getMostSignificantBits() == 0 && id.getLeastSignificantBits() <= 1)) {
+                return id;
+            }
         }
     }
 
@@ -257,7 +401,7 @@ public final class LocalMetadataStore implements MetadataStore {
     public TopicMetadata alterTopicConfigs(String name, Map<String, String> configs) {
         synchronized (writeLock) {
             TopicMetadata old = requireTopic(name);
-            Map<String, String> normalised = TopicConfigs.validate(configs == null ? Map.of() : configs);
+            Map<String, String> normalised = configs == null ? Map.of() : configs; // the caller validated them
             TopicMetadata t = new TopicMetadata(old.name(), old.topicId(), old.partitionCount(),
                     old.replicationFactor(), normalised);
             Map<String, TopicMetadata> next = new HashMap<>(topics);

@@ -1,4 +1,4 @@
-package dev.strata.broker.internal;
+package dev.strata.files;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -20,8 +20,11 @@ import java.util.TreeMap;
  * Durable replacement of small metadata files: write a temp file, fsync it, rename it over the target atomically,
  * fsync the directory. A crash leaves either the old or the new file, never a torn one. Stateless: thread-safe, but
  * callers serialise writes to the same file.
+ *
+ * <p>Not an API: the bundles that use it (broker, metadata-local) each embed a private copy of this package at
+ * build time (bnd {@code -conditionalpackage}), so it is written once and exported by no one.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Metadata files are small; anything larger is not ours. */
     private static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
 
@@ -29,7 +32,7 @@ final class AtomicFiles {
     }
 
     /** Replaces {@code target} with the properties, sorted by key, in ISO-8859-1 escaped form. */
-    static void writeProperties(Path target, Map<String, String> values, String comment) throws IOException {
+    public static void writeProperties(Path target, Map<String, String> values, String comment) throws IOException {
         Properties props = new Properties();
         props.putAll(values);
         StringWriter text = new StringWriter();
@@ -49,7 +52,7 @@ final class AtomicFiles {
         write(target, out.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    static void write(Path target, byte[] content) throws IOException {
+    public static void write(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
@@ -70,7 +73,7 @@ final class AtomicFiles {
     }
 
     /** Makes a rename or a deletion in {@code dir} durable; a no-op where directories cannot be opened. */
-    static void fsyncDirectory(Path dir) {
+    public static void fsyncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException | UnsupportedOperationException e) {
@@ -79,7 +82,7 @@ final class AtomicFiles {
     }
 
     /** The properties in {@code file}, or empty when it does not exist. A leftover temp file is ignored. */
-    static Optional<Map<String, String>> readProperties(Path file) throws IOException {
+    public static Optional<Map<String, String>> readProperties(Path file) throws IOException {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
