@@ -5,7 +5,6 @@ import dev.strata.api.log.OffsetIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import org.rocksdb.RocksIterator;
 
 /**
  * The offset index of one segment in the log directory's {@link IndexDb}: key = segment prefix + offset, value =
@@ -14,42 +13,33 @@ import org.rocksdb.RocksIterator;
  * thread-safe and the cached values are published after the write.
  */
 final class RocksOffsetIndex implements OffsetIndex {
-    private final IndexDb db;
     private final Path dir;
     private final long baseOffset;
-    private final byte[] prefix;
+    private final SegmentKeys keys;
     private volatile int entries;
     private volatile IndexEntry last;
 
     RocksOffsetIndex(IndexDb db, Path dir, long baseOffset) throws IOException {
-        this.db = db;
         this.dir = dir;
         this.baseOffset = baseOffset;
-        this.prefix = IndexDb.prefix(dir, baseOffset);
+        this.keys = new SegmentKeys(db, db.offsets(), dir, baseOffset);
         reload();
     }
 
     /** Counts the entries and finds the last one (at open and after a truncation). */
     private void reload() throws IOException {
-        db.use(rdb -> {
-            int n = 0;
-            IndexEntry lastSeen = null;
-            try (RocksIterator it = IndexDb.iterator(rdb, db.offsets())) {
-                for (it.seek(IndexDb.key(prefix, Long.MIN_VALUE)); it.isValid() && IndexDb.hasPrefix(it.key(), prefix);
-                     it.next()) {
-                    n++;
-                    lastSeen = entry(it.key(), it.value());
-                }
-                it.status();
-            }
-            entries = n;
-            last = lastSeen;
-            return null;
+        int[] n = {0};
+        IndexEntry[] lastSeen = {null};
+        keys.forEach(e -> {
+            n[0]++;
+            lastSeen[0] = entry(e);
         });
+        entries = n[0];
+        last = lastSeen[0];
     }
 
-    private static IndexEntry entry(byte[] key, byte[] value) {
-        return new IndexEntry(IndexDb.keyValue(key), value.length == 4 ? ByteBuffer.wrap(value).getInt() : -1);
+    private static IndexEntry entry(SegmentKeys.Entry e) {
+        return new IndexEntry(e.key(), e.value().length == 4 ? ByteBuffer.wrap(e.value()).getInt() : -1);
     }
 
     @Override
@@ -67,10 +57,7 @@ final class RocksOffsetIndex implements OffsetIndex {
         if (position < 0) {
             throw new IllegalArgumentException("Negative position " + position);
         }
-        db.use(rdb -> {
-            rdb.put(db.offsets(), IndexDb.key(prefix, offset), ByteBuffer.allocate(4).putInt(position).array());
-            return null;
-        });
+        keys.put(offset, ByteBuffer.allocate(4).putInt(position).array());
         last = new IndexEntry(offset, position);
         entries = entries + 1;
     }
@@ -84,19 +71,9 @@ final class RocksOffsetIndex implements OffsetIndex {
         if (targetOffset < baseOffset) {
             return new IndexEntry(baseOffset, 0);
         }
-        return db.use(rdb -> {
-            try (RocksIterator it = IndexDb.iterator(rdb, db.offsets())) {
-                it.seekForPrev(IndexDb.key(prefix, targetOffset));
-                if (it.isValid() && IndexDb.hasPrefix(it.key(), prefix)) {
-                    IndexEntry e = entry(it.key(), it.value());
-                    if (e.position() >= 0) {
-                        return e;
-                    }
-                }
-                it.status();
-                return new IndexEntry(baseOffset, 0);
-            }
-        });
+        SegmentKeys.Entry found = keys.floor(targetOffset);
+        IndexEntry e = found == null ? null : entry(found);
+        return e != null && e.position() >= 0 ? e : new IndexEntry(baseOffset, 0);
     }
 
     @Override
@@ -112,39 +89,27 @@ final class RocksOffsetIndex implements OffsetIndex {
 
     @Override
     public void truncateTo(long offset) throws IOException {
-        long from = Math.max(offset, baseOffset);
-        db.use(rdb -> {
-            rdb.deleteRange(db.offsets(), IndexDb.key(prefix, from), IndexDb.key(prefix, Long.MAX_VALUE));
-            rdb.delete(db.offsets(), IndexDb.key(prefix, Long.MAX_VALUE));
-            return null;
-        });
+        keys.deleteFrom(Math.max(offset, baseOffset));
         reload();
     }
 
     @Override
     public void flush() throws IOException {
-        db.sync();
+        keys.sync();
     }
 
     @Override
     public void sanityCheck() throws IOException {
-        db.use(rdb -> {
-            long previous = Long.MIN_VALUE;
-            int previousPosition = -1;
-            try (RocksIterator it = IndexDb.iterator(rdb, db.offsets())) {
-                for (it.seek(IndexDb.key(prefix, Long.MIN_VALUE)); it.isValid() && IndexDb.hasPrefix(it.key(), prefix);
-                     it.next()) {
-                    IndexEntry e = entry(it.key(), it.value());
-                    if (e.offset() < baseOffset || e.position() < previousPosition || e.offset() <= previous) {
-                        throw new IOException("RocksDB offset index of segment " + baseOffset + " in " + dir
-                                + ": entry " + e + " does not follow (" + previous + ", " + previousPosition + ")");
-                    }
-                    previous = e.offset();
-                    previousPosition = e.position();
-                }
-                it.status();
+        IndexEntry[] previous = {null};
+        keys.forEach(raw -> {
+            IndexEntry e = entry(raw);
+            IndexEntry p = previous[0];
+            if (e.offset() < baseOffset || e.position() < 0
+                    || (p != null && (e.position() < p.position() || e.offset() <= p.offset()))) {
+                throw new IOException("RocksDB offset index of segment " + baseOffset + " in " + dir + ": entry "
+                        + e + " does not follow " + p);
             }
-            return null;
+            previous[0] = e;
         });
     }
 
@@ -155,7 +120,7 @@ final class RocksOffsetIndex implements OffsetIndex {
 
     @Override
     public void delete() throws IOException {
-        db.deleteSegment(db.offsets(), prefix);
+        keys.deleteAll();
         entries = 0;
         last = null;
     }

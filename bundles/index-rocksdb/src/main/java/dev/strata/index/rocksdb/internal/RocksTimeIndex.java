@@ -5,9 +5,6 @@ import dev.strata.api.log.TimestampOffset;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.rocksdb.RocksIterator;
 
 /**
  * The time index of one segment in the log directory's {@link IndexDb}: key = segment prefix + timestamp, value =
@@ -15,41 +12,32 @@ import org.rocksdb.RocksIterator;
  * Thread-safety: as {@link TimeIndex} requires.
  */
 final class RocksTimeIndex implements TimeIndex {
-    private final IndexDb db;
     private final Path dir;
     private final long baseOffset;
-    private final byte[] prefix;
+    private final SegmentKeys keys;
     private volatile int entries;
     private volatile TimestampOffset last;
 
     RocksTimeIndex(IndexDb db, Path dir, long baseOffset) throws IOException {
-        this.db = db;
         this.dir = dir;
         this.baseOffset = baseOffset;
-        this.prefix = IndexDb.prefix(dir, baseOffset);
+        this.keys = new SegmentKeys(db, db.times(), dir, baseOffset);
         reload();
     }
 
     private void reload() throws IOException {
-        db.use(rdb -> {
-            int n = 0;
-            TimestampOffset lastSeen = null;
-            try (RocksIterator it = IndexDb.iterator(rdb, db.times())) {
-                for (it.seek(IndexDb.key(prefix, Long.MIN_VALUE)); it.isValid() && IndexDb.hasPrefix(it.key(), prefix);
-                     it.next()) {
-                    n++;
-                    lastSeen = entry(it.key(), it.value());
-                }
-                it.status();
-            }
-            entries = n;
-            last = lastSeen;
-            return null;
+        int[] n = {0};
+        TimestampOffset[] lastSeen = {null};
+        keys.forEach(e -> {
+            n[0]++;
+            lastSeen[0] = entry(e);
         });
+        entries = n[0];
+        last = lastSeen[0];
     }
 
-    private static TimestampOffset entry(byte[] key, byte[] value) {
-        return new TimestampOffset(IndexDb.keyValue(key), value.length == 8 ? ByteBuffer.wrap(value).getLong() : -1);
+    private static TimestampOffset entry(SegmentKeys.Entry e) {
+        return new TimestampOffset(e.key(), e.value().length == 8 ? ByteBuffer.wrap(e.value()).getLong() : -1);
     }
 
     @Override
@@ -67,10 +55,7 @@ final class RocksTimeIndex implements TimeIndex {
         if (previous != null && (timestamp <= previous.timestamp() || offset < previous.offset())) {
             return;
         }
-        db.use(rdb -> {
-            rdb.put(db.times(), IndexDb.key(prefix, timestamp), ByteBuffer.allocate(8).putLong(offset).array());
-            return null;
-        });
+        keys.put(timestamp, ByteBuffer.allocate(8).putLong(offset).array());
         last = new TimestampOffset(timestamp, offset);
         entries = entries + 1;
     }
@@ -81,19 +66,9 @@ final class RocksTimeIndex implements TimeIndex {
         if (latest != null && latest.timestamp() <= timestamp) {
             return latest;
         }
-        return db.use(rdb -> {
-            try (RocksIterator it = IndexDb.iterator(rdb, db.times())) {
-                it.seekForPrev(IndexDb.key(prefix, timestamp));
-                if (it.isValid() && IndexDb.hasPrefix(it.key(), prefix)) {
-                    TimestampOffset e = entry(it.key(), it.value());
-                    if (e.offset() >= baseOffset) {
-                        return e;
-                    }
-                }
-                it.status();
-                return new TimestampOffset(-1, baseOffset);
-            }
-        });
+        SegmentKeys.Entry found = keys.floor(timestamp);
+        TimestampOffset e = found == null ? null : entry(found);
+        return e != null && e.offset() >= baseOffset ? e : new TimestampOffset(-1, baseOffset);
     }
 
     @Override
@@ -109,48 +84,26 @@ final class RocksTimeIndex implements TimeIndex {
 
     @Override
     public void truncateTo(long offset) throws IOException {
-        db.use(rdb -> {
-            List<byte[]> doomed = new ArrayList<>();
-            try (RocksIterator it = IndexDb.iterator(rdb, db.times())) {
-                for (it.seekForPrev(IndexDb.key(prefix, Long.MAX_VALUE));
-                     it.isValid() && IndexDb.hasPrefix(it.key(), prefix); it.prev()) {
-                    if (entry(it.key(), it.value()).offset() < offset) {
-                        break;
-                    }
-                    doomed.add(it.key());
-                }
-                it.status();
-            }
-            for (byte[] key : doomed) {
-                rdb.delete(db.times(), key);
-            }
-            return null;
-        });
+        keys.deleteFromTopWhile(e -> entry(e).offset() >= offset); // offsets never fall: a suffix goes
         reload();
     }
 
     @Override
     public void flush() throws IOException {
-        db.sync();
+        keys.sync();
     }
 
     @Override
     public void sanityCheck() throws IOException {
-        db.use(rdb -> {
-            TimestampOffset previous = null;
-            try (RocksIterator it = IndexDb.iterator(rdb, db.times())) {
-                for (it.seek(IndexDb.key(prefix, Long.MIN_VALUE)); it.isValid() && IndexDb.hasPrefix(it.key(), prefix);
-                     it.next()) {
-                    TimestampOffset e = entry(it.key(), it.value());
-                    if (e.offset() < baseOffset || (previous != null && e.offset() < previous.offset())) {
-                        throw new IOException("RocksDB time index of segment " + baseOffset + " in " + dir
-                                + ": entry " + e + " does not follow " + previous);
-                    }
-                    previous = e;
-                }
-                it.status();
+        TimestampOffset[] previous = {null};
+        keys.forEach(raw -> {
+            TimestampOffset e = entry(raw);
+            TimestampOffset p = previous[0];
+            if (e.offset() < baseOffset || (p != null && e.offset() < p.offset())) {
+                throw new IOException("RocksDB time index of segment " + baseOffset + " in " + dir + ": entry " + e
+                        + " does not follow " + p);
             }
-            return null;
+            previous[0] = e;
         });
     }
 
@@ -161,7 +114,7 @@ final class RocksTimeIndex implements TimeIndex {
 
     @Override
     public void delete() throws IOException {
-        db.deleteSegment(db.times(), prefix);
+        keys.deleteAll();
         entries = 0;
         last = null;
     }
