@@ -38,7 +38,8 @@ class FailLoudStartIT {
         try (StrataContainer container = StrataContainer.create("fail-datadir")) {
             Files.createDirectories(container.dataDir().getParent());
             Files.writeString(container.dataDir(), "not a directory");
-            assertStartFailsWithOneLine(container, "BrokerComponent", "is not a directory");
+            // The metadata store is the first part to open log.dirs (the broker waits for it).
+            assertStartFailsWithOneLine(container, "LocalMetadataStore", "is not a directory");
         }
     }
 

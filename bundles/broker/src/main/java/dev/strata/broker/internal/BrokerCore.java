@@ -3,8 +3,8 @@ package dev.strata.broker.internal;
 import dev.strata.api.log.LogStore;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.replication.Replication;
+import dev.strata.files.LogDirs;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -61,7 +61,7 @@ final class BrokerCore implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true); // completed fetches cancel their timeouts; do not keep them queued
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         try {
-            checkLogDir(settings.logDir());
+            LogDirs.check(settings.logDir());
             ProducerIdManager producerIds = new ProducerIdManager(
                     settings.logDir().resolve(ProducerIdManager.META_DIR));
             DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
@@ -82,21 +82,6 @@ final class BrokerCore implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             scheduler.shutdownNow();
             throw e;
-        }
-    }
-
-    /** Names the problem with the data directory in words, rather than as the exception of the first write. */
-    private static void checkLogDir(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IOException("log.dirs " + dir + " is not a directory");
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IOException("log.dirs " + dir + " cannot be created: " + e, e);
-        }
-        if (!Files.isWritable(dir) || !Files.isReadable(dir)) {
-            throw new IOException("log.dirs " + dir + " is not readable and writable by this process");
         }
     }
 

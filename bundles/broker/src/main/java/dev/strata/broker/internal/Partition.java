@@ -59,6 +59,8 @@ final class Partition implements ReplicatedPartition {
     private final LogSlot slot;
     /** Requests waiting for the next log, in arrival order. Guarded by lock. */
     private final java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
+    /** The thread resuming held requests after an attach, or null. Guarded by lock. */
+    private Thread resumer;
     private final Replication replication;
     private final AppendListener appendListener;
     private final ReentrantLock lock = new ReentrantLock();
@@ -116,12 +118,43 @@ final class Partition implements ReplicatedPartition {
             if (first) {
                 replication.partitionOpened(this);
             }
-            resume = takeHeld();
+            resumer = Thread.currentThread();
         } finally {
             lock.unlock();
         }
-        runHeld(resume);
+        resumeHeld();
         return true;
+    }
+
+    /**
+     * Runs the held requests on this thread until none is left, then lets new ones through. Requests arriving
+     * meanwhile queue behind the held ones, so a producer's later batch cannot overtake its held earlier one.
+     */
+    private void resumeHeld() {
+        while (true) {
+            List<Runnable> next;
+            lock.lock();
+            try {
+                if (!slot.isAttached() && !offline) {
+                    resumer = null; // detached again: what is left waits for the next attach
+                    return;
+                }
+                next = takeHeld();
+                if (next.isEmpty()) {
+                    resumer = null;
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            runHeld(next);
+        }
+    }
+
+    /** Whether a request on this thread must wait: no log, or held requests are being resumed by another thread. */
+    private boolean mustWait() {
+        Thread r = resumer;
+        return !slot.isAttached() || (r != null && r != Thread.currentThread());
     }
 
     /**
@@ -132,7 +165,7 @@ final class Partition implements ReplicatedPartition {
     void whenAttached(Runnable action) {
         lock.lock();
         try {
-            if (!offline && !slot.isAttached()) {
+            if (!offline && mustWait()) {
                 held.add(action);
                 return;
             }
@@ -308,7 +341,7 @@ final class Partition implements ReplicatedPartition {
                         "Partition " + tp + " was deleted or closed");
             }
             PartitionLog log = slot.log();
-            if (log == null) {
+            if (log == null || mustWait()) {
                 return AppendOutcome.DETACHED;
             }
             boolean idempotent = batch.hasProducerId();

@@ -9,8 +9,10 @@ import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.PartitionState;
 import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.files.AtomicFiles;
+import dev.strata.files.LogDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Base64;
@@ -164,6 +166,7 @@ public final class LocalMetadataStore implements MetadataStore {
     public LocalMetadataStore(Path logDir, int brokerId) throws IOException {
         this.logDir = logDir;
         this.brokerId = brokerId;
+        LogDirs.check(logDir);
         this.clusterId = loadOrCreateMetaProperties();
         this.topicsFile = logDir.resolve(META_DIR).resolve(TOPICS_FILE);
         loadTopics();
