@@ -26,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -117,7 +118,7 @@ final class BrokerService implements Broker {
                 return done(outcome.result());
             }
             CompletableFuture<ProduceResult> answer = new CompletableFuture<>();
-            java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicBoolean claimed = new AtomicBoolean();
             ScheduledFuture<?> timer;
             try {
                 timer = scheduler.schedule(() -> {

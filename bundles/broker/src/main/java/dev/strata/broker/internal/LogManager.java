@@ -22,6 +22,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -53,14 +57,13 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     private final Path logDir;
     private final StoreBinding stores;
     /** Serialises moving a partition between stores with a store's unbinding. */
-    private final java.util.concurrent.locks.ReentrantLock swapLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock swapLock = new ReentrantLock();
     /** Moves partitions to a newly bound store, in the background. */
-    private final java.util.concurrent.ExecutorService swapper = java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> {
-                Thread t = new Thread(r, "strata-log-store-swap");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ExecutorService swapper = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strata-log-store-swap");
+        t.setDaemon(true);
+        return t;
+    });
     private final MetadataStore metadata;
     private final Replication replication;
     private final Partition.AppendListener appendListener;
@@ -276,7 +279,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         }
         try {
             swapper.execute(() -> moveTo(store));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             LOG.debug("Broker stopping: partitions are not moved to {}", store);
         }
     }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,9 +59,7 @@ final class Partition implements ReplicatedPartition {
     /** The log, swapped when the store changes (see {@link #attach} and {@link #detach}). */
     private final LogSlot slot;
     /** Requests waiting for the next log, in arrival order. Guarded by lock. */
-    private final java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
-    /** The thread resuming held requests after an attach, or null. Guarded by lock. */
-    private Thread resumer;
+    private final HeldRequests held = new HeldRequests();
     private final Replication replication;
     private final AppendListener appendListener;
     private final ReentrantLock lock = new ReentrantLock();
@@ -118,7 +117,7 @@ final class Partition implements ReplicatedPartition {
             if (first) {
                 replication.partitionOpened(this);
             }
-            resumer = Thread.currentThread();
+            held.startResuming();
         } finally {
             lock.unlock();
         }
@@ -136,25 +135,24 @@ final class Partition implements ReplicatedPartition {
             lock.lock();
             try {
                 if (!slot.isAttached() && !offline) {
-                    resumer = null; // detached again: what is left waits for the next attach
+                    held.stopResuming(); // detached again: what is left waits for the next attach
                     return;
                 }
-                next = takeHeld();
+                next = held.takeAll();
                 if (next.isEmpty()) {
-                    resumer = null;
+                    held.stopResuming();
                     return;
                 }
             } finally {
                 lock.unlock();
             }
-            runHeld(next);
+            HeldRequests.run(next, tp);
         }
     }
 
     /** Whether a request on this thread must wait: no log, or held requests are being resumed by another thread. */
     private boolean mustWait() {
-        Thread r = resumer;
-        return !slot.isAttached() || (r != null && r != Thread.currentThread());
+        return !slot.isAttached() || held.resumedByAnotherThread();
     }
 
     /**
@@ -173,26 +171,6 @@ final class Partition implements ReplicatedPartition {
             lock.unlock();
         }
         action.run();
-    }
-
-    /** Call under the lock. */
-    private List<Runnable> takeHeld() {
-        if (held.isEmpty()) {
-            return List.of();
-        }
-        List<Runnable> all = new java.util.ArrayList<>(held);
-        held.clear();
-        return all;
-    }
-
-    private void runHeld(List<Runnable> actions) {
-        for (Runnable r : actions) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                LOG.error("{}: a request held during a log store swap failed", tp, e);
-            }
-        }
     }
 
     /**
@@ -222,9 +200,9 @@ final class Partition implements ReplicatedPartition {
     }
 
     /** What the log's store says about it ({@link PartitionLog#describe()}), empty while detached. */
-    java.util.Map<String, String> describeLog() {
+    Map<String, String> describeLog() {
         PartitionLog log = slot.log();
-        return log == null ? java.util.Map.of() : log.describe();
+        return log == null ? Map.of() : log.describe();
     }
 
     /** Whether the partition had a log once (its offsets are known while detached). */
@@ -235,6 +213,7 @@ final class Partition implements ReplicatedPartition {
     long detachedForMs(long nowMs) {
         return slot.detachedForMs(nowMs);
     }
+
     @Override
     public TopicPartition topicPartition() {
         return tp;
@@ -595,11 +574,11 @@ final class Partition implements ReplicatedPartition {
             if (log != null) {
                 log.close();
             }
-            resume = takeHeld();
+            resume = held.takeAll();
         } finally {
             lock.unlock();
         }
-        runHeld(resume); // they find the partition offline
+        HeldRequests.run(resume, tp); // they find the partition offline
     }
 
     /** Closes the log and removes its files. */
@@ -615,11 +594,11 @@ final class Partition implements ReplicatedPartition {
             if (log != null) {
                 log.delete();
             }
-            resume = takeHeld();
+            resume = held.takeAll();
         } finally {
             lock.unlock();
         }
-        runHeld(resume); // they find the partition offline
+        HeldRequests.run(resume, tp); // they find the partition offline
     }
 
     private void failWaiters() {
