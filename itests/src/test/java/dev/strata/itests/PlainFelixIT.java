@@ -81,11 +81,11 @@ class PlainFelixIT {
     static final List<String> STRATA = List.of(
             "dev.strata/strata-api",
             "dev.strata/strata-record",
+            "dev.strata/strata-storage-segment",
             "dev.strata/strata-broker",
             "dev.strata/strata-metadata-local",
             "dev.strata/strata-replication-local",
             "dev.strata/strata-quota-noop",
-            "dev.strata/strata-storage-segment",
             "dev.strata/strata-group-coordinator",
             "dev.strata/strata-partitioner-default",
             "dev.strata/strata-compression-gzip",
