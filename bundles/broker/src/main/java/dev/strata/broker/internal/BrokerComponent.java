@@ -17,12 +17,14 @@ import dev.strata.api.compression.CompressionCodec;
 import dev.strata.api.log.LogStore;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.replication.Replication;
+import dev.strata.files.LogDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -84,8 +86,12 @@ public final class BrokerComponent implements Broker {
     private Replication replication;
 
     private MetadataStore metadata;
-    /** The directory the bound metadata store keeps its files in, when it says (service property log.dirs). */
-    private Path metadataDir;
+    /** The bound metadata store's service property log.dirs (null when unset: it keeps the default). */
+    private Object metadataLogDirs;
+    /** Whether the bound metadata store says where it keeps its files (the local one does). */
+    private boolean metadataSaysDir;
+    /** {@code log.dirs} when not configured, from the framework properties ({@link LogDirs#defaultDir}). */
+    private Path defaultLogDir = LogDirs.defaultDir(name -> null);
 
     /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
     private final CompressionCodecs codecs = new CompressionCodecs();
@@ -119,23 +125,27 @@ public final class BrokerComponent implements Broker {
     @Reference(name = METADATA_REFERENCE, policy = ReferencePolicy.STATIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindMetadata(MetadataStore store, Map<String, ?> properties) {
-        Object dir = properties.get(BrokerSettings.LOG_DIRS);
-        Path parsed = null;
-        if (dir != null) {
-            try {
-                parsed = BrokerSettings.logDir(dir);
-            } catch (IllegalArgumentException e) {
-                parsed = null; // then the store could not have started either
-            }
-        }
-        this.metadataDir = parsed;
+        // A store configured by this same PID publishes it; blank is the default directory, resolved as here.
+        this.metadataSaysDir = properties.containsKey(BrokerSettings.LOG_DIRS);
+        this.metadataLogDirs = properties.get(BrokerSettings.LOG_DIRS);
         this.metadata = store;
     }
 
     @Activate
-    void activate(Map<String, Object> properties) throws IOException {
-        BrokerSettings s = parse(properties);
+    void activate(Map<String, Object> properties, BundleContext context) throws IOException {
+        defaultLogDir = LogDirs.defaultDir(context::getProperty);
+        openCore(properties);
+    }
+
+    /**
+     * Opens the core on {@code properties}, or waits for the metadata store of its settings. Tests without a
+     * framework call it as activation: {@code log.dirs} then defaults to {@code data} in the working directory.
+     * (Not an overload of activate: DS would prefer {@code activate(Map)} to the two-argument form.)
+     */
+    void openCore(Map<String, Object> properties) throws IOException {
+        BrokerSettings s = parse(properties, defaultLogDir);
         settings = s;
+        Path metadataDir = metadataDir();
         if (metadataDir != null && !metadataDir.equals(s.logDir())) {
             LOG.info("Waiting for the metadata store of log.dirs {} (the one present keeps {})", s.logDir(),
                     metadataDir);
@@ -155,6 +165,18 @@ public final class BrokerComponent implements Broker {
         }
     }
 
+    /** The directory the bound metadata store keeps its files in, when it says; null when it does not. */
+    private Path metadataDir() {
+        if (!metadataSaysDir) {
+            return null;
+        }
+        try {
+            return LogDirs.resolve(metadataLogDirs, defaultLogDir);
+        } catch (IllegalArgumentException e) {
+            return null; // then the store could not have started either
+        }
+    }
+
     @Reference(name = CODECS_REFERENCE, service = CompressionCodec.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCodec")
     void addCodec(CompressionCodec codec, Map<String, Object> properties) {
@@ -171,9 +193,9 @@ public final class BrokerComponent implements Broker {
     }
 
     /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */
-    private static BrokerSettings parse(Map<String, Object> properties) {
+    private static BrokerSettings parse(Map<String, Object> properties, Path defaultLogDir) {
         try {
-            return BrokerSettings.of(properties);
+            return BrokerSettings.of(properties, defaultLogDir);
         } catch (IllegalArgumentException e) {
             LOG.error("Invalid configuration {}: {}", PID, e.getMessage());
             throw e;
@@ -183,7 +205,7 @@ public final class BrokerComponent implements Broker {
     /** An invalid new configuration is refused (logged) and the broker keeps running with the previous one. */
     @Modified
     void modified(Map<String, Object> properties) throws IOException {
-        BrokerSettings next = parse(properties);
+        BrokerSettings next = parse(properties, defaultLogDir);
         BrokerCore current = core;
         if (current != null && !settings.needsRestart(next)) {
             current.reconfigure(next);
@@ -196,7 +218,7 @@ public final class BrokerComponent implements Broker {
             core = null;
             current.close();
         }
-        activate(properties); // or waits there for the metadata store of the new settings
+        openCore(properties); // or waits there for the metadata store of the new settings
     }
 
     @Deactivate

@@ -16,9 +16,10 @@ public @interface BrokerConfiguration {
     @AttributeDefinition(name = "broker.id", description = "The id of this broker")
     int broker_id() default 0;
 
-    @AttributeDefinition(name = "log.dirs",
-            description = "Data directory (relative paths resolve against the working directory); one directory")
-    String log_dirs() default "./data";
+    @AttributeDefinition(name = "log.dirs", required = false,
+            description = "Data directory, one (relative paths resolve against the working directory). Empty: the "
+                    + "container's, ${karaf.data}/strata in Karaf, else data/ in the working directory")
+    String log_dirs() default "";
 
     @AttributeDefinition(name = "auto.create.topics.enable",
             description = "Create a topic when a Metadata request names one that does not exist")

@@ -1,8 +1,8 @@
 package dev.strata.broker.internal;
 
 import dev.strata.api.common.StrataException;
+import dev.strata.files.LogDirs;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,7 +29,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
                       Set<String> explicitTopicDefaults) {
 
     static final String BROKER_ID = "broker.id";
-    static final String LOG_DIRS = "log.dirs";
+    static final String LOG_DIRS = LogDirs.LOG_DIRS;
     static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
     static final String NUM_PARTITIONS = "num.partitions";
     static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
@@ -65,12 +65,18 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         explicitTopicDefaults = Set.copyOf(explicitTopicDefaults);
     }
 
+    /** As {@link #of(Map, Path)} outside any container: {@code log.dirs} defaults to {@code data} here. */
+    static BrokerSettings of(Map<String, ?> rawProps) {
+        return of(rawProps, LogDirs.defaultDir(name -> null));
+    }
+
     /**
      * Parses configuration properties (values may be strings, as FileInstall gives them, or typed).
      *
+     * @param defaultLogDir the directory when {@code log.dirs} is not set ({@link LogDirs#defaultDir})
      * @throws IllegalArgumentException naming the bad key
      */
-    static BrokerSettings of(Map<String, ?> rawProps) {
+    static BrokerSettings of(Map<String, ?> rawProps, Path defaultLogDir) {
         // A key left blank in a .cfg file ("log.flush.interval.ms =") means "use the default".
         Map<String, Object> props = new HashMap<>();
         rawProps.forEach((k, v) -> {
@@ -79,7 +85,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
             }
         });
         int brokerId = intValue(props, BROKER_ID, 0, 0);
-        Path logDir = logDir(props.get(LOG_DIRS));
+        Path logDir = LogDirs.resolve(props.get(LOG_DIRS), defaultLogDir);
         boolean autoCreate = bool(props, AUTO_CREATE_TOPICS_ENABLE, false);
         int numPartitions = intValue(props, NUM_PARTITIONS, 1, 1);
         int rf = intValue(props, DEFAULT_REPLICATION_FACTOR, 1, 1);
@@ -105,18 +111,6 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         }
         return new BrokerSettings(brokerId, logDir, autoCreate, numPartitions, (short) rf, deleteEnable,
                 maxBrokerPartitions, storeWaitMs, topicDefaults, explicit);
-    }
-
-    /**
-     * A {@code log.dirs} value as a directory: one, resolved against the working directory; blank or null is the
-     * default. Also reads a metadata store's {@code log.dirs} service property.
-     */
-    static Path logDir(Object value) {
-        String dirs = value == null || value.toString().isBlank() ? "./data" : value.toString();
-        if (dirs.contains(",")) {
-            throw new IllegalArgumentException(LOG_DIRS + " must name exactly one directory: " + dirs);
-        }
-        return Paths.get(dirs.trim()).toAbsolutePath().normalize();
     }
 
     /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */

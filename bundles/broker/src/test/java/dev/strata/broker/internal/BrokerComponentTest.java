@@ -42,7 +42,7 @@ class BrokerComponentTest {
         // The metadata store reads the same configuration (PID dev.strata.broker), which DS publishes with it.
         BrokerComponent broker = new BrokerComponent(store, new LocalMetadataStore(props), props,
                 new LocalReplication());
-        broker.activate(props);
+        broker.openCore(props);
 
         assertEquals(3, broker.metadata().localBrokerId());
         assertEquals(ErrorCode.NONE, broker.createTopic("t", 2, (short) -1, Map.of(), false, CTX).error());
@@ -78,7 +78,7 @@ class BrokerComponentTest {
                 broker.produce(tp, batch(1, "late"), (short) 1, 1000, CTX).join().error());
 
         // a new data directory: the broker waits until the metadata store of that directory is bound
-        broker.activate(props);
+        broker.openCore(props);
         assertEquals(clusterId, broker.metadata().clusterId());
         props.put("log.dirs", dir.resolve("b").toString());
         broker.modified(props);
@@ -89,7 +89,7 @@ class BrokerComponentTest {
         broker.deactivate();
         LocalMetadataStore storeB = new LocalMetadataStore(props);
         BrokerComponent onB = new BrokerComponent(store, storeB, props, new LocalReplication());
-        onB.activate(props);
+        onB.openCore(props);
         assertNotEquals(clusterId, onB.metadata().clusterId());
         assertTrue(onB.metadata().topics().isEmpty());
         assertTrue(Files.exists(dir.resolve("b").resolve("meta.properties")));

@@ -472,7 +472,7 @@ class CompressionTest {
         ZstdCodec zstd = new ZstdCodec();
         Map<String, Object> zstdProps = Map.of(CompressionCodec.PROPERTY_TYPE, "zstd", "service.id", 1L);
         broker.addCodec(zstd, zstdProps); // DS binds dynamic references before activate
-        broker.activate(config);
+        broker.openCore(config);
         try {
             assertEquals(ErrorCode.NONE, broker.createTopic("t", 1, (short) 1, Map.of(), false, CTX).error());
             assertEquals(ErrorCode.NONE,

@@ -55,7 +55,7 @@ class LogStoreSwapTest {
         config.put("log.dirs", dir.toString());
         config.put("log.store.unavailable.wait.ms", String.valueOf(waitMs));
         broker = new BrokerComponent(first, new LocalMetadataStore(config), config, new LocalReplication());
-        broker.activate(config);
+        broker.openCore(config);
         assertEquals(ErrorCode.NONE, broker.createTopic("t", 2, (short) -1, Map.of(), false, CTX).error());
     }
 

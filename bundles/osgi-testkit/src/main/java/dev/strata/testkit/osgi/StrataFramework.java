@@ -70,9 +70,18 @@ public final class StrataFramework implements AutoCloseable {
      */
     public static StrataFramework start(Map<String, Map<String, ?>> configurations, List<String> bundles)
             throws IOException, BundleException {
+        return start(Map.of(), configurations, bundles);
+    }
+
+    /**
+     * As {@link #start(Map, List)} with more framework properties, e.g. {@code karaf.data} to run as in Karaf.
+     */
+    public static StrataFramework start(Map<String, String> frameworkProperties,
+                                        Map<String, Map<String, ?>> configurations, List<String> bundles)
+            throws IOException, BundleException {
         Map<String, String> locations = bundlesOnClassPath();
         Path cache = Files.createTempDirectory("strata-felix");
-        Map<String, Object> config = new HashMap<>();
+        Map<String, Object> config = new HashMap<>(frameworkProperties);
         config.put(Constants.FRAMEWORK_STORAGE, cache.toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",",

@@ -99,6 +99,28 @@ class BrokerSeamsTest {
         }
     }
 
+    @Test
+    void withoutLogDirsBrokerAndStoreAgreeOnTheContainersDataDirectory() throws Exception {
+        Path karafData = dir.resolve("karaf-data");
+        try (StrataFramework f = StrataFramework.start(Map.of("karaf.data", karafData.toString()),
+                Map.of(PID, Map.of("broker.id", 0)), StrataFramework.BROKER_BUNDLES)) {
+            Broker broker = f.service(Broker.class);
+            assertEquals(ErrorCode.NONE, broker.createTopic("t", 1, (short) 1, Map.of(), false, CTX).error());
+            assertTrue(Files.isDirectory(karafData.resolve("strata").resolve("t-0")), "${karaf.data}/strata");
+            assertTrue(Files.isRegularFile(karafData.resolve("strata").resolve("meta.properties")),
+                    "the metadata store is in the same directory");
+
+            // From the default to a configured directory: the broker follows the store, not the old topics.
+            f.configure(PID, Map.of("log.dirs", dir.resolve("c").toString()));
+            await(() -> f.service(Broker.class).metadata().topic("t").isEmpty());
+            await(() -> f.service(Broker.class).createTopic("u", 1, (short) 1, Map.of(), false, CTX).error()
+                    == ErrorCode.NONE);
+            assertTrue(Files.exists(dir.resolve("c").resolve("u-0")));
+            assertFalse(Files.exists(karafData.resolve("strata").resolve("u-0")));
+            assertFalse(Files.exists(dir.resolve("c").resolve("t-0")));
+        }
+    }
+
     private static Object serviceId(StrataFramework f, Class<?> type) {
         return f.context().getServiceReference(type).getProperty("service.id");
     }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -67,15 +66,15 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = MetadataStore.class, configurationPid = LocalMetadataStore.BROKER_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        // The broker's defaults, also published as service properties when no configuration sets them.
-        property = {LocalMetadataStore.LOG_DIRS + "=" + LocalMetadataStore.DEFAULT_LOG_DIRS,
+        // The broker's defaults, also published as service properties when no configuration sets them: a blank
+        // log.dirs is the default directory, which the broker resolves from the same framework properties.
+        property = {LocalMetadataStore.LOG_DIRS + "=",
                 LocalMetadataStore.BROKER_ID + ":Integer=0", "strata.metadata.name=local"})
 public final class LocalMetadataStore implements MetadataStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMetadataStore.class);
     static final String BROKER_PID = "dev.strata.broker";
-    static final String LOG_DIRS = "log.dirs";
+    static final String LOG_DIRS = LogDirs.LOG_DIRS;
     static final String BROKER_ID = "broker.id";
-    static final String DEFAULT_LOG_DIRS = "./data";
     /** Kafka's bound on a topic name (the broker checks the rest of its rules). */
     static final int MAX_NAME_LENGTH = 249;
 
@@ -100,7 +99,7 @@ public final class LocalMetadataStore implements MetadataStore {
      */
     @Activate
     public LocalMetadataStore(Map<String, Object> properties, ComponentContext context) throws IOException {
-        this(logDir(properties), brokerId(properties));
+        this(logDir(properties, defaultDir(context)), brokerId(properties));
         this.context = context;
     }
 
@@ -115,7 +114,7 @@ public final class LocalMetadataStore implements MetadataStore {
      */
     @Modified
     void modified(Map<String, Object> properties) {
-        Path nextDir = logDir(properties);
+        Path nextDir = logDir(properties, defaultDir(context));
         int nextId = brokerId(properties);
         if (nextDir.equals(logDir) && nextId == brokerId) {
             return;
@@ -132,13 +131,14 @@ public final class LocalMetadataStore implements MetadataStore {
     }
 
     /** {@code log.dirs} as the broker reads it: one directory, resolved against the working directory. */
-    static Path logDir(Map<String, ?> properties) {
-        Object v = properties.get(LOG_DIRS);
-        String dirs = v == null || v.toString().isBlank() ? DEFAULT_LOG_DIRS : v.toString().trim();
-        if (dirs.contains(",")) {
-            throw new IllegalArgumentException(LOG_DIRS + " must name exactly one directory: " + dirs);
-        }
-        return Paths.get(dirs).toAbsolutePath().normalize();
+    static Path logDir(Map<String, ?> properties, Path defaultDir) {
+        return LogDirs.resolve(properties.get(LOG_DIRS), defaultDir);
+    }
+
+    /** The default {@code log.dirs} of this framework (Karaf's data directory, or data/ in the working one). */
+    private static Path defaultDir(ComponentContext context) {
+        return context == null ? LogDirs.defaultDir(name -> null)
+                : LogDirs.defaultDir(context.getBundleContext()::getProperty);
     }
 
     static int brokerId(Map<String, ?> properties) {
