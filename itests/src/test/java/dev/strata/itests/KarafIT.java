@@ -123,6 +123,34 @@ class KarafIT {
         }
     }
 
+    @Test
+    void strataCoreInstallsAloneWithItsDefaultProviders() throws Exception {
+        String version = System.getProperty("project.version");
+        try (KarafContainer karaf = KarafContainer.create("core")) {
+            karaf.start();
+            karaf.execute("feature:repo-add mvn:dev.strata/strata-features/" + version + "/xml/features");
+            karaf.execute("feature:install -v strata-core");
+            // The broker's MetadataStore, Replication and LogStore requirements pull in the single-broker defaults.
+            Map<String, String> bundles = bundles(karaf);
+            for (String name : List.of("Strata Broker", "Strata Metadata (local)", "Strata Replication (local)",
+                    "Strata Storage segment", "Apache Felix Declarative Services")) {
+                assertTrue(bundles.values().stream().anyMatch(l -> l.endsWith("| " + name) && l.contains("| Active |")),
+                        name + " not Active: " + bundles.values());
+            }
+            awaitLog(karaf, "Broker 0 started on ");
+        }
+    }
+
+    private static void awaitLog(KarafContainer karaf, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!karaf.logText().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                fail("karaf.log has no '" + text + "' after 60 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     /** Bundle id to its {@code bundle:list} line. */
     private static Map<String, String> bundles(KarafContainer karaf) throws IOException, InterruptedException {
         Map<String, String> bundles = new LinkedHashMap<>();
