@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * own {@code karaf.data}, enables the {@code karaf} user for the SSH client, and points pax-url-mvn at Strata's
  * distribution {@code system/} (Maven layout: every bundle the features name, and the features repository) and at
  * the build's {@code karaf-repo} (the bundles of Karaf's scr feature that Karaf's tarball lacks), with no remote
- * repository, so nothing is downloaded at test time.
+ * repository and a local repository of its own (not {@code ~/.m2}), so nothing is downloaded at test time and no
+ * earlier {@code mvn install} is used.
  *
  * <p>Not thread-safe: one test thread drives an instance.
  */
@@ -92,7 +93,10 @@ final class KarafContainer implements AutoCloseable {
                 + "${karaf.home.uri}${karaf.default.repository}@id=system.repository@snapshots, "
                 + system.toUri() + "@id=strata.system@snapshots, "
                 + karafRepo.toAbsolutePath().toUri() + "@id=karaf.itest\n"
-                + "org.ops4j.pax.url.mvn.repositories =\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                + "org.ops4j.pax.url.mvn.repositories =\n"
+                // Not ~/.m2: the bundles must come from this build's distribution, not from an earlier install.
+                + "org.ops4j.pax.url.mvn.localRepository = " + home.resolve("m2-local") + "\n",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         // Karaf 4.4 ships its only user commented out; the SSH client logs in as karaf/karaf.
         Path users = etc.resolve("users.properties");
         String usersText = Files.readString(users, StandardCharsets.ISO_8859_1)
