@@ -25,6 +25,13 @@ import org.xml.sax.helpers.DefaultHandler;
  * The subset of a Karaf features repository ({@code features.xml}) that the launcher acts on: features with their
  * bundles (in document order), the features they depend on, and their configuration files.
  *
+ * <p>The launcher has no resolver: it installs exactly the features {@code etc/features.cfg} boots and the plain
+ * {@code <feature>} dependencies they name. A {@code <feature dependency="true">} is a candidate that a resolving
+ * container (Karaf) installs only when nothing installed provides what the bundles require (Karaf's {@code scr},
+ * or a default store); the launcher skips it, so the distribution boots its providers explicitly.
+ * {@code <requirement>}, {@code <capability>}, {@code <conditional>}, {@code <config>} and the {@code prerequisite}
+ * and {@code start-level} attributes are for such a container and are ignored here.
+ *
  * <p>Immutable after {@link #read}, so thread-safe.
  */
 final class FeaturesRepository {
@@ -91,7 +98,9 @@ final class FeaturesRepository {
         }
         List<String> dependencies = new ArrayList<>();
         for (Element dependency : children(element, "feature")) {
-            dependencies.add(dependency.getTextContent().trim());
+            if (!"true".equals(dependency.getAttribute("dependency").trim())) {
+                dependencies.add(dependency.getTextContent().trim());
+            }
         }
         List<BundleRef> bundles = new ArrayList<>();
         for (Element bundle : children(element, "bundle")) {

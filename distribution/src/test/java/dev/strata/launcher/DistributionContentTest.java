@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,8 +58,12 @@ class DistributionContentTest {
         jars.removeAll(named);
         assertEquals(Set.of(), jars, "jars in system/ that no feature names (features/pom.xml lists more than features.xml)");
 
-        // Every boot feature resolves.
-        repository.resolve(Main.list(featuresConfig.get("featuresBoot")));
+        // Every boot feature resolves, and the distribution boots at least the umbrella feature Karaf users install.
+        FeaturesRepository.Resolution boot = repository.resolve(Main.list(featuresConfig.get("featuresBoot")));
+        List<FeaturesRepository.BundleRef> umbrella =
+                new ArrayList<>(repository.resolve(List.of("strata")).bundles());
+        umbrella.removeAll(boot.bundles());
+        assertEquals(List.of(), umbrella, "bundles of feature strata that etc/features.cfg does not boot");
     }
 
     @Test

@@ -54,6 +54,30 @@ class FeaturesRepositoryTest {
     }
 
     @Test
+    void containerDependenciesAndRequirementsAreLeftToTheContainer() throws IOException {
+        // scr and store are dependency="true": a resolving container installs them only when needed; the launcher
+        // boots exactly what etc/features.cfg names, so neither is installed (scr is not even in this repository).
+        FeaturesRepository repository = write("""
+                <features xmlns="http://karaf.apache.org/xmlns/features/v1.6.0" name="test">
+                  <feature name="store"><bundle>mvn:g/store/1</bundle></feature>
+                  <feature name="core">
+                    <feature dependency="true" prerequisite="false">scr</feature>
+                    <feature dependency="true">store</feature>
+                    <requirement>osgi.service;filter:="(objectClass=org.osgi.service.cm.ConfigurationAdmin)"</requirement>
+                    <capability>strata.core;version:Version="1"</capability>
+                    <bundle>mvn:g/core/1</bundle>
+                  </feature>
+                </features>
+                """);
+        assertEquals(List.of(), repository.features().get("core").dependencies());
+        FeaturesRepository.Resolution core = repository.resolve(List.of("core"));
+        assertEquals(List.of("core"), core.features());
+        assertEquals(List.of("mvn:g/core/1"), core.bundles().stream().map(FeaturesRepository.BundleRef::url).toList());
+        assertEquals(List.of("mvn:g/store/1", "mvn:g/core/1"), repository.resolve(List.of("store", "core")).bundles()
+                .stream().map(FeaturesRepository.BundleRef::url).toList());
+    }
+
+    @Test
     void unknownFeatureAndCyclesAreNamed() throws IOException {
         FeaturesRepository repository = write("""
                 <features xmlns="http://karaf.apache.org/xmlns/features/v1.6.0">
