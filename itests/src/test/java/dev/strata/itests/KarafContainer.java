@@ -110,9 +110,13 @@ final class KarafContainer implements AutoCloseable {
         }
         StrataContainer.setProperties(etc.resolve("dev.strata.protocol.kafka.cfg"),
                 Map.of("host", "127.0.0.1", "port", Integer.toString(kafka)));
-        StrataContainer.setProperties(etc.resolve("dev.strata.broker.cfg"),
-                Map.of("log.dirs", data.resolve("strata").toString()));
+        // log.dirs stays unset, as shipped: the broker puts its data in ${karaf.data}/strata (KarafIT checks).
         return new KarafContainer(home, data, ssh, kafka);
+    }
+
+    /** {@code karaf.data} of this Karaf. */
+    Path data() {
+        return data;
     }
 
     /** Starts {@code bin/karaf server} and waits until the boot features are installed (start level 100). */

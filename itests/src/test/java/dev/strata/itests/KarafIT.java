@@ -70,6 +70,9 @@ class KarafIT {
             assertTrue(installed.values().stream().noneMatch(l -> l.contains("slf4j.api") || l.contains("2.2.14")),
                     "strata brought its own runtime: " + installed.values());
             awaitListening(karaf, true);
+            // The shipped broker.cfg leaves log.dirs unset: in Karaf the data goes to ${karaf.data}/strata.
+            assertTrue(java.nio.file.Files.isRegularFile(karaf.data().resolve("strata").resolve("meta.properties")),
+                    "no broker data in ${karaf.data}/strata");
 
             try (Admin admin = admin(karaf);
                  KafkaProducer<String, String> producer = producer(karaf);
