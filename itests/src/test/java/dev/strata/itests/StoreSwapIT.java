@@ -62,7 +62,14 @@ class StoreSwapIT {
             load.finish();
 
             assertTrue(container.gogo("lb -s " + STORE_BSN).contains("rebuilt"), "the rebuilt jar runs");
+            // Every slice a fetch read was released once its response was sent: none left with the clients closed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             String storage = container.gogo("strata:storage");
+            while (heldSlices(storage) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                storage = container.gogo("strata:storage");
+            }
+            assertEquals(0, heldSlices(storage), "slices never released:\n" + storage);
             System.out.println("StoreSwapIT: strata:storage after the update:\n" + storage);
             assertTrue(storage.contains("0 without a log"), storage);
             container.log().lines().filter(l -> l.contains("Log store") || l.contains("partition(s) to log store"))
@@ -134,6 +141,18 @@ class StoreSwapIT {
             assertEquals(100, all.stream().filter(r -> r.value().startsWith("after-")).count());
             assertTrue(container.gogo("strata:storage held").contains("0 without a log"));
         }
+    }
+
+    /** Slices being sent, summed over partitions: the HELD column of {@code strata:storage}. */
+    static long heldSlices(String storage) {
+        long sum = 0;
+        for (String line : storage.split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 5 && cols[3].matches("\\d+")) {
+                sum += Long.parseLong(cols[3]);
+            }
+        }
+        return sum;
     }
 
     /** The id of the bundle with symbolic name {@code bsn}, from Gogo's {@code lb -s}. */

@@ -11,14 +11,17 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Gogo shell command {@code strata:storage [<topic>]}: which log store and which index serve each partition, and
- * which partitions are without a log now (their store being swapped, or none bound) and for how long. Read-only;
+ * Gogo shell command {@code strata:storage [<topic>]}: which log store and which index serve each partition, how
+ * many of its slices are being sent (HELD, when the store says), and which partitions are without a log now (their
+ * store being swapped, or none bound) and for how long. Read-only;
  * thread-safe.
  */
 @Component(service = StorageCommand.class, property = {
     "osgi.command.scope=strata",
     "osgi.command.function=storage"})
 public final class StorageCommand {
+    /** The segment store's {@code describe()} key for slices being sent (a store may not give it). */
+    static final String HELD_SLICES = "slices.held";
     private final BrokerComponent broker;
 
     @Activate
@@ -55,12 +58,13 @@ public final class StorageCommand {
         Map<String, Integer> byImplementation = new TreeMap<>();
         int waiting = 0;
         long now = logs.now();
-        out.append(String.format("%-40s %-12s %-10s %s%n", "PARTITION", "STORE", "INDEX", "STATE"));
+        out.append(String.format("%-40s %-12s %-10s %-6s %s%n", "PARTITION", "STORE", "INDEX", "HELD", "STATE"));
         for (Partition p : parts) {
             Map<String, String> d = p.describeLog();
             String state;
             String storeName;
             String index = d.getOrDefault(PartitionLog.DESCRIBE_INDEX, "-");
+            String heldSlices = d.getOrDefault(HELD_SLICES, "-"); // the segment store's; others may not say
             if (p.isAttached()) {
                 StoreRef origin = p.logOrigin();
                 storeName = d.getOrDefault(PartitionLog.DESCRIBE_STORE, origin == null ? "?" : origin.name());
@@ -73,7 +77,8 @@ public final class StorageCommand {
                 state = p.offsetsKnown() ? "WITHOUT LOG for " + p.detachedForMs(now) + " ms (store being swapped)"
                         : "WITHOUT LOG (no store has opened it yet)";
             }
-            out.append(String.format("%-40s %-12s %-10s %s%n", p.topicPartition(), storeName, index, state));
+            out.append(String.format("%-40s %-12s %-10s %-6s %s%n", p.topicPartition(), storeName, index, heldSlices,
+                    state));
         }
         out.append(parts.size()).append(" partition(s): ");
         byImplementation.forEach((k, v) -> out.append(v).append(" on ").append(k).append(", "));

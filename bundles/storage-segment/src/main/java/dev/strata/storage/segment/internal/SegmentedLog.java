@@ -408,8 +408,15 @@ final class SegmentedLog implements PartitionLog {
     public Map<String, String> describe() {
         String target = migratingTo;
         return Map.of(DESCRIBE_STORE, "segment", DESCRIBE_INDEX, indexType,
-                DESCRIBE_MIGRATING, target == null ? "false" : target);
+                DESCRIBE_MIGRATING, target == null ? "false" : target,
+                DESCRIBE_HELD_SLICES, Integer.toString(holds.held()));
     }
+
+    /**
+     * {@link #describe} key of this store: slices read and not yet released (sends in flight; one that stays above
+     * zero with no client reading is a leak).
+     */
+    static final String DESCRIBE_HELD_SLICES = "slices.held";
 
     OffsetIndexFactory indexFactory() {
         return indexFactory;
