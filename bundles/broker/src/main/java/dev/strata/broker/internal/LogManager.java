@@ -73,11 +73,6 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     private volatile BrokerSettings broker;
     private volatile boolean closed;
 
-    LogManager(Path logDir, LogStore store, MetadataStore metadata, BrokerSettings broker, Replication replication,
-               Partition.AppendListener appendListener, LongSupplier clock, CompressionCodecs codecs) {
-        this(logDir, StoreBinding.of(store), metadata, broker, replication, appendListener, clock, codecs);
-    }
-
     LogManager(Path logDir, StoreBinding stores, MetadataStore metadata, BrokerSettings broker,
                Replication replication, Partition.AppendListener appendListener, LongSupplier clock,
                CompressionCodecs codecs) {
@@ -369,11 +364,6 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
 
     long now() {
         return clock.getAsLong();
-    }
-
-    /** The store bound now, or null. */
-    StoreRef currentStore() {
-        return stores.current();
     }
 
     @Override
