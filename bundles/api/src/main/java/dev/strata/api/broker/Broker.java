@@ -5,6 +5,7 @@ import dev.strata.api.common.IsolationLevel;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.metadata.MetadataStore;
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,11 +65,65 @@ public interface Broker {
     ErrorCode deleteTopic(String name, RequestContext context);
 
     /**
-     * Every setting of a topic with its effective value and source.
+     * Every setting of a topic ({@link ConfigResource.Type#TOPIC}) or a broker ({@link ConfigResource.Type#BROKER}:
+     * this broker's id, or {@code ""} for the cluster-wide defaults set dynamically) with its effective value,
+     * source and synonyms, sorted by name. {@link ConfigResource.Type#BROKER_LOGGER} is the protocol's (it asks the
+     * logging backend).
      *
-     * @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION
+     * @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION for an unknown topic,
+     *     INVALID_REQUEST for another broker's id or a logger resource
      */
-    List<ConfigEntry> describeTopicConfigs(String topic);
+    List<ConfigEntry> describeConfigs(ConfigResource resource);
+
+    /**
+     * IncrementalAlterConfigs: applies {@code ops} to the resource's dynamic settings, validated as Kafka validates
+     * them (all or nothing), persisted, and applied to the running broker at once (a ConfigAdmin edit of the same
+     * broker setting is the same change).
+     *
+     * @throws dev.strata.api.common.StrataException INVALID_CONFIG (unknown key, bad value, read-only setting, an
+     *     APPEND or SUBTRACT on a non-list), UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (a duplicate key)
+     */
+    void incrementalAlterConfigs(ConfigResource resource, List<ConfigOp> ops, boolean validateOnly,
+                                 RequestContext context);
+
+    /**
+     * AlterConfigs (the older call): replaces every dynamic setting of the resource with {@code configs}; settings
+     * not named go back to their defaults. Validated, persisted and applied like
+     * {@link #incrementalAlterConfigs}.
+     */
+    void alterConfigs(ConfigResource resource, Map<String, String> configs, boolean validateOnly,
+                      RequestContext context);
+
+    /**
+     * CreatePartitions: grows a topic to {@code totalCount} partitions and opens the new ones.
+     *
+     * @param newAssignments replicas of each new partition, or null to let the broker place them
+     * @throws dev.strata.api.common.StrataException INVALID_PARTITIONS (not more than now), UNKNOWN_TOPIC_OR_PARTITION,
+     *     INVALID_REPLICA_ASSIGNMENT, POLICY_VIOLATION (the broker's partition limit)
+     */
+    void createPartitions(String topic, int totalCount, List<List<Integer>> newAssignments, boolean validateOnly,
+                          RequestContext context);
+
+    /**
+     * DeleteRecords: moves the partition's log start offset up to {@code offset} ({@code -1}: the high watermark).
+     * Completes with OFFSET_OUT_OF_RANGE beyond the high watermark; never exceptionally.
+     */
+    CompletableFuture<DeleteRecordsResult> deleteRecords(TopicPartition tp, long offset, int timeoutMs,
+                                                          RequestContext context);
+
+    /**
+     * DescribeLogDirs: the broker's log directories with their partitions' sizes.
+     *
+     * @param partitions the partitions to report, or null for all
+     */
+    List<LogDirDescription> describeLogDirs(Collection<TopicPartition> partitions);
+
+    /**
+     * DescribeProducers: the producers with state on a partition this broker leads.
+     *
+     * @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER
+     */
+    List<ProducerDescription> describeProducers(TopicPartition tp);
 
     /**
      * A new producer id with epoch 0 for an idempotent producer ({@code transactionalId} null). Transactions are not

@@ -1,6 +1,9 @@
-/** The broker service that protocol bundles call: produce, fetch, offsets, topics, producer ids. */
+/**
+ * The broker service that protocol bundles call: produce, fetch, offsets, topics, producer ids, configurations and
+ * the admin calls on logs.
+ */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package dev.strata.api.broker;
 
 import org.osgi.annotation.bundle.Export;

@@ -4,6 +4,7 @@ import dev.strata.api.common.TopicPartition;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -21,7 +22,10 @@ public interface PartitionLog extends Closeable {
 
     TopicPartition topicPartition();
 
-    /** The first offset still in the log. */
+    /**
+     * The first offset still in the log: the first segment's base offset, or higher once {@link
+     * #advanceLogStartOffset} moved it inside a segment.
+     */
     long logStartOffset();
 
     /** The offset the next appended batch will get (one past the last offset in the log). */
@@ -55,6 +59,36 @@ public interface PartitionLog extends Closeable {
      * offset; empty when every batch is older.
      */
     Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException;
+
+    /**
+     * The segments now, oldest first; the last one is the active segment (appends go there). A snapshot: the log
+     * may roll, or retention and compaction remove or replace segments, right after.
+     */
+    List<SegmentInfo> segments();
+
+    /**
+     * Moves the log start offset up to {@code offset} (retention, DeleteRecords): reads below it fail with
+     * OFFSET_OUT_OF_RANGE from now on, and the new start is on disk before this returns, so it survives a crash.
+     * Every segment whose offsets all lie below {@code offset} leaves the log; its files are renamed (Kafka's
+     * {@code .deleted} suffix) and deleted {@link LogConfig#fileDeleteDelayMs} later, so reads in flight complete.
+     * The active segment never leaves: an offset past its base leaves the log start inside it. An offset at or
+     * below the current start changes nothing.
+     *
+     * @return the number of segments removed
+     * @throws dev.strata.api.common.StrataException OFFSET_OUT_OF_RANGE when {@code offset > logEndOffset()}
+     */
+    int advanceLogStartOffset(long offset) throws IOException;
+
+    /**
+     * Starts replacing a run of inactive segments with one rewritten segment (log compaction): the segments whose
+     * base offsets lie in {@code [baseOffset, endOffset)}, where {@code baseOffset} is a segment's base offset and
+     * {@code endOffset} the base offset of a later segment (so the active segment is never part of it). Reads,
+     * appends and rolls go on meanwhile; {@link LogRewrite#commit()} swaps the segments in one step that a crash
+     * cannot split.
+     *
+     * @throws IllegalArgumentException when the bounds are not segment boundaries below the active segment
+     */
+    LogRewrite rewrite(long baseOffset, long endOffset) throws IOException;
 
     /** Removes every batch at or above {@code offset}. Used by replication and by recovery. */
     void truncateTo(long offset) throws IOException;

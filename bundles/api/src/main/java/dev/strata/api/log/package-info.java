@@ -1,6 +1,9 @@
-/** The log-store SPI: partition logs made of record batches, and the swappable offset index. */
+/**
+ * The log-store SPI: partition logs made of record batches, their segments (for retention and compaction), and the
+ * swappable offset index.
+ */
 @Export
-@Version("2.0.0")
+@Version("3.0.0")
 package dev.strata.api.log;
 
 import org.osgi.annotation.bundle.Export;

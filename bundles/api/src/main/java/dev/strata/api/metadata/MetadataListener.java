@@ -12,4 +12,12 @@ public interface MetadataListener {
 
     default void topicConfigChanged(TopicMetadata topic) {
     }
+
+    /** The topic grew from {@code previousCount} partitions to {@code topic.partitionCount()}. */
+    default void partitionsCreated(TopicMetadata topic, int previousCount) {
+    }
+
+    /** The dynamic broker settings of {@code entity} (a broker id as text, or "" for the default) changed. */
+    default void brokerConfigsChanged(String entity) {
+    }
 }

@@ -52,6 +52,24 @@ public interface MetadataStore {
     /** Replaces the topic's overrides. @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION */
     TopicMetadata alterTopicConfigs(String name, Map<String, String> configs);
 
+    /**
+     * Grows a topic to {@code totalCount} partitions (CreatePartitions); the new ones are placed as
+     * {@code newAssignments} says (one replica list per new partition), or by the store when it is null.
+     *
+     * @throws dev.strata.api.common.StrataException UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS (not more than
+     *     now), INVALID_REPLICA_ASSIGNMENT
+     */
+    TopicMetadata createPartitions(String name, int totalCount, List<List<Integer>> newAssignments);
+
+    /**
+     * The broker settings set dynamically (AlterConfigs on a broker) for {@code entity}: a broker id as text, or
+     * {@code ""} for the cluster-wide default. Empty when none.
+     */
+    Map<String, String> dynamicBrokerConfigs(String entity);
+
+    /** Replaces the dynamic broker settings of {@code entity} (persisted before this returns). */
+    void alterDynamicBrokerConfigs(String entity, Map<String, String> configs);
+
     /** Empty when the partition does not exist. */
     Optional<PartitionState> partitionState(TopicPartition tp);
 

@@ -2,6 +2,11 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.ConfigOp;
+import dev.strata.api.broker.ConfigResource;
+import dev.strata.api.broker.DeleteRecordsResult;
+import dev.strata.api.broker.LogDirDescription;
+import dev.strata.api.broker.ProducerDescription;
 import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchResult;
@@ -21,6 +26,7 @@ import dev.strata.files.LogDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -319,8 +325,42 @@ public final class BrokerComponent implements Broker {
     }
 
     @Override
-    public List<ConfigEntry> describeTopicConfigs(String topic) {
-        return core().broker.describeTopicConfigs(topic);
+    public List<ConfigEntry> describeConfigs(ConfigResource resource) {
+        return core().broker.describeConfigs(resource);
+    }
+
+    @Override
+    public void incrementalAlterConfigs(ConfigResource resource, List<ConfigOp> ops, boolean validateOnly,
+                                        RequestContext context) {
+        core().broker.incrementalAlterConfigs(resource, ops, validateOnly, context);
+    }
+
+    @Override
+    public void alterConfigs(ConfigResource resource, Map<String, String> configs, boolean validateOnly,
+                             RequestContext context) {
+        core().broker.alterConfigs(resource, configs, validateOnly, context);
+    }
+
+    @Override
+    public void createPartitions(String topic, int totalCount, List<List<Integer>> newAssignments,
+                                 boolean validateOnly, RequestContext context) {
+        core().broker.createPartitions(topic, totalCount, newAssignments, validateOnly, context);
+    }
+
+    @Override
+    public CompletableFuture<DeleteRecordsResult> deleteRecords(TopicPartition tp, long offset, int timeoutMs,
+                                                                 RequestContext context) {
+        return core().broker.deleteRecords(tp, offset, timeoutMs, context);
+    }
+
+    @Override
+    public List<LogDirDescription> describeLogDirs(Collection<TopicPartition> partitions) {
+        return core().broker.describeLogDirs(partitions);
+    }
+
+    @Override
+    public List<ProducerDescription> describeProducers(TopicPartition tp) {
+        return core().broker.describeProducers(tp);
     }
 
     @Override

@@ -2,6 +2,11 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.ConfigOp;
+import dev.strata.api.broker.ConfigResource;
+import dev.strata.api.broker.DeleteRecordsResult;
+import dev.strata.api.broker.LogDirDescription;
+import dev.strata.api.broker.ProducerDescription;
 import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchResult;
@@ -18,6 +23,7 @@ import dev.strata.api.metadata.TopicMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -267,10 +273,48 @@ final class BrokerService implements Broker {
     }
 
     @Override
-    public List<ConfigEntry> describeTopicConfigs(String topic) {
+    public List<ConfigEntry> describeConfigs(ConfigResource resource) {
+        if (resource.type() != ConfigResource.Type.TOPIC) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST, "Broker configs are being built (issue 10)");
+        }
+        String topic = resource.name();
         TopicMetadata t = metadata.topic(topic).orElseThrow(() -> new StrataException(
                 ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic: " + topic));
         return TopicConfigs.describe(t.configs(), settings);
+    }
+
+    @Override
+    public void incrementalAlterConfigs(ConfigResource resource, List<ConfigOp> ops, boolean validateOnly,
+                                        RequestContext context) {
+        throw new UnsupportedOperationException("IncrementalAlterConfigs is being built (issue 10)");
+    }
+
+    @Override
+    public void alterConfigs(ConfigResource resource, Map<String, String> configs, boolean validateOnly,
+                             RequestContext context) {
+        throw new UnsupportedOperationException("AlterConfigs is being built (issue 10)");
+    }
+
+    @Override
+    public void createPartitions(String topic, int totalCount, List<List<Integer>> newAssignments,
+                                 boolean validateOnly, RequestContext context) {
+        throw new UnsupportedOperationException("CreatePartitions is being built (issue 10)");
+    }
+
+    @Override
+    public CompletableFuture<DeleteRecordsResult> deleteRecords(TopicPartition tp, long offset, int timeoutMs,
+                                                                 RequestContext context) {
+        throw new UnsupportedOperationException("DeleteRecords is being built (issue 10)");
+    }
+
+    @Override
+    public List<LogDirDescription> describeLogDirs(Collection<TopicPartition> partitions) {
+        throw new UnsupportedOperationException("DescribeLogDirs is being built (issue 10)");
+    }
+
+    @Override
+    public List<ProducerDescription> describeProducers(TopicPartition tp) {
+        throw new UnsupportedOperationException("DescribeProducers is being built (issue 10)");
     }
 
     @Override

@@ -30,6 +30,7 @@ final class TopicConfigs {
     static final String FLUSH_MS = "flush.ms";
     static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
     static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
+    static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
     static final String COMPRESSION_TYPE = "compression.type";
     static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
     static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
@@ -62,7 +63,7 @@ final class TopicConfigs {
         put(m, num(COMPRESSION_LZ4_LEVEL, Type.INT, "9", 1, 17));
         put(m, num(COMPRESSION_ZSTD_LEVEL, Type.INT, "3", -131072, 22));
         put(m, num("delete.retention.ms", Type.LONG, "86400000", 0, Long.MAX_VALUE));
-        put(m, num("file.delete.delay.ms", Type.LONG, "60000", 0, Long.MAX_VALUE));
+        put(m, num(FILE_DELETE_DELAY_MS, Type.LONG, "60000", 0, Long.MAX_VALUE));
         put(m, num(FLUSH_MESSAGES, Type.LONG, Long.toString(Long.MAX_VALUE), 1, Long.MAX_VALUE));
         put(m, num(FLUSH_MS, Type.LONG, Long.toString(Long.MAX_VALUE), 0, Long.MAX_VALUE));
         put(m, num("follower.replication.throttled.replicas", Type.STRING, "", 0, 0));
@@ -232,13 +233,14 @@ final class TopicConfigs {
         for (String name : DEFS.keySet()) {
             ConfigEntry.Source source;
             if (overrides.containsKey(name)) {
-                source = ConfigEntry.Source.TOPIC;
+                source = ConfigEntry.Source.DYNAMIC_TOPIC_CONFIG;
             } else if (broker.explicitTopicDefaults().contains(name)) {
-                source = ConfigEntry.Source.BROKER;
+                source = ConfigEntry.Source.STATIC_BROKER_CONFIG;
             } else {
-                source = ConfigEntry.Source.DEFAULT;
+                source = ConfigEntry.Source.DEFAULT_CONFIG;
             }
-            out.add(new ConfigEntry(name, effective(name, overrides, broker), source, false, false));
+            out.add(new ConfigEntry(name, effective(name, overrides, broker), source, false, false, List.of(),
+                    ConfigEntry.Type.STRING, null));
         }
         return out;
     }
@@ -251,7 +253,8 @@ final class TopicConfigs {
                 Long.parseLong(effective(FLUSH_MESSAGES, overrides, broker)),
                 Long.parseLong(effective(FLUSH_MS, overrides, broker)),
                 Integer.parseInt(effective(INDEX_INTERVAL_BYTES, overrides, broker)),
-                Integer.parseInt(effective(SEGMENT_INDEX_BYTES, overrides, broker)));
+                Integer.parseInt(effective(SEGMENT_INDEX_BYTES, overrides, broker)),
+                Long.parseLong(effective(FILE_DELETE_DELAY_MS, overrides, broker)));
     }
 
     static int maxMessageBytes(Map<String, String> overrides, BrokerSettings broker) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.ConfigResource;
 import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchPartition;
@@ -428,18 +429,18 @@ class BrokerServiceTest {
         core = TestCores.start(settings(Map.of("log.segment.bytes", "2097152")), store);
         core.broker.createTopic("c", 1, (short) 1, Map.of("retention.ms", "1234"), false, CTX);
         Map<String, ConfigEntry> byName = new HashMap<>();
-        for (ConfigEntry e : core.broker.describeTopicConfigs("c")) {
+        for (ConfigEntry e : core.broker.describeConfigs(new ConfigResource(ConfigResource.Type.TOPIC, "c"))) {
             byName.put(e.name(), e);
         }
-        assertEquals(new ConfigEntry("retention.ms", "1234", ConfigEntry.Source.TOPIC, false, false),
-                byName.get("retention.ms"));
-        assertEquals(new ConfigEntry("segment.bytes", "2097152", ConfigEntry.Source.BROKER, false, false),
-                byName.get("segment.bytes"));
-        assertEquals(new ConfigEntry("max.message.bytes", "1048588", ConfigEntry.Source.DEFAULT, false, false),
-                byName.get("max.message.bytes"));
+        assertEquals("1234", byName.get("retention.ms").value());
+        assertEquals(ConfigEntry.Source.DYNAMIC_TOPIC_CONFIG, byName.get("retention.ms").source());
+        assertEquals("2097152", byName.get("segment.bytes").value());
+        assertEquals(ConfigEntry.Source.STATIC_BROKER_CONFIG, byName.get("segment.bytes").source());
+        assertEquals("1048588", byName.get("max.message.bytes").value());
+        assertEquals(ConfigEntry.Source.DEFAULT_CONFIG, byName.get("max.message.bytes").source());
         assertEquals("CreateTime", byName.get("message.timestamp.type").value());
         assertNotEquals(null, byName.get("cleanup.policy"));
-        StrataException e = assertThrows(StrataException.class, () -> core.broker.describeTopicConfigs("nope"));
+        StrataException e = assertThrows(StrataException.class, () -> core.broker.describeConfigs(new ConfigResource(ConfigResource.Type.TOPIC, "nope")));
         assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, e.error());
     }
 

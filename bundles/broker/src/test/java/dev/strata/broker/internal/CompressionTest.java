@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.ConfigResource;
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchPartition;
 import dev.strata.api.broker.FetchResult;
@@ -421,10 +422,10 @@ class CompressionTest {
         start(CompressionCodecs.of(allCodecs()), Map.of("compression.type", "SNAPPY"), Map.of());
         assertEquals(ErrorCode.INVALID_CONFIG, core.broker.createTopic("bad", 1, (short) 1,
                 Map.of("compression.type", "brotli"), false, CTX).error());
-        ConfigEntry entry = core.broker.describeTopicConfigs("t").stream()
+        ConfigEntry entry = core.broker.describeConfigs(new ConfigResource(ConfigResource.Type.TOPIC, "t")).stream()
                 .filter(e -> e.name().equals("compression.type")).findFirst().orElseThrow();
         assertEquals("snappy", entry.value());
-        assertEquals(ConfigEntry.Source.BROKER, entry.source());
+        assertEquals(ConfigEntry.Source.STATIC_BROKER_CONFIG, entry.source());
         assertEquals(ErrorCode.NONE, produce(jsonRecords(5, NOW).build(new ZstdCodec())).error());
         assertEquals(CompressionType.SNAPPY, stored().get(0).compressionType());
 

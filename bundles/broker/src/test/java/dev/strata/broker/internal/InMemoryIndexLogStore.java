@@ -5,6 +5,8 @@ import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.AppendResult;
 import dev.strata.api.log.LogConfig;
+import dev.strata.api.log.LogRewrite;
+import dev.strata.api.log.SegmentInfo;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.LogSliceSource;
 import dev.strata.api.log.LogStore;
@@ -144,6 +146,21 @@ final class InMemoryIndexLogStore implements LogStore {
                 }
             }
             return Optional.empty();
+        }
+
+        @Override
+        public List<SegmentInfo> segments() {
+            return List.of(new SegmentInfo(0, logEndOffset(), sizeInBytes(), -1, 0));
+        }
+
+        @Override
+        public int advanceLogStartOffset(long offset) {
+            throw new UnsupportedOperationException("This test store has one segment and no retention");
+        }
+
+        @Override
+        public LogRewrite rewrite(long baseOffset, long endOffset) {
+            throw new UnsupportedOperationException("This test store has one segment and no compaction");
         }
 
         @Override

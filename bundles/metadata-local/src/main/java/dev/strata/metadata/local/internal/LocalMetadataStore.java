@@ -419,6 +419,21 @@ public final class LocalMetadataStore implements MetadataStore {
         }
     }
 
+    @Override
+    public TopicMetadata createPartitions(String name, int totalCount, List<List<Integer>> newAssignments) {
+        throw new UnsupportedOperationException("CreatePartitions is being built (issue 10)");
+    }
+
+    @Override
+    public Map<String, String> dynamicBrokerConfigs(String entity) {
+        return Map.of();
+    }
+
+    @Override
+    public void alterDynamicBrokerConfigs(String entity, Map<String, String> configs) {
+        throw new UnsupportedOperationException("Dynamic broker configs are being built (issue 10)");
+    }
+
     private TopicMetadata requireTopic(String name) {
         TopicMetadata t = name == null ? null : topics.get(name);
         if (t == null) {

@@ -2,6 +2,7 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.ConfigResource;
 import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
@@ -153,7 +154,7 @@ final class TopicAdminHandler {
     private List<CreatableTopicConfigs> effectiveConfigs(String topic) {
         List<CreatableTopicConfigs> out = new ArrayList<>();
         try {
-            for (ConfigEntry e : broker.describeTopicConfigs(topic)) {
+            for (ConfigEntry e : broker.describeConfigs(new ConfigResource(ConfigResource.Type.TOPIC, topic))) {
                 out.add(new CreatableTopicConfigs().setName(e.name()).setValue(e.sensitive() ? null : e.value())
                         .setReadOnly(e.readOnly()).setIsSensitive(e.sensitive()).setConfigSource(source(e)));
             }
@@ -229,7 +230,7 @@ final class TopicAdminHandler {
             }
             List<String> keys = resource.configurationKeys();
             try {
-                for (ConfigEntry e : broker.describeTopicConfigs(resource.resourceName())) {
+                for (ConfigEntry e : broker.describeConfigs(new ConfigResource(ConfigResource.Type.TOPIC, resource.resourceName()))) {
                     if (keys == null || keys.isEmpty() || keys.contains(e.name())) {
                         out.configs().add(new DescribeConfigsResourceResult().setName(e.name())
                                 .setValue(e.sensitive() ? null : e.value()).setReadOnly(e.readOnly())
@@ -250,9 +251,9 @@ final class TopicAdminHandler {
 
     private static byte source(ConfigEntry e) {
         return switch (e.source()) {
-            case TOPIC -> SOURCE_TOPIC;
-            case BROKER -> SOURCE_STATIC_BROKER;
-            case DEFAULT -> SOURCE_DEFAULT;
+            case DYNAMIC_TOPIC_CONFIG -> SOURCE_TOPIC;
+            case STATIC_BROKER_CONFIG -> SOURCE_STATIC_BROKER;
+            default -> SOURCE_DEFAULT; // the dynamic broker sources are being built (issue 10)
         };
     }
 }

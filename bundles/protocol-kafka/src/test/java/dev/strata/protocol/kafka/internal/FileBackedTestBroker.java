@@ -2,6 +2,11 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.ConfigEntry;
+import dev.strata.api.broker.ConfigOp;
+import dev.strata.api.broker.ConfigResource;
+import dev.strata.api.broker.DeleteRecordsResult;
+import dev.strata.api.broker.LogDirDescription;
+import dev.strata.api.broker.ProducerDescription;
 import dev.strata.api.broker.CreateTopicResult;
 import dev.strata.api.broker.FetchParams;
 import dev.strata.api.broker.FetchPartition;
@@ -27,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -275,19 +281,57 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
     }
 
     @Override
-    public List<ConfigEntry> describeTopicConfigs(String topic) {
+    public List<ConfigEntry> describeConfigs(ConfigResource resource) {
+        String topic = resource.name();
         TopicMetadata t = metadata.topic(topic).orElseThrow(
                 () -> new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "No topic " + topic));
         List<ConfigEntry> entries = new ArrayList<>();
         entries.add(t.configs().containsKey("retention.ms")
-                ? new ConfigEntry("retention.ms", t.configs().get("retention.ms"), ConfigEntry.Source.TOPIC, false,
-                false)
-                : new ConfigEntry("retention.ms", "604800000", ConfigEntry.Source.DEFAULT, false, false));
-        entries.add(new ConfigEntry("segment.bytes", "1073741824", ConfigEntry.Source.BROKER, false, false));
-        entries.add(new ConfigEntry("cleanup.policy", t.configs().getOrDefault("cleanup.policy", "delete"),
-                t.configs().containsKey("cleanup.policy") ? ConfigEntry.Source.TOPIC : ConfigEntry.Source.DEFAULT,
-                false, false));
+                ? entry("retention.ms", t.configs().get("retention.ms"), ConfigEntry.Source.DYNAMIC_TOPIC_CONFIG)
+                : entry("retention.ms", "604800000", ConfigEntry.Source.DEFAULT_CONFIG));
+        entries.add(entry("segment.bytes", "1073741824", ConfigEntry.Source.STATIC_BROKER_CONFIG));
+        entries.add(entry("cleanup.policy", t.configs().getOrDefault("cleanup.policy", "delete"),
+                t.configs().containsKey("cleanup.policy") ? ConfigEntry.Source.DYNAMIC_TOPIC_CONFIG
+                        : ConfigEntry.Source.DEFAULT_CONFIG));
         return entries;
+    }
+
+    private static ConfigEntry entry(String name, String value, ConfigEntry.Source source) {
+        return new ConfigEntry(name, value, source, false, false, List.of(), ConfigEntry.Type.STRING, null);
+    }
+
+    @Override
+    public void incrementalAlterConfigs(ConfigResource resource, List<ConfigOp> ops, boolean validateOnly,
+                                        RequestContext context) {
+        throw new UnsupportedOperationException("not in this test broker");
+    }
+
+    @Override
+    public void alterConfigs(ConfigResource resource, Map<String, String> configs, boolean validateOnly,
+                             RequestContext context) {
+        throw new UnsupportedOperationException("not in this test broker");
+    }
+
+    @Override
+    public void createPartitions(String topic, int totalCount, List<List<Integer>> newAssignments,
+                                 boolean validateOnly, RequestContext context) {
+        throw new UnsupportedOperationException("not in this test broker");
+    }
+
+    @Override
+    public CompletableFuture<DeleteRecordsResult> deleteRecords(TopicPartition tp, long offset, int timeoutMs,
+                                                                 RequestContext context) {
+        throw new UnsupportedOperationException("not in this test broker");
+    }
+
+    @Override
+    public List<LogDirDescription> describeLogDirs(Collection<TopicPartition> partitions) {
+        throw new UnsupportedOperationException("not in this test broker");
+    }
+
+    @Override
+    public List<ProducerDescription> describeProducers(TopicPartition tp) {
+        throw new UnsupportedOperationException("not in this test broker");
     }
 
     @Override

@@ -87,6 +87,21 @@ final class TestMetadataStore implements MetadataStore {
     }
 
     @Override
+    public TopicMetadata createPartitions(String name, int totalCount, List<List<Integer>> newAssignments) {
+        throw new UnsupportedOperationException("not in this test store");
+    }
+
+    @Override
+    public Map<String, String> dynamicBrokerConfigs(String entity) {
+        return Map.of();
+    }
+
+    @Override
+    public void alterDynamicBrokerConfigs(String entity, Map<String, String> configs) {
+        throw new UnsupportedOperationException("not in this test store");
+    }
+
+    @Override
     public synchronized TopicMetadata alterTopicConfigs(String name, Map<String, String> configs) {
         TopicMetadata old = topic(name).orElseThrow(
                 () -> new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "No topic " + name));

@@ -5,6 +5,8 @@ import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.log.AppendResult;
 import dev.strata.api.log.LogConfig;
+import dev.strata.api.log.LogRewrite;
+import dev.strata.api.log.SegmentInfo;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.OffsetIndexFactory;
 import dev.strata.api.log.PartitionLog;
@@ -275,6 +277,21 @@ final class SegmentedLog implements PartitionLog {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public List<SegmentInfo> segments() {
+        throw new UnsupportedOperationException("Segment metadata is being built (issue 10)");
+    }
+
+    @Override
+    public int advanceLogStartOffset(long offset) throws IOException {
+        throw new UnsupportedOperationException("Moving the log start offset is being built (issue 10)");
+    }
+
+    @Override
+    public LogRewrite rewrite(long baseOffset, long endOffset) throws IOException {
+        throw new UnsupportedOperationException("Segment rewrites are being built (issue 10)");
     }
 
     @Override

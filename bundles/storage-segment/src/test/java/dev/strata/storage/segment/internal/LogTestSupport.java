@@ -38,7 +38,7 @@ final class LogTestSupport {
 
     static LogConfig config(long segmentBytes, int indexInterval) {
         return new LogConfig(segmentBytes, 7L * 24 * 3600 * 1000, Long.MAX_VALUE, Long.MAX_VALUE, indexInterval,
-                1024 * 1024);
+                1024 * 1024, 0);
     }
 
     /** A batch of {@code records} records at {@code baseOffset}, timestamps {@code ts, ts+1, ...}. */

@@ -28,7 +28,7 @@ class RecoveryTimeBench {
     void restartTimeAfterACrash() throws IOException {
         Path base = Path.of(System.getProperty("bench.dir", "target/recovery-bench"));
         LogConfig config = new LogConfig(SEGMENT_BYTES, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 4096,
-                10 << 20);
+                10 << 20, 0);
         SegmentLogStore writer = new SegmentLogStore(new MmapOffsetIndexFactory(), System::currentTimeMillis);
         ByteBuffer template = batch(new Random(1));
         long start = System.nanoTime();

@@ -58,7 +58,7 @@ class SegmentLogStoreTest {
         SegmentLogStore store = activate(config(10));
         Path dir = tmp.resolve("t-0");
         SegmentedLog log = (SegmentedLog) store.open(dir, TP,
-                new LogConfig(1 << 20, 1L << 40, Long.MAX_VALUE, 20, 4096, 1 << 20));
+                new LogConfig(1 << 20, 1L << 40, Long.MAX_VALUE, 20, 4096, 1 << 20, 0));
         appendBatches(log, 1, 3, 0);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (log.unflushedMessages() > 0 && System.nanoTime() < deadline) {

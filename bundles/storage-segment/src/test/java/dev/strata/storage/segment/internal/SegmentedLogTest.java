@@ -350,7 +350,7 @@ class SegmentedLogTest extends SegmentStoreTestBase {
 
     @Test
     void rollsOnAgeAndOnRequest() throws IOException {
-        LogConfig aging = new LogConfig(1 << 20, 1000, Long.MAX_VALUE, Long.MAX_VALUE, 0, 1024 * 1024);
+        LogConfig aging = new LogConfig(1 << 20, 1000, Long.MAX_VALUE, Long.MAX_VALUE, 0, 1024 * 1024, 0);
         SegmentedLog log = open(aging);
         appendBatches(log, 3, 1, 0);
         assertEquals(1, log.segmentCount());
@@ -372,7 +372,7 @@ class SegmentedLogTest extends SegmentStoreTestBase {
         SegmentLogStore small = new SegmentLogStore(new MmapOffsetIndexFactory(12), clock::get);
         try {
             SegmentedLog log = (SegmentedLog) small.open(dir(), TP,
-                    new LogConfig(1 << 20, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0, 1024 * 1024));
+                    new LogConfig(1 << 20, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0, 1024 * 1024, 0));
             appendBatches(log, 20, 2, 0);
             assertEquals(1, log.segmentCount());
             for (long offset = 0; offset < 40; offset++) {
@@ -387,14 +387,14 @@ class SegmentedLogTest extends SegmentStoreTestBase {
 
     @Test
     void flushPolicyFlushesAfterMessagesOrTimeAndLosesNothing() throws IOException {
-        LogConfig byCount = new LogConfig(1024, 1L << 40, 5, Long.MAX_VALUE, 100, 1024 * 1024);
+        LogConfig byCount = new LogConfig(1024, 1L << 40, 5, Long.MAX_VALUE, 100, 1024 * 1024, 0);
         SegmentedLog log = open(byCount);
         appendBatches(log, 2, 2, 0);
         assertEquals(4, log.unflushedMessages());
         appendBatches(log, 1, 2, 0);
         assertEquals(0, log.unflushedMessages());
 
-        log.reconfigure(new LogConfig(1024, 1L << 40, Long.MAX_VALUE, 500, 100, 1024 * 1024));
+        log.reconfigure(new LogConfig(1024, 1L << 40, Long.MAX_VALUE, 500, 100, 1024 * 1024, 0));
         appendBatches(log, 1, 1, 0);
         assertEquals(1, log.unflushedMessages());
         store.flushDueLogs();
@@ -403,7 +403,7 @@ class SegmentedLogTest extends SegmentStoreTestBase {
         store.flushDueLogs();
         assertEquals(0, log.unflushedMessages());
 
-        log.reconfigure(new LogConfig(1024, 1L << 40, Long.MAX_VALUE, 0, 100, 1024 * 1024));
+        log.reconfigure(new LogConfig(1024, 1L << 40, Long.MAX_VALUE, 0, 100, 1024 * 1024, 0));
         appendBatches(log, 1, 1, 0);
         assertEquals(0, log.unflushedMessages());
         long end = log.logEndOffset();
