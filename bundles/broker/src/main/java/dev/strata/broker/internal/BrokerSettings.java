@@ -22,11 +22,13 @@ import java.util.TreeSet;
  * @param explicitTopicDefaults topic setting names whose broker key was set explicitly
  * @param storeUnavailableWaitMs how long requests to a partition without a log (its store being swapped, or none
  *     bound) are held before KAFKA_STORAGE_ERROR
+ * @param raw every key that was set (blank values dropped), for the components that parse their own settings
+ *     ({@link #longValue}, {@link #intValue}, {@link #boolValue})
  */
 record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int numPartitions,
                       short defaultReplicationFactor, boolean deleteTopicEnable, int maxBrokerPartitions,
                       long storeUnavailableWaitMs, Map<String, String> topicDefaults,
-                      Set<String> explicitTopicDefaults) {
+                      Set<String> explicitTopicDefaults, Map<String, Object> raw) {
 
     static final String BROKER_ID = "broker.id";
     static final String LOG_DIRS = LogDirs.LOG_DIRS;
@@ -63,6 +65,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
     BrokerSettings {
         topicDefaults = Map.copyOf(topicDefaults);
         explicitTopicDefaults = Set.copyOf(explicitTopicDefaults);
+        raw = Map.copyOf(raw);
     }
 
     /** As {@link #of(Map, Path)} outside any container: {@code log.dirs} defaults to {@code data} here. */
@@ -110,7 +113,7 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
             explicit.add(e.getValue());
         }
         return new BrokerSettings(brokerId, logDir, autoCreate, numPartitions, (short) rf, deleteEnable,
-                maxBrokerPartitions, storeWaitMs, topicDefaults, explicit);
+                maxBrokerPartitions, storeWaitMs, topicDefaults, explicit, props);
     }
 
     /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */
@@ -118,6 +121,34 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         return brokerId != next.brokerId || !logDir.equals(next.logDir);
     }
 
+
+    /** A broker-only setting (not a topic default) as a long, {@code dflt} when unset. */
+    long longValue(String key, long dflt, long min) {
+        Object v = raw.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = v instanceof Number num ? num.longValue() : Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is not an integer: " + v, e);
+        }
+        if (n < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ": " + n);
+        }
+        return n;
+    }
+
+    /** A broker-only setting as an int, {@code dflt} when unset. */
+    int intValue(String key, int dflt, int min) {
+        return intValue(raw, key, dflt, min);
+    }
+
+    /** A broker-only setting as a boolean, {@code dflt} when unset. */
+    boolean boolValue(String key, boolean dflt) {
+        return bool(raw, key, dflt);
+    }
 
     private static int intValue(Map<String, ?> props, String key, int dflt, int min) {
         Object v = props.get(key);
