@@ -76,6 +76,11 @@ final class BrokerCore implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(logs::flushDueLogs, 1, 1, TimeUnit.SECONDS);
             scheduler.scheduleWithFixedDelay(() -> logs.expireProducers(PRODUCER_ID_EXPIRATION_MS), 10, 10,
                     TimeUnit.MINUTES);
+            LogRetention retention = new LogRetention(clock);
+            long retentionCheckMs = settings.longValue(LogRetention.CHECK_INTERVAL_MS,
+                    LogRetention.DEFAULT_CHECK_INTERVAL_MS, 1);
+            scheduler.scheduleWithFixedDelay(() -> retention.run(logs.partitions()), retentionCheckMs,
+                    retentionCheckMs, TimeUnit.MILLISECONDS);
             LOG.info("Broker {} started on {} (cluster {})", settings.brokerId(), settings.logDir(),
                     metadata.clusterId());
             return new BrokerCore(metadata, logs, purgatoryRef[0], broker, scheduler);

@@ -491,6 +491,25 @@ final class Partition implements ReplicatedPartition {
         return new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
     }
 
+    /**
+     * Moves the log start offset up (retention, DeleteRecords) under the partition lock, so that it is serialised
+     * with appends and truncation as the log contract asks.
+     *
+     * @return the segments the log removed
+     * @throws StrataException KAFKA_STORAGE_ERROR while detached, OFFSET_OUT_OF_RANGE beyond the log end
+     */
+    int advanceLogStartOffset(long offset) throws IOException {
+        lock.lock();
+        try {
+            if (offline) {
+                throw gone();
+            }
+            return slot.attachedLog(tp).advanceLogStartOffset(offset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void reconfigure(TopicSettings next) {
         lock.lock();
         try {
