@@ -65,8 +65,8 @@ final class LogLoader {
                 segments.put(base, s);
                 try {
                     long offsetLimit = isLast ? Long.MAX_VALUE : bases.get(i + 1);
-                    boolean full = base >= fullCheckFrom || rewritten.contains(base);
-                    check(tp, s, full, isLast, offsetLimit, config.indexIntervalBytes(), now, outcome);
+                    check(tp, s, base >= fullCheckFrom, rewritten.contains(base), isLast, offsetLimit,
+                            config.indexIntervalBytes(), now, outcome);
                 } finally {
                     s.pin(isLast); // the others are left to the open-file cache
                 }
@@ -150,13 +150,18 @@ final class LogLoader {
         long bytesLost;
     }
 
-    /** Checks one segment, in full or cheaply (and in full when that fails), and reports what was lost. */
-    private static void check(TopicPartition tp, LogSegment s, boolean full, boolean isLast, long offsetLimit,
-                              int interval, long now, Outcome outcome) throws IOException {
-        boolean needsFullCheck = full;
+    /**
+     * Checks one segment, in full or cheaply (and in full when that fails), and reports what was lost. A segment
+     * whose rewrite a crash interrupted ({@code rewritten}) has its indexes rebuilt in any case.
+     */
+    private static void check(TopicPartition tp, LogSegment s, boolean full, boolean rewritten, boolean isLast,
+                              long offsetLimit, int interval, long now, Outcome outcome) throws IOException {
+        boolean needsFullCheck = full || rewritten;
         try {
             // Every segment's indexes are checked, also those about to be rebuilt, so damage is reported.
-            s.sanityCheckIndexes(interval);
+            if (!rewritten) {
+                s.sanityCheckIndexes(interval);
+            }
         } catch (IOException corrupt) {
             LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp, corrupt.getMessage());
             s.deleteIndexes();
@@ -250,6 +255,10 @@ final class LogLoader {
             rewritten.add(base);
         }
         for (long base : swapEnds) {
+            if (!rewritten.contains(base) && bases.contains(base)) {
+                // The swap was renamed into place, but the commit did not finish: its indexes may not be written.
+                rewritten.add(base);
+            }
             Files.deleteIfExists(LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.SWAP_END_SUFFIX));
         }
         for (long base : offsetIndexes) {
