@@ -16,7 +16,6 @@ import dev.strata.record.RecordBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -69,8 +68,8 @@ final class SegmentedLog implements PartitionLog {
     private volatile boolean closed;
     /** Slices handed out by {@link #read}: closing or deleting the log closes its files after their release. */
     private final ReadHolds holds;
-    /** Runs the grace timeout of {@link ReadHolds}; null without a store (tests): files close at the last release. */
-    private volatile ScheduledExecutorService closeTimer;
+    /** Deletes removed segments and a deleted log later, on the store's timer (which also bounds read holds). */
+    private final SegmentDeleter deleter;
     private long unflushedMessages;
     private long lastFlushMs;
     /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
@@ -104,11 +103,12 @@ final class SegmentedLog implements PartitionLog {
         this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
         this.movedLogStart = logStartOffset;
         this.holds = new ReadHolds("Log " + tp);
+        this.deleter = new SegmentDeleter(tp);
     }
 
     /** The timer that bounds how long a closed log waits for unreleased slices (set by the store). */
     void closeFilesLaterWith(ScheduledExecutorService timer) {
-        this.closeTimer = timer;
+        deleter.useTimer(timer);
     }
 
     /** Slices read from this log and not released yet (tests, monitoring). */
@@ -362,45 +362,7 @@ final class SegmentedLog implements PartitionLog {
             }
         } finally {
             DamagedSegment.fsyncDirectory(dir);
-            deleteLater(leaving);
-        }
-    }
-
-    private void deleteLater(List<LogSegment> removed) {
-        Runnable delete = () -> {
-            for (LogSegment s : removed) {
-                try {
-                    s.deleteRemoved();
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Deleting the files of removed segment {} of {} failed (they go at the next open): {}",
-                            s.baseOffset(), tp, e.toString());
-                }
-                s.holds().whenReleased(() -> closeQuietly(s), closeTimer);
-            }
-        };
-        runAfterDeleteDelay(delete);
-    }
-
-    /** Runs {@code task} {@code file.delete.delay.ms} from now on the store's timer (at once without one). */
-    private void runAfterDeleteDelay(Runnable task) {
-        long delay = config.fileDeleteDelayMs();
-        ScheduledExecutorService timer = closeTimer;
-        if (delay > 0 && timer != null) {
-            try {
-                timer.schedule(task, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
-                return;
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                LOG.debug("Store stopping: deleting the files of {} now", tp);
-            }
-        }
-        task.run();
-    }
-
-    private void closeQuietly(LogSegment s) {
-        try {
-            s.closeChannel();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Closing a removed segment file of {} failed: {}", tp, e.toString());
+            deleter.deleteLater(leaving, config.fileDeleteDelayMs());
         }
     }
 
@@ -455,7 +417,7 @@ final class SegmentedLog implements PartitionLog {
         for (LogSegment s : leaving) {
             segments.remove(s.baseOffset(), s);
         }
-        deleteLater(replaced);
+        deleter.deleteLater(replaced, config.fileDeleteDelayMs());
     }
 
     OpenFileCache files() {
@@ -723,7 +685,7 @@ final class SegmentedLog implements PartitionLog {
                     LOG.warn("Closing a segment file of {} failed: {}", tp, e.toString());
                 }
             }
-        }, closeTimer);
+        }, deleter.timer());
     }
 
     /**
@@ -741,44 +703,13 @@ final class SegmentedLog implements PartitionLog {
                     s.prepareDirectoryDelete();
                 }
                 segments.clear();
-                Path doomed = dir;
-                if (Files.exists(dir) && dir.getParent() != null && config.fileDeleteDelayMs() > 0) {
-                    doomed = dir.resolveSibling(dir.getFileName() + "."
-                            + java.util.UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX);
-                    Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    DamagedSegment.fsyncDirectory(dir.getParent());
-                }
-                Path gone = doomed;
-                runAfterDeleteDelay(() -> {
-                    try {
-                        deleteDirectory(gone);
-                    } catch (IOException e) {
-                        LOG.warn("Could not remove {} of deleted log {} (the broker removes it at its next start)",
-                                gone, tp, e);
-                    }
-                });
+                deleter.deleteDirectoryLater(dir, config.fileDeleteDelayMs());
                 LOG.info("Deleted log {} in {}", tp, dir);
             } finally {
                 onClose.accept(this);
                 closeChannelsWhenReleased(deleting);
             }
         }
-    }
-
-    private static void deleteDirectory(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                if (Files.isDirectory(f)) {
-                    deleteDirectory(f);
-                } else {
-                    Files.deleteIfExists(f);
-                }
-            }
-        }
-        Files.deleteIfExists(dir);
     }
 
     private void ensureOpen() {
