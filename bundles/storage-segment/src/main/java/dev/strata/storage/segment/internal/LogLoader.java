@@ -91,8 +91,10 @@ final class LogLoader {
         long end = segments.lastEntry().getValue().nextOffset();
         // After a crash what was checked may still be only in the page cache: the recovery point stays.
         long recoveryPoint = clean ? end : Math.min(checkpoint.orElse(0), end);
+        long logStart = logStart(dir, tp, bases.isEmpty(), end);
+        dropSegmentsBelow(tp, segments, logStart);
         SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, indexType, files, clock, segments,
-                onClose, recoveryPoint, checkpoint.orElse(-1), logStart(dir, tp, bases.isEmpty(), end));
+                onClose, recoveryPoint, checkpoint.orElse(-1), logStart);
         String state = bases.isEmpty() ? "new log" : (clean ? "clean shutdown" : "unclean shutdown")
                 + ", " + outcome.fullyChecked + " segment(s) checked in full"
                 + (outcome.bytesLost > 0 ? ", " + outcome.bytesLost + " bytes unreadable" : "");
@@ -116,6 +118,23 @@ final class LogLoader {
             return end;
         }
         return start.getAsLong();
+    }
+
+    /**
+     * Deletes the segments wholly below the log start offset: a crash after the start was checkpointed and before
+     * they were removed leaves them (never the last one).
+     */
+    private static void dropSegmentsBelow(TopicPartition tp, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                          long logStart) throws IOException {
+        for (LogSegment s : new ArrayList<>(segments.values())) {
+            Long next = segments.higherKey(s.baseOffset());
+            if (next == null || next > logStart) {
+                return;
+            }
+            LOG.info("Deleting segment {} of {}: below the log start offset {}", s.baseOffset(), tp, logStart);
+            segments.remove(s.baseOffset());
+            s.delete();
+        }
     }
 
     /** The base offset of the first segment to check in full. */

@@ -164,20 +164,27 @@ final class SegmentRewrite implements LogRewrite {
                 Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
                 DamagedSegment.fsyncDirectory(dir);
                 committed = true; // from here the next open completes the swap, whatever happens now
-                out.close();
-                for (LogSegment s : replaced) {
-                    s.removeFromLog();
-                }
-                Files.move(swap, logFile, StandardCopyOption.ATOMIC_MOVE);
-                LogSegment rewritten = LogSegment.open(dir, baseOffset, log.indexFactory(), log.files());
                 try {
-                    rewritten.adoptRewrite(index, lastModified);
-                } finally {
-                    rewritten.pin(false);
+                    out.close();
+                    for (LogSegment s : replaced) {
+                        s.removeFromLog();
+                    }
+                    Files.move(swap, logFile, StandardCopyOption.ATOMIC_MOVE);
+                    LogSegment rewritten = LogSegment.open(dir, baseOffset, log.indexFactory(), log.files());
+                    try {
+                        rewritten.adoptRewrite(index, lastModified);
+                    } finally {
+                        rewritten.pin(false);
+                    }
+                    log.swapInLocked(rewritten, replaced);
+                    DamagedSegment.fsyncDirectory(dir);
+                    Files.deleteIfExists(swapEnd);
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("Rewrite of [{}, {}) of {} failed after its commit point; reads go on from the old "
+                            + "segments and the next open of the log finishes the swap", baseOffset, endOffset,
+                            log.topicPartition(), e);
+                    throw e;
                 }
-                log.swapInLocked(rewritten, replaced);
-                DamagedSegment.fsyncDirectory(dir);
-                Files.deleteIfExists(swapEnd);
             }
         }
         LOG.info("Rewrote segments [{}, {}) of {}: {} segment(s) replaced by one of {} bytes", baseOffset, endOffset,

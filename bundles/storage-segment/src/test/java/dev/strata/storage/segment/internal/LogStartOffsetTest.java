@@ -129,12 +129,25 @@ class LogStartOffsetTest extends SegmentStoreTestBase {
         RecoveryPointFile.writeLogStart(dir(), TP, 500);
         SegmentedLog past = open(config(1 << 20, 100));
         assertEquals(20, past.logStartOffset(), "clamped to the log end");
+        assertEquals(List.of(16L), LogTestSupport.segmentBases(dir()), "what lies below it goes");
         past.close();
-        RecoveryPointFile.writeLogStart(dir(), TP, 0);
-        Files.delete(LogFiles.logFile(dir(), 0)); // the first segment is gone: the start is the next one's base
+        RecoveryPointFile.writeLogStart(dir(), TP, 3); // below the first segment: the start is its base
         SegmentedLog below = open(config(1 << 20, 100));
-        assertEquals(10, below.logStartOffset());
-        assertEquals(10, batchesOf(below.read(10, 1000, true)).get(0).baseOffset());
+        assertEquals(16, below.logStartOffset());
+        assertEquals(16, batchesOf(below.read(16, 1000, true)).get(0).baseOffset());
+    }
+
+    @Test
+    void segmentsACrashLeftBelowTheCheckpointedStartGoAtOpen() throws IOException {
+        SegmentedLog log = threeSegments(config(1 << 20, 100));
+        log.close();
+        Files.delete(dir().resolve(LogFiles.CLEAN_SHUTDOWN));
+        RecoveryPointFile.writeLogStart(dir(), TP, 17); // written, then the crash before the segments left
+        SegmentedLog reopened = open(config(1 << 20, 100));
+        assertEquals(17, reopened.logStartOffset());
+        assertEquals(List.of(16L), LogTestSupport.segmentBases(dir()));
+        assertEquals(List.of(16L), reopened.segments().stream().map(SegmentInfo::baseOffset).toList());
+        assertEquals(16, batchesOf(reopened.read(17, 1000, true)).get(0).baseOffset(), "the batch holding 17");
     }
 
     @Test
