@@ -230,6 +230,7 @@ final class LogLoader {
         List<Long> offsetIndexes = new ArrayList<>();
         List<Long> swaps = new ArrayList<>();
         List<Long> swapEnds = new ArrayList<>();
+        List<Long> uncommitted = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
@@ -237,6 +238,8 @@ final class LogLoader {
                     LOG.info("Deleting {}: {}", f, name.endsWith(LogFiles.DELETED_SUFFIX)
                             ? "a segment file that left the log" : "a rewrite that was not committed");
                     Files.delete(f);
+                    LogFiles.baseOffsetOf(f, LogFiles.LOG_SUFFIX + LogFiles.CLEANED_SUFFIX)
+                            .ifPresent(uncommitted::add);
                     continue;
                 }
                 OptionalLong swap = LogFiles.baseOffsetOf(f, LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX);
@@ -274,7 +277,7 @@ final class LogLoader {
             rewritten.add(base);
         }
         for (long base : swapEnds) {
-            if (!rewritten.contains(base) && bases.contains(base)) {
+            if (!rewritten.contains(base) && !uncommitted.contains(base) && bases.contains(base)) {
                 // The swap was renamed into place, but the commit did not finish: its indexes may not be written.
                 rewritten.add(base);
             }

@@ -236,6 +236,40 @@ class SegmentRewriteTest extends SegmentStoreTestBase {
         }
     }
 
+    @Test
+    void aSliceOfAReplacedSegmentReadsOnAfterItsFilesAreDeleted() throws IOException {
+        SegmentedLog log = open(config(1 << 20, 100, 300));
+        appendBatches(log, 5, 2, 1000);
+        log.roll();
+        appendBatches(log, 3, 2, 5000);
+        log.roll();
+        dev.strata.api.log.LogSlice held = log.read(0, 1 << 20, true);
+        dev.strata.api.log.LogSlice copy = log.read(0, 1 << 20, true);
+        ByteBuffer before = copy.readFully();
+        copy.release();
+        try (LogRewrite r = log.rewrite(0, 16)) {
+            writeKept(r);
+            assertTrue(r.commit());
+        }
+        assertTrue(fileNames(dir()).containsAll(List.of("00000000000000000000.log.deleted",
+                "00000000000000000010.log.deleted")), fileNames(dir()).toString());
+        LogTestSupport.awaitTrue("the replaced segments' files go after file.delete.delay.ms", 10_000,
+                () -> {
+                    try {
+                        return fileNames(dir()).stream().noneMatch(n -> n.endsWith(".deleted"));
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        assertEquals(before, held.readFully(), "the old bytes, from the deleted file");
+        held.release();
+        assertEquals(0, log.heldSlices());
+        // Offsets 14 and 15 are gone and nothing follows yet: like Kafka, a read there is empty until appends come.
+        assertEquals(NEW.subList(0, 3), batchesOf(log.read(0, 1 << 20, true)).stream()
+                .map(RecordBatch::baseOffset).toList());
+        assertTrue(log.read(14, 1000, true).isEmpty());
+    }
+
     // Crash states: the files a crash at each step of a commit leaves, made on disk, then a reopen.
 
     /** Makes the log, a rewrite of [0, 16), keeps the {@code .cleaned} bytes aside and closes as a crash would. */
