@@ -402,10 +402,10 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             Partition p = partitions.remove(tp);
             Path dir = directoryOf(tp);
             try {
-                if (p != null) {
-                    p.close();
-                }
-                if (Files.exists(dir)) {
+                // The log renames its directory and removes it after file.delete.delay.ms, so fetches sending
+                // from it complete; without a log (no store bound) the directory goes here.
+                boolean byLog = p != null && p.delete();
+                if (!byLog && Files.exists(dir)) {
                     Path renamed = logDir.resolve(dir.getFileName() + "."
                             + java.util.UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
                     Files.move(dir, renamed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

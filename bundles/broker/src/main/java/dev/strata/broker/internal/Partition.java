@@ -600,24 +600,31 @@ final class Partition implements ReplicatedPartition {
         HeldRequests.run(resume, tp); // they find the partition offline
     }
 
-    /** Closes the log and removes its files. */
-    void delete() throws IOException {
+    /**
+     * Takes the partition offline and has its log delete its files (the store removes them after
+     * {@code file.delete.delay.ms}, so sends in flight complete).
+     *
+     * @return false when the partition had no log (its store is missing): the caller removes the directory
+     */
+    boolean delete() throws IOException {
         List<Runnable> resume;
+        PartitionLog log;
         lock.lock();
         try {
             offline = true;
             failWaiters();
             replication.partitionClosed(this);
             producerState.clear();
-            PartitionLog log = slot.detach(0);
+            log = slot.detach(0);
+            resume = held.takeAll();
             if (log != null) {
                 log.delete();
             }
-            resume = held.takeAll();
         } finally {
             lock.unlock();
         }
         HeldRequests.run(resume, tp); // they find the partition offline
+        return log != null;
     }
 
     private void failWaiters() {
