@@ -96,8 +96,10 @@ public final class SegmentLogStore implements LogStore {
     private final OpenFileCache files;
     private final Set<SegmentedLog> openLogs = ConcurrentHashMap.newKeySet();
     /**
-     * Bounds how long a closed log keeps its files for slices still being sent. Its delayed tasks still run after
-     * the store stops (the executor's default policy), so a stopped or updated store lets sends in flight finish.
+     * Bounds how long a closed log keeps its files for slices still being sent, and deletes the files of removed
+     * segments and deleted logs {@code file.delete.delay.ms} later ({@link SegmentDeleter}). Its delayed tasks still
+     * run after the store stops (the executor's default policy), so a stopped or updated store lets sends in flight
+     * finish.
      */
     private final ScheduledExecutorService closeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "strata-segment-close-timer");
