@@ -226,6 +226,10 @@ class ResponseVersionsTest {
                         assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), p.errorCode(), t.name() + p);
                     } else if (t.name().equals("__consumer_offsets")) {
                         assertEquals(ErrorCode.INVALID_TOPIC_EXCEPTION.code(), p.errorCode());
+                    } else if (p.errorCode() != ErrorCode.NONE.code()) {
+                        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE.code(), p.errorCode(), "beyond the end: " + p);
+                    } else {
+                        assertTrue(p.lowWatermark() >= 1, "" + p);
                     }
                     assertTrue(p.errorCode() != 0 || p.lowWatermark() >= 0, t.name() + p);
                 }
