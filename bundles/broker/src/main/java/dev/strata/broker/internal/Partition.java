@@ -488,51 +488,6 @@ final class Partition implements ReplicatedPartition {
         }
     }
 
-    /**
-     * DeleteRecords: moves the log start offset up to {@code offset}, never past the high watermark (Kafka's
-     * {@code UnifiedLog.maybeIncrementLogStartOffset}). Idempotent-producer state stays, as Kafka keeps it since
-     * KIP-360: a producer whose records were removed goes on with its sequence.
-     *
-     * @return the log start offset now (the low watermark)
-     * @throws StrataException OFFSET_OUT_OF_RANGE beyond the high watermark, KAFKA_STORAGE_ERROR without a log,
-     *     UNKNOWN_TOPIC_OR_PARTITION once offline
-     */
-    long advanceLogStartOffset(long offset) throws IOException {
-        lock.lock();
-        try {
-            if (offline) {
-                throw gone();
-            }
-            PartitionLog log = slot.attachedLog(tp);
-            long hw = highWatermark;
-            if (offset > hw) {
-                throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to "
-                        + offset + " of partition " + tp + " since it is larger than the high watermark " + hw);
-            }
-            if (offset > log.logStartOffset()) {
-                int removed = log.advanceLogStartOffset(offset);
-                LOG.info("{}: incremented log start offset to {} due to client delete records request ({} "
-                        + "segment(s) removed)", tp, offset, removed);
-            }
-            return log.logStartOffset();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The idempotent producers with state here (DescribeProducers). */
-    List<ProducerStateManager.Snapshot> producers() {
-        lock.lock();
-        try {
-            if (offline) {
-                throw gone();
-            }
-            return producerState.producers();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private StrataException gone() {
         return new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "Partition " + tp + " was deleted or closed");
     }
@@ -564,6 +519,51 @@ final class Partition implements ReplicatedPartition {
                 LOG.info("{}: rebuilt state of {} idempotent producer(s) from the last {} batch(es)", tp,
                         producerState.producerCount(), batches);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * DeleteRecords: moves the log start offset up to {@code offset}, never past the high watermark (Kafka's
+     * {@code UnifiedLog.maybeIncrementLogStartOffset}). Idempotent-producer state stays, as Kafka keeps it since
+     * KIP-360: a producer whose records were removed goes on with its sequence.
+     *
+     * @return the log start offset now (the low watermark)
+     * @throws StrataException OFFSET_OUT_OF_RANGE beyond the high watermark, KAFKA_STORAGE_ERROR without a log,
+     *     UNKNOWN_TOPIC_OR_PARTITION once offline
+     */
+    long deleteRecords(long offset) throws IOException {
+        lock.lock();
+        try {
+            if (offline) {
+                throw gone();
+            }
+            PartitionLog log = slot.attachedLog(tp);
+            long hw = highWatermark;
+            if (offset > hw) {
+                throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to "
+                        + offset + " of partition " + tp + " since it is larger than the high watermark " + hw);
+            }
+            if (offset > log.logStartOffset()) {
+                int removed = log.advanceLogStartOffset(offset);
+                LOG.info("{}: incremented log start offset to {} due to client delete records request ({} "
+                        + "segment(s) removed)", tp, offset, removed);
+            }
+            return log.logStartOffset();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The idempotent producers with state here (DescribeProducers). */
+    List<ProducerStateManager.Snapshot> producers() {
+        lock.lock();
+        try {
+            if (offline) {
+                throw gone();
+            }
+            return producerState.producers();
         } finally {
             lock.unlock();
         }

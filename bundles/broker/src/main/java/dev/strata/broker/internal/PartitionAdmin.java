@@ -60,7 +60,7 @@ final class PartitionAdmin {
                 LOG.debug("The offset {} for partition {} is not valid", target, tp);
                 return refused(ErrorCode.OFFSET_OUT_OF_RANGE);
             }
-            return new DeleteRecordsResult(ErrorCode.NONE, p.advanceLogStartOffset(target));
+            return new DeleteRecordsResult(ErrorCode.NONE, p.deleteRecords(target));
         } catch (StrataException e) {
             LOG.debug("DeleteRecords on {} at {} refused: {} {}", tp, offset, e.error(), e.getMessage());
             return refused(e.error());
