@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -151,6 +153,33 @@ class AdminToolsIT {
         assertEquals(1, shrink.exitCode(), shrink.describe());
         assertEquals(List.of("Error while executing topic command : The topic grow currently has 5 partition(s); "
                 + "4 would not be an increase."), KafkaTool.lines(shrink));
+    }
+
+    @Test
+    void aGroupMemberIsGivenTheNewPartitions() throws Exception {
+        String topic = "regroup";
+        Clients.createTopic(admin(), topic, 1);
+        try (KafkaConsumer<String, String> member = Clients.consumer(strata.container(), Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "regroup-group", ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500))) {
+            member.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (member.assignment().size() != 1 && System.nanoTime() < deadline) {
+                member.poll(Duration.ofMillis(200));
+            }
+            assertEquals(1, member.assignment().size(), "joined with the one partition");
+
+            admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
+                producer.send(new ProducerRecord<>(topic, 2, "k", "new partition")).get(30, TimeUnit.SECONDS);
+            }
+            List<ConsumerRecord<String, String>> got = new ArrayList<>();
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                member.poll(Duration.ofMillis(200)).forEach(got::add);
+            }
+            assertEquals(List.of("new partition"), got.stream().map(ConsumerRecord::value).toList(),
+                    "the member's metadata refresh found the new partitions and the group reassigned them");
+            assertEquals(3, member.assignment().size());
+        }
     }
 
     @Test
@@ -300,7 +329,7 @@ class AdminToolsIT {
         Map<?, ?> logDir = (Map<?, ?>) logDirs.get(0);
         assertEquals(dataDir, logDir.get("logDir"));
         assertEquals(null, logDir.get("error"));
-        Map<String, Map<?, ?>> partitions = new java.util.TreeMap<>();
+        Map<String, Map<?, ?>> partitions = new TreeMap<>();
         for (Object o : (List<?>) logDir.get("partitions")) {
             Map<?, ?> p = (Map<?, ?>) o;
             partitions.put((String) p.get("partition"), p);
