@@ -4,6 +4,8 @@
 //   node kafkajs_client.js BOOTSTRAP create-topic TOPIC PARTITIONS
 //   node kafkajs_client.js BOOTSTRAP describe TOPIC           topic metadata, the topic list and the cluster
 //   node kafkajs_client.js BOOTSTRAP delete-topic TOPIC
+//   node kafkajs_client.js BOOTSTRAP create-partitions TOPIC COUNT   grow the topic to COUNT partitions
+//   node kafkajs_client.js BOOTSTRAP delete-records TOPIC PARTITION OFFSET   then each partition's low and high
 //   node kafkajs_client.js BOOTSTRAP produce TOPIC FROM COUNT  keys k<i>, values v<i> for i in [FROM, FROM+COUNT)
 //   node kafkajs_client.js BOOTSTRAP consume TOPIC GROUP COUNT read COUNT records in the group, commit, leave
 //   node kafkajs_client.js BOOTSTRAP describe-group GROUP
@@ -84,6 +86,25 @@ async function describe (topic) {
 async function deleteTopic (topic) {
   await withAdmin(admin => admin.deleteTopics({ topics: [topic], timeout: WAIT_MS }))
   print('deleted', topic)
+}
+
+async function createPartitions (topic, count) {
+  await withAdmin(admin => admin.createPartitions({
+    topicPartitions: [{ topic, count: Number(count) }],
+    timeout: WAIT_MS
+  }))
+  print('partitions', topic, count)
+}
+
+async function deleteRecords (topic, partition, offset) {
+  await withAdmin(async admin => {
+    // KafkaJS looks the leaders up in metadata it must have loaded already (against Kafka too).
+    await admin.fetchTopicMetadata({ topics: [topic] })
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: Number(partition), offset }] })
+    for (const p of (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition)) {
+      print('offsets', topic, p.partition, 'low', p.low, 'high', p.high)
+    }
+  })
 }
 
 async function produce (topic, from, count) {
@@ -174,6 +195,8 @@ const commands = {
   'create-topic': createTopic,
   describe,
   'delete-topic': deleteTopic,
+  'create-partitions': createPartitions,
+  'delete-records': deleteRecords,
   produce,
   consume,
   'describe-group': describeGroup,

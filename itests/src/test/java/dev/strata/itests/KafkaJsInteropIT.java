@@ -52,6 +52,31 @@ class KafkaJsInteropIT {
     }
 
     @Test
+    void adminGrowsATopicAndDeletesRecords() throws Exception {
+        String topic = "kjs-trim";
+        assertEquals(List.of("created " + topic + " true"), kafkajs.run("create-topic", topic, "1"));
+        assertEquals(List.of("partitions " + topic + " 3"), kafkajs.run("create-partitions", topic, "3"));
+        assertEquals(3, strata.admin().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic).partitions().size());
+        assertEquals(List.of("acknowledged 300"), kafkajs.run("produce", topic, "0", "300"));
+        Map<TopicPartition, Long> ends = endOffsets(topic);
+        long end0 = ends.get(new TopicPartition(topic, 0));
+        assertTrue(end0 > 10, "keys spread over the 3 partitions: " + ends);
+
+        List<String> trimmed = ThirdPartyClient.linesStartingWith(kafkajs.run("delete-records", topic, "0", "10"),
+                "offsets");
+        assertEquals(List.of(topic + " 0 low 10 high " + end0,
+                topic + " 1 low 0 high " + ends.get(new TopicPartition(topic, 1)),
+                topic + " 2 low 0 high " + ends.get(new TopicPartition(topic, 2))), trimmed);
+        assertEquals(10L, strata.admin().listOffsets(Map.of(new TopicPartition(topic, 0),
+                org.apache.kafka.clients.admin.OffsetSpec.earliest())).partitionResult(new TopicPartition(topic, 0))
+                .get(30, TimeUnit.SECONDS).offset());
+        // -1: up to the high watermark
+        assertEquals(topic + " 0 low " + end0 + " high " + end0, ThirdPartyClient.linesStartingWith(
+                kafkajs.run("delete-records", topic, "0", "-1"), "offsets").get(0));
+    }
+
+    @Test
     void groupConsumesEverythingCommitsAndTheNextMemberResumes() throws Exception {
         String topic = "kjs-orders";
         assertEquals(List.of("created " + topic + " true"), kafkajs.run("create-topic", topic, "3"));

@@ -57,6 +57,7 @@ final class BrokerService implements Broker {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clock;
     private final PartitionBudget partitionBudget = PartitionBudget.ofThisProcess();
+    private final PartitionAdmin partitionAdmin;
     private volatile BrokerSettings settings;
 
     BrokerService(BrokerSettings settings, MetadataStore metadata, LogManager logs, FetchReader fetchReader,
@@ -68,6 +69,7 @@ final class BrokerService implements Broker {
         this.fetchReader = fetchReader;
         this.purgatory = purgatory;
         this.offsetLookup = new OffsetLookup(logs);
+        this.partitionAdmin = new PartitionAdmin(metadata, logs, () -> this.settings);
         this.producerIds = producerIds;
         this.scheduler = scheduler;
         this.clock = clock;
@@ -295,26 +297,45 @@ final class BrokerService implements Broker {
         throw new UnsupportedOperationException("AlterConfigs is being built (issue 10)");
     }
 
+    /**
+     * Checked as Kafka's controller checks it, and against this broker's partition budget as a new topic is; the
+     * metadata store records the new count and the log manager, told by it, opens the new partitions. An internal
+     * topic keeps its count: the group coordinator places groups by {@code __consumer_offsets}' partition count, so
+     * growing it would move groups away from their committed offsets.
+     */
     @Override
     public void createPartitions(String topic, int totalCount, List<List<Integer>> newAssignments,
                                  boolean validateOnly, RequestContext context) {
-        throw new UnsupportedOperationException("CreatePartitions is being built (issue 10)");
+        if (InternalTopics.isInternal(topic)) {
+            throw new StrataException(ErrorCode.INVALID_TOPIC_EXCEPTION, "Cannot add partitions to internal topic "
+                    + topic + ": consumer groups are placed by its partition count");
+        }
+        TopicMetadata t = metadata.topic(topic).orElseThrow(() -> new StrataException(
+                ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + topic + "' does not exist."));
+        Set<Integer> registered = new HashSet<>();
+        metadata.liveBrokers().forEach(b -> registered.add(b.id()));
+        int additional = TopicValidation.validatePartitionIncrease(t, totalCount, newAssignments, registered);
+        partitionBudget.check(metadata, additional, settings.maxBrokerPartitions());
+        if (!validateOnly) {
+            metadata.createPartitions(topic, totalCount, newAssignments);
+        }
     }
 
     @Override
     public CompletableFuture<DeleteRecordsResult> deleteRecords(TopicPartition tp, long offset, int timeoutMs,
                                                                  RequestContext context) {
-        throw new UnsupportedOperationException("DeleteRecords is being built (issue 10)");
+        // One replica: the low watermark is the leader's log start offset at once, so nothing waits for timeoutMs.
+        return done(partitionAdmin.deleteRecords(tp, offset));
     }
 
     @Override
     public List<LogDirDescription> describeLogDirs(Collection<TopicPartition> partitions) {
-        throw new UnsupportedOperationException("DescribeLogDirs is being built (issue 10)");
+        return partitionAdmin.describeLogDirs(partitions);
     }
 
     @Override
     public List<ProducerDescription> describeProducers(TopicPartition tp) {
-        throw new UnsupportedOperationException("DescribeProducers is being built (issue 10)");
+        return partitionAdmin.describeProducers(tp);
     }
 
     @Override

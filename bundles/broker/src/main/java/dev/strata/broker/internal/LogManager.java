@@ -368,11 +368,22 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
 
     @Override
     public void topicCreated(TopicMetadata topic) {
-        for (int i = 0; i < topic.partitionCount(); i++) {
+        openNew(topic, 0);
+    }
+
+    /** CreatePartitions: opens the new partitions as a new topic's. */
+    @Override
+    public void partitionsCreated(TopicMetadata topic, int previousCount) {
+        openNew(topic, previousCount);
+    }
+
+    /** Opens the topic's partitions from {@code from} on, none of which has data yet. */
+    private void openNew(TopicMetadata topic, int from) {
+        for (int i = from; i < topic.partitionCount(); i++) {
             TopicPartition tp = new TopicPartition(topic.name(), i);
             Path dir = directoryOf(tp);
             if (Files.exists(dir) && !partitions.containsKey(tp)) {
-                // A new topic has no data: this is what a deleted topic of the same name left after a crash.
+                // A new partition has no data: this is what a deleted topic of the same name left after a crash.
                 LOG.warn("Removing stale directory {} before creating {}", dir, tp);
                 try {
                     deleteRecursively(dir);
@@ -383,7 +394,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             try {
                 partition(tp);
             } catch (StrataException e) {
-                LOG.error("Partition {} of new topic stays offline until it can be opened", tp);
+                LOG.error("New partition {} stays offline until it can be opened", tp);
             }
         }
     }

@@ -17,7 +17,7 @@ final class LogTailScanner {
 
     /** The header fields a scan reports. */
     record BatchHeader(long baseOffset, long lastOffset, long producerId, short producerEpoch, int baseSequence,
-                       int lastSequence, boolean control) {
+                       int lastSequence, boolean control, long maxTimestamp) {
     }
 
     private LogTailScanner() {
@@ -63,7 +63,8 @@ final class LogTailScanner {
                 short attributes = header.getShort(RecordBatch.ATTRIBUTES_OFFSET);
                 consumer.accept(new BatchHeader(base, base + lastDelta, header.getLong(RecordBatch.PRODUCER_ID_OFFSET),
                         header.getShort(RecordBatch.PRODUCER_EPOCH_OFFSET), baseSeq, lastSeq,
-                        (attributes & RecordBatch.CONTROL_MASK) != 0));
+                        (attributes & RecordBatch.CONTROL_MASK) != 0,
+                        header.getLong(RecordBatch.MAX_TIMESTAMP_OFFSET)));
                 count++;
                 next = base + lastDelta + 1;
                 pos += RecordBatch.LOG_OVERHEAD + (long) length;

@@ -343,7 +343,8 @@ final class Partition implements ReplicatedPartition {
             AppendResult appended = log.append(batch.slice());
             if (idempotent) {
                 producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                        batch.lastSequence(), appended.firstOffset(), appended.lastOffset(), nowMs);
+                        batch.lastSequence(), appended.firstOffset(), appended.lastOffset(),
+                        logAppendTime >= 0 ? logAppendTime : batch.maxTimestamp(), nowMs);
             }
             replication.leaderAppended(this, appended.logEndOffset());
             required = appended.logEndOffset();
@@ -530,13 +531,58 @@ final class Partition implements ReplicatedPartition {
             int batches = LogTailScanner.scan(slot.attachedLog(tp), windowBytes, h -> {
                 if (h.producerId() >= 0 && h.baseSequence() >= 0 && !h.control()) {
                     producerState.replay(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
-                            h.baseOffset(), h.lastOffset(), nowMs);
+                            h.baseOffset(), h.lastOffset(), h.maxTimestamp(), nowMs);
                 }
             });
             if (producerState.producerCount() > 0) {
                 LOG.info("{}: rebuilt state of {} idempotent producer(s) from the last {} batch(es)", tp,
                         producerState.producerCount(), batches);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * DeleteRecords: moves the log start offset up to {@code offset}, never past the high watermark (Kafka's
+     * {@code UnifiedLog.maybeIncrementLogStartOffset}). Idempotent-producer state stays, as Kafka keeps it since
+     * KIP-360: a producer whose records were removed goes on with its sequence.
+     *
+     * @return the log start offset now (the low watermark)
+     * @throws StrataException OFFSET_OUT_OF_RANGE beyond the high watermark, KAFKA_STORAGE_ERROR without a log,
+     *     UNKNOWN_TOPIC_OR_PARTITION once offline
+     */
+    long deleteRecords(long offset) throws IOException {
+        lock.lock();
+        try {
+            if (offline) {
+                throw gone();
+            }
+            PartitionLog log = slot.attachedLog(tp);
+            long hw = highWatermark;
+            if (offset > hw) {
+                throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to "
+                        + offset + " of partition " + tp + " since it is larger than the high watermark " + hw);
+            }
+            if (offset > log.logStartOffset()) {
+                int removed = log.advanceLogStartOffset(offset);
+                LOG.info("{}: incremented log start offset to {} due to client delete records request ({} "
+                        + "segment(s) removed)", tp, offset, removed);
+            }
+            return log.logStartOffset();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The idempotent producers with state here (DescribeProducers). */
+    List<ProducerStateManager.Snapshot> producers() {
+        lock.lock();
+        try {
+            if (offline) {
+                throw gone();
+            }
+            return producerState.producers();
         } finally {
             lock.unlock();
         }

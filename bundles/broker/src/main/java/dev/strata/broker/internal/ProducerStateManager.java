@@ -2,8 +2,11 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.common.ErrorCode;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,9 +41,15 @@ final class ProducerStateManager {
         }
     }
 
+    /** A producer as DescribeProducers reports it. */
+    record Snapshot(long producerId, short epoch, int lastSequence, long lastTimestamp) {
+    }
+
     private static final class Entry {
         short epoch;
         long lastUpdateMs;
+        /** The max timestamp of its last batch (Kafka's ProducerStateEntry.lastTimestamp). */
+        long lastTimestamp = -1;
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(MAX_BATCHES);
 
         int lastSeq() {
@@ -91,9 +100,13 @@ final class ProducerStateManager {
         return nextSeq == lastSeq + 1L || (nextSeq == 0 && lastSeq == Integer.MAX_VALUE);
     }
 
-    /** Records a batch that was appended (or found in the log at startup). */
+    /**
+     * Records a batch that was appended (or found in the log at startup).
+     *
+     * @param maxTimestamp the batch's max timestamp as stored (the append time for LogAppendTime topics)
+     */
     void update(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
-                long nowMs) {
+                long maxTimestamp, long nowMs) {
         Entry e = producers.computeIfAbsent(producerId, id -> new Entry());
         if (e.epoch != epoch) {
             e.batches.clear();
@@ -103,13 +116,25 @@ final class ProducerStateManager {
             e.batches.removeFirst();
         }
         e.batches.addLast(new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset));
+        e.lastTimestamp = maxTimestamp;
         e.lastUpdateMs = nowMs;
     }
 
     /** Same as {@link #update} for a batch read back from the log at startup. */
     void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
-                long nowMs) {
-        update(producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, nowMs);
+                long maxTimestamp, long nowMs) {
+        update(producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp, nowMs);
+    }
+
+    /**
+     * Every producer with state, by id. Kafka keeps a producer's state when records of it leave the log (retention,
+     * DeleteRecords: KIP-360), until {@code producer.id.expiration.ms}; so does this.
+     */
+    List<Snapshot> producers() {
+        List<Snapshot> out = new ArrayList<>(producers.size());
+        producers.forEach((id, e) -> out.add(new Snapshot(id, e.epoch, e.lastSeq(), e.lastTimestamp)));
+        out.sort(Comparator.comparingLong(Snapshot::producerId));
+        return out;
     }
 
     /** Forgets producers idle for longer than {@code maxIdleMs} (Kafka's producer.id.expiration.ms). */

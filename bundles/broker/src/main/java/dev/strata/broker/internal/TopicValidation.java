@@ -145,6 +145,50 @@ final class TopicValidation {
         return (short) replicationFactor;
     }
 
+    /**
+     * Kafka's controller checks for CreatePartitions ({@code ReplicationControlManager.createPartitions}), with its
+     * messages: the count must grow, by at most {@link #MAX_PARTITIONS} at once, with one replica list per new
+     * partition, each as {@link #validateAssignment} wants it and as long as the topic's replication factor.
+     *
+     * @param newAssignments the replica lists of the new partitions, or null to let the store place them
+     * @return how many partitions are added
+     * @throws StrataException INVALID_PARTITIONS or INVALID_REPLICA_ASSIGNMENT
+     */
+    static int validatePartitionIncrease(TopicMetadata topic, int totalCount, List<List<Integer>> newAssignments,
+                                         Set<Integer> registeredBrokers) {
+        int current = topic.partitionCount();
+        if (totalCount == current) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS, "Topic already has " + current
+                    + " partition(s).");
+        }
+        if (totalCount < current) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS, "The topic " + topic.name() + " currently has "
+                    + current + " partition(s); " + totalCount + " would not be an increase.");
+        }
+        int additional = totalCount - current;
+        if (additional > MAX_PARTITIONS) {
+            throw new StrataException(ErrorCode.INVALID_PARTITIONS, "Cannot add " + additional + " partitions at "
+                    + "once: at most " + MAX_PARTITIONS);
+        }
+        if (newAssignments != null) {
+            if (newAssignments.size() != additional) {
+                throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + additional
+                        + " additional partition(s), but only " + newAssignments.size()
+                        + " assignment(s) were specified.");
+            }
+            for (List<Integer> replicas : newAssignments) {
+                short rf = validateAssignment(List.of(replicas == null ? List.of() : replicas), registeredBrokers);
+                if (rf != topic.replicationFactor()) {
+                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "The manual partition "
+                            + "assignment includes a partition with " + rf + " replica(s), but this is not "
+                            + "consistent with previous partitions, which have " + topic.replicationFactor()
+                            + " replica(s).");
+                }
+            }
+        }
+        return additional;
+    }
+
     /** A random topic id that is neither Kafka's zero id nor its reserved metadata-topic id. */
     static UUID newTopicId() {
         while (true) {

@@ -40,6 +40,8 @@ final class InMemoryIndexLogStore implements LogStore {
         return log;
     }
 
+    static final String START_FILE = "log-start-offset";
+
     record Entry(long baseOffset, long lastOffset, long position, int size, long maxTimestamp) {
     }
 
@@ -50,6 +52,8 @@ final class InMemoryIndexLogStore implements LogStore {
         private final List<Entry> entries = new ArrayList<>();
         private long end;
         private long nextOffset;
+        /** Where DeleteRecords moved the start, 0 when never. */
+        private long startOffset;
         boolean closed;
         int flushes;
 
@@ -70,6 +74,10 @@ final class InMemoryIndexLogStore implements LogStore {
             }
             end = valid;
             channel.truncate(valid);
+            Path start = dir.resolve(START_FILE);
+            if (Files.exists(start)) {
+                startOffset = Long.parseLong(Files.readString(start).trim());
+            }
         }
 
         @Override
@@ -79,7 +87,7 @@ final class InMemoryIndexLogStore implements LogStore {
 
         @Override
         public synchronized long logStartOffset() {
-            return entries.isEmpty() ? nextOffset : entries.get(0).baseOffset();
+            return Math.max(startOffset, entries.isEmpty() ? nextOffset : entries.get(0).baseOffset());
         }
 
         @Override
@@ -153,9 +161,18 @@ final class InMemoryIndexLogStore implements LogStore {
             return List.of(new SegmentInfo(0, logEndOffset(), sizeInBytes(), -1, 0));
         }
 
+        /** Moves the start only (one segment never leaves); kept in a file so that it survives a reopen. */
         @Override
-        public int advanceLogStartOffset(long offset) {
-            throw new UnsupportedOperationException("This test store has one segment and no retention");
+        public synchronized int advanceLogStartOffset(long offset) throws IOException {
+            if (offset > nextOffset) {
+                throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Offset " + offset + " is past the end "
+                        + nextOffset);
+            }
+            if (offset > logStartOffset()) {
+                startOffset = offset;
+                Files.writeString(dir.resolve(START_FILE), Long.toString(offset));
+            }
+            return 0;
         }
 
         @Override

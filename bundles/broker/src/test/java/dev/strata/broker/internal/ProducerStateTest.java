@@ -22,7 +22,7 @@ class ProducerStateTest {
         ProducerStateManager state = new ProducerStateManager("t-0");
         for (int i = 0; i < 7; i++) {
             assertTrue(state.check(1, (short) 0, i * 2, i * 2 + 1).isAccepted());
-            state.update(1, (short) 0, i * 2, i * 2 + 1, i * 10L, i * 10L + 1, 0);
+            state.update(1, (short) 0, i * 2, i * 2 + 1, i * 10L, i * 10L + 1, -1, 0);
         }
         assertEquals(20, state.check(1, (short) 0, 4, 5).duplicate().firstOffset());
         assertEquals(60, state.check(1, (short) 0, 12, 13).duplicate().firstOffset());
@@ -34,7 +34,7 @@ class ProducerStateTest {
     @Test
     void sequencesWrapAtIntegerMax() {
         ProducerStateManager state = new ProducerStateManager("t-0");
-        state.update(9, (short) 2, Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 0, 1, 0);
+        state.update(9, (short) 2, Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 0, 1, -1, 0);
         assertTrue(state.check(9, (short) 2, 0, 3).isAccepted());
         assertEquals(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, state.check(9, (short) 2, 1, 3).error());
     }
@@ -42,8 +42,8 @@ class ProducerStateTest {
     @Test
     void idleProducersExpire() {
         ProducerStateManager state = new ProducerStateManager("t-0");
-        state.update(1, (short) 0, 0, 0, 0, 0, 1_000);
-        state.update(2, (short) 0, 0, 0, 1, 1, 5_000);
+        state.update(1, (short) 0, 0, 0, 0, 0, -1, 1_000);
+        state.update(2, (short) 0, 0, 0, 1, 1, -1, 5_000);
         assertEquals(1, state.removeExpired(6_000, 2_000));
         assertEquals(1, state.producerCount());
         assertTrue(state.check(1, (short) 0, 77, 77).isAccepted(), "a forgotten producer is unknown again");

@@ -419,9 +419,51 @@ public final class LocalMetadataStore implements MetadataStore {
         }
     }
 
+    /**
+     * Kafka's controller checks, with its messages: the count must grow, one replica list per new partition, and
+     * (this store knowing one broker) each list must be this broker alone. The new count is persisted before the
+     * listeners open the new partitions.
+     */
     @Override
     public TopicMetadata createPartitions(String name, int totalCount, List<List<Integer>> newAssignments) {
-        throw new UnsupportedOperationException("CreatePartitions is being built (issue 10)");
+        synchronized (writeLock) {
+            TopicMetadata old = requireTopic(name);
+            int current = old.partitionCount();
+            if (totalCount == current) {
+                throw new StrataException(ErrorCode.INVALID_PARTITIONS,
+                        "Topic already has " + current + " partition(s).");
+            }
+            if (totalCount < current) {
+                throw new StrataException(ErrorCode.INVALID_PARTITIONS, "The topic " + name + " currently has "
+                        + current + " partition(s); " + totalCount + " would not be an increase.");
+            }
+            int additional = totalCount - current;
+            if (newAssignments != null) {
+                if (newAssignments.size() != additional) {
+                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + additional
+                            + " additional partition(s), but only " + newAssignments.size()
+                            + " assignment(s) were specified.");
+                }
+                for (List<Integer> replicas : newAssignments) {
+                    if (!List.of(brokerId).equals(replicas)) {
+                        throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "The manual partition "
+                                + "assignment " + replicas + " is not [" + brokerId + "]: broker " + brokerId
+                                + " is the only broker");
+                    }
+                }
+            }
+            TopicMetadata t = new TopicMetadata(old.name(), old.topicId(), totalCount, old.replicationFactor(),
+                    old.configs());
+            Map<String, TopicMetadata> next = new HashMap<>(topics);
+            next.put(name, t);
+            persistOrFail(next, "create partitions of topic " + name);
+            topics.put(name, t);
+            LOG.info("Topic {} now has {} partition(s) (was {})", name, totalCount, current);
+            for (MetadataListener l : listeners) {
+                notify(() -> l.partitionsCreated(t, current), l);
+            }
+            return t;
+        }
     }
 
     @Override

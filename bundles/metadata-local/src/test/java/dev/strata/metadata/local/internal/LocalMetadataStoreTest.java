@@ -161,6 +161,54 @@ class LocalMetadataStoreTest {
         assertFalse(Files.exists(dir.resolve("__strata_meta/topics.properties.tmp")));
     }
 
+    @Test
+    void createPartitionsGrowsTheTopicDurablyAndTellsTheListeners() throws IOException {
+        LocalMetadataStore store = new LocalMetadataStore(dir, 2);
+        TopicMetadata created = store.createTopic("grow", 2, (short) 1, Map.of("retention.ms", "1000"));
+        List<String> events = new ArrayList<>();
+        store.addListener(new MetadataListener() {
+            @Override
+            public void topicCreated(TopicMetadata topic) {
+            }
+
+            @Override
+            public void topicDeleted(TopicMetadata topic) {
+            }
+
+            @Override
+            public void partitionsCreated(TopicMetadata topic, int previousCount) {
+                events.add(topic.name() + " " + previousCount + "->" + topic.partitionCount());
+            }
+        });
+
+        TopicMetadata grown = store.createPartitions("grow", 4, null);
+        assertEquals(4, grown.partitionCount());
+        assertEquals(created.topicId(), grown.topicId());
+        assertEquals(Map.of("retention.ms", "1000"), grown.configs());
+        assertTrue(store.partitionState(new TopicPartition("grow", 3)).isPresent());
+        store.createPartitions("grow", 5, List.of(List.of(2)));
+        assertEquals(List.of("grow 2->4", "grow 4->5"), events);
+        TopicMetadata reopened = new LocalMetadataStore(dir, 2).topic("grow").orElseThrow();
+        assertEquals(5, reopened.partitionCount());
+        assertEquals(created.topicId(), reopened.topicId());
+
+        assertEquals("Topic already has 5 partition(s).",
+                assertError(ErrorCode.INVALID_PARTITIONS, () -> store.createPartitions("grow", 5, null)).getMessage());
+        assertEquals("The topic grow currently has 5 partition(s); 3 would not be an increase.",
+                assertError(ErrorCode.INVALID_PARTITIONS, () -> store.createPartitions("grow", 3, null)).getMessage());
+        assertEquals("The topic grow currently has 5 partition(s); -1 would not be an increase.",
+                assertError(ErrorCode.INVALID_PARTITIONS, () -> store.createPartitions("grow", -1, null)).getMessage());
+        assertEquals("Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.",
+                assertError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                        () -> store.createPartitions("grow", 7, List.of(List.of(2)))).getMessage());
+        assertEquals("The manual partition assignment [3] is not [2]: broker 2 is the only broker",
+                assertError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+                        () -> store.createPartitions("grow", 6, List.of(List.of(3)))).getMessage());
+        assertError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, () -> store.createPartitions("missing", 3, null));
+        assertEquals(5, store.topic("grow").orElseThrow().partitionCount(), "nothing refused was recorded");
+        assertEquals(2, events.size());
+    }
+
     private static StrataException assertError(ErrorCode expected, Runnable call) {
         StrataException e = assertThrows(StrataException.class, call::run);
         assertEquals(expected, e.error(), e.getMessage());

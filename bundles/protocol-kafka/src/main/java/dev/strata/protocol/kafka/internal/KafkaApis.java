@@ -9,12 +9,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
@@ -46,6 +50,7 @@ final class KafkaApis {
     private final FetchHandler fetch;
     private final ListOffsetsHandler listOffsets;
     private final TopicAdminHandler topicAdmin;
+    private final PartitionAdminHandler partitionAdmin;
     private final GroupHandler groups;
     private final OffsetFetchHandler offsetFetch;
     private final DescribeClusterHandler describeCluster;
@@ -66,6 +71,7 @@ final class KafkaApis {
         this.fetch = new FetchHandler(broker);
         this.listOffsets = new ListOffsetsHandler(broker);
         this.topicAdmin = new TopicAdminHandler(broker);
+        this.partitionAdmin = new PartitionAdminHandler(broker);
         this.groups = new GroupHandler(groupCoordinator, listener, () -> broker.metadata().localBrokerId());
         this.offsetFetch = new OffsetFetchHandler(groups);
         this.describeCluster = new DescribeClusterHandler(broker, listener);
@@ -103,6 +109,12 @@ final class KafkaApis {
             case DESCRIBE_CONFIGS -> done(topicAdmin.describeConfigs((DescribeConfigsRequestData) body, version));
             case INIT_PRODUCER_ID -> done(produce.initProducerId((InitProducerIdRequestData) body, context));
             case DESCRIBE_CLUSTER -> done(describeCluster.handle((DescribeClusterRequestData) body, version));
+            case CREATE_PARTITIONS -> done(partitionAdmin.createPartitions((CreatePartitionsRequestData) body,
+                    context));
+            case DELETE_RECORDS -> partitionAdmin.deleteRecords((DeleteRecordsRequestData) body, context);
+            case DESCRIBE_LOG_DIRS -> done(partitionAdmin.describeLogDirs((DescribeLogDirsRequestData) body,
+                    version));
+            case DESCRIBE_PRODUCERS -> done(partitionAdmin.describeProducers((DescribeProducersRequestData) body));
             case FIND_COORDINATOR -> done(groups.findCoordinator((FindCoordinatorRequestData) body, version));
             case JOIN_GROUP -> groups.joinGroup((JoinGroupRequestData) body, version, context);
             case SYNC_GROUP -> groups.syncGroup((SyncGroupRequestData) body, version);

@@ -37,6 +37,10 @@ final class SupportedApis {
         // v6 adds two-phase commit (KIP-939) for transactions, which Strata does not do yet.
         put(m, ApiMessageType.INIT_PRODUCER_ID, 0, 5);
         put(m, ApiMessageType.DESCRIBE_CLUSTER, 0, 2);
+        put(m, ApiMessageType.CREATE_PARTITIONS, 0, 3);
+        put(m, ApiMessageType.DELETE_RECORDS, 0, 2);
+        put(m, ApiMessageType.DESCRIBE_LOG_DIRS, 1, 4);
+        put(m, ApiMessageType.DESCRIBE_PRODUCERS, 0, 0);
         RANGES = Collections.unmodifiableMap(m);
 
         Map<Short, Range> g = new LinkedHashMap<>();

@@ -34,6 +34,14 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsResponseData;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
+import org.apache.kafka.common.message.DescribeProducersResponseData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -196,6 +204,51 @@ class ResponseVersionsTest {
 
     /** Version-specific expectations beyond "it encodes". */
     private static void check(ApiMessageType api, short version, ApiMessage response) {
+        if (api == ApiMessageType.CREATE_PARTITIONS) {
+            for (CreatePartitionsResponseData.CreatePartitionsTopicResult r
+                    : ((CreatePartitionsResponseData) response).results()) {
+                short expected = switch (r.name()) {
+                    case "missing" -> ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code();
+                    case "__consumer_offsets" -> ErrorCode.INVALID_TOPIC_EXCEPTION.code();
+                    case "t" -> r.errorMessage().equals("Duplicate topic name.") ? ErrorCode.INVALID_REQUEST.code()
+                            : r.errorCode() == ErrorCode.INVALID_PARTITIONS.code()
+                            ? ErrorCode.INVALID_PARTITIONS.code() : ErrorCode.INVALID_REPLICA_ASSIGNMENT.code();
+                    default -> ErrorCode.NONE.code();
+                };
+                assertEquals(expected, r.errorCode(), "CreatePartitions v" + version + " " + r);
+                assertTrue(r.errorCode() == 0 || r.errorMessage() != null, "a refusal says why: " + r);
+            }
+        }
+        if (api == ApiMessageType.DELETE_RECORDS) {
+            for (DeleteRecordsResponseData.DeleteRecordsTopicResult t : ((DeleteRecordsResponseData) response).topics()) {
+                for (DeleteRecordsResponseData.DeleteRecordsPartitionResult p : t.partitions()) {
+                    if (t.name().equals("missing") || p.partitionIndex() != 0 && p.partitionIndex() != 1) {
+                        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), p.errorCode(), t.name() + p);
+                    } else if (t.name().equals("__consumer_offsets")) {
+                        assertEquals(ErrorCode.INVALID_TOPIC_EXCEPTION.code(), p.errorCode());
+                    } else if (p.errorCode() != ErrorCode.NONE.code()) {
+                        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE.code(), p.errorCode(), "beyond the end: " + p);
+                    } else {
+                        assertTrue(p.lowWatermark() >= 1, "" + p);
+                    }
+                    assertTrue(p.errorCode() != 0 || p.lowWatermark() >= 0, t.name() + p);
+                }
+            }
+        }
+        if (api == ApiMessageType.DESCRIBE_PRODUCERS) {
+            for (DescribeProducersResponseData.TopicResponse t : ((DescribeProducersResponseData) response).topics()) {
+                for (DescribeProducersResponseData.PartitionResponse p : t.partitions()) {
+                    boolean known = t.name().equals("t") && p.partitionIndex() == 0;
+                    assertEquals(known ? 0 : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code(), p.errorCode(), t.name() + p);
+                }
+            }
+        }
+        if (api == ApiMessageType.DESCRIBE_LOG_DIRS) {
+            DescribeLogDirsResponseData d = (DescribeLogDirsResponseData) response;
+            assertEquals(1, d.results().size());
+            assertEquals(0, d.results().get(0).errorCode());
+            assertTrue(version < 4 || d.results().get(0).totalBytes() > 0, "DescribeLogDirs v" + version);
+        }
         if (api == ApiMessageType.DESCRIBE_GROUPS) {
             DescribeGroupsResponseData d = (DescribeGroupsResponseData) response;
             for (DescribeGroupsResponseData.DescribedGroup g : d.groups()) {
@@ -325,6 +378,26 @@ class ResponseVersionsTest {
                 yield List.of(delete, new OffsetDeleteRequestData().setGroupId("unknown-" + g)
                         .setTopics(delete.topics().duplicate()));
             }
+            case CREATE_PARTITIONS -> {
+                assertEquals(ErrorCode.NONE, stack.broker().createTopic("cp-" + v, 1, (short) 1, Map.of(), false,
+                        CTX).error());
+                yield List.of(createPartitions(false, "cp-" + v, 2, null, "missing", 3, null, "t", 1, null),
+                        createPartitions(true, "cp-" + v, 4, List.of(List.of(0), List.of(0)), "t", 3,
+                                List.of(List.of(7)), "__consumer_offsets", 60, null),
+                        createPartitions(false, "t", 4, null, "t", 5, null));
+            }
+            case DELETE_RECORDS -> List.of(deleteRecords("t", 0, 1, "t", 1, -1, "t", 9, 0, "missing", 0, 0),
+                    deleteRecords("t", 0, 99, "__consumer_offsets", 0, 0, "t", -1, 0));
+            case DESCRIBE_LOG_DIRS -> {
+                DescribeLogDirsRequestData some = new DescribeLogDirsRequestData();
+                some.topics().add(new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("t")
+                        .setPartitions(List.of(0, 7)));
+                yield List.of(new DescribeLogDirsRequestData().setTopics(null), some);
+            }
+            case DESCRIBE_PRODUCERS -> List.of(new DescribeProducersRequestData().setTopics(List.of(
+                    new DescribeProducersRequestData.TopicRequest().setName("t").setPartitionIndexes(List.of(0, 5)),
+                    new DescribeProducersRequestData.TopicRequest().setName("missing")
+                            .setPartitionIndexes(List.of(0)))));
             default -> fail("no typical request for advertised API " + api);
         };
     }
@@ -437,6 +510,39 @@ class ResponseVersionsTest {
             }
         }
         return request;
+    }
+
+    /** Triples of topic, count and assignments (null: placed by the broker). */
+    private static ApiMessage createPartitions(boolean validateOnly, Object... topics) {
+        CreatePartitionsRequestData r = new CreatePartitionsRequestData().setTimeoutMs(5000)
+                .setValidateOnly(validateOnly);
+        for (int i = 0; i < topics.length; i += 3) {
+            CreatePartitionsRequestData.CreatePartitionsTopic t = new CreatePartitionsRequestData.CreatePartitionsTopic()
+                    .setName((String) topics[i]).setCount((Integer) topics[i + 1]).setAssignments(null);
+            if (topics[i + 2] != null) {
+                List<CreatePartitionsRequestData.CreatePartitionsAssignment> a = new java.util.ArrayList<>();
+                for (Object replicas : (List<?>) topics[i + 2]) {
+                    a.add(new CreatePartitionsRequestData.CreatePartitionsAssignment()
+                            .setBrokerIds(((List<?>) replicas).stream().map(o -> (Integer) o).toList()));
+                }
+                t.setAssignments(a);
+            }
+            r.topics().add(t);
+        }
+        return r;
+    }
+
+    /** Triples of topic, partition and offset. */
+    private static ApiMessage deleteRecords(Object... partitions) {
+        DeleteRecordsRequestData r = new DeleteRecordsRequestData().setTimeoutMs(5000);
+        for (int i = 0; i < partitions.length; i += 3) {
+            DeleteRecordsRequestData.DeleteRecordsTopic t = new DeleteRecordsRequestData.DeleteRecordsTopic()
+                    .setName((String) partitions[i]);
+            t.partitions().add(new DeleteRecordsRequestData.DeleteRecordsPartition()
+                    .setPartitionIndex((Integer) partitions[i + 1]).setOffset(((Integer) partitions[i + 2])));
+            r.topics().add(t);
+        }
+        return r;
     }
 
     private static ApiMessage describeConfigs(byte type, String name) {
