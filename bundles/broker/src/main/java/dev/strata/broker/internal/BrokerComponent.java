@@ -20,17 +20,25 @@ import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.compression.CompressionCodec;
 import dev.strata.api.log.LogStore;
+import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.replication.Replication;
 import dev.strata.files.LogDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -102,7 +110,32 @@ public final class BrokerComponent implements Broker {
     /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
     private final CompressionCodecs codecs = new CompressionCodecs();
     private volatile BrokerCore core;
+    /** Guarded by {@link #configLock}: the settings in force (static under dynamic) and the static properties. */
     private BrokerSettings settings;
+    private Map<String, Object> staticProps = Map.of();
+    /**
+     * Taken inside the metadata store's lock (its listener call) and never held while calling the store, so the two
+     * cannot deadlock.
+     */
+    private final Object configLock = new Object();
+    private final MetadataListener dynamicConfigs = new MetadataListener() {
+        @Override
+        public void topicCreated(TopicMetadata topic) {
+        }
+
+        @Override
+        public void topicDeleted(TopicMetadata topic) {
+        }
+
+        @Override
+        public void brokerConfigsChanged(String entity) {
+            applyDynamicConfigs(entity);
+        }
+    };
+
+    /** Optional: without it an Admin alter of this broker's settings is not shown in the console. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
 
     /** For DS. */
     public BrokerComponent() {
@@ -149,8 +182,12 @@ public final class BrokerComponent implements Broker {
      * (Not an overload of activate: DS would prefer {@code activate(Map)} to the two-argument form.)
      */
     void openCore(Map<String, Object> properties) throws IOException {
-        BrokerSettings s = parse(properties, defaultLogDir);
-        settings = s;
+        BrokerSettings s;
+        synchronized (configLock) {
+            staticProps = properties;
+            s = parse(layers(properties), defaultLogDir);
+            settings = s;
+        }
         Path metadataDir = metadataDir();
         if (metadataDir != null && !metadataDir.equals(s.logDir())) {
             LOG.info("Waiting for the metadata store of log.dirs {} (the one present keeps {})", s.logDir(),
@@ -165,6 +202,9 @@ public final class BrokerComponent implements Broker {
         }
         try {
             core = BrokerCore.start(s, stores, metadata, replication, codecs, System::currentTimeMillis);
+            core.broker.onBrokerConfigsAltered(this::writeToConfigAdmin);
+            metadata.addListener(dynamicConfigs);
+            applyDynamicConfigs(Integer.toString(s.brokerId())); // any change between reading and listening
         } catch (IOException | RuntimeException e) {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
@@ -198,37 +238,187 @@ public final class BrokerComponent implements Broker {
         return codecs;
     }
 
-    /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */
-    private static BrokerSettings parse(Map<String, Object> properties, Path defaultLogDir) {
+    /** The static properties under the dynamic settings the metadata store keeps for this broker. */
+    private ConfigLayers layers(Map<String, Object> properties) {
+        ConfigLayers statics = ConfigLayers.ofStatic(properties);
+        int id;
         try {
-            return BrokerSettings.of(properties, defaultLogDir);
+            id = BrokerSettings.of(properties, defaultLogDir).brokerId();
+        } catch (IllegalArgumentException e) {
+            return statics; // parse() reports it
+        }
+        if (metadata.localBrokerId() != id) {
+            return statics; // not this broker's store (yet): see openCore
+        }
+        return statics.withDynamic(metadata.dynamicBrokerConfigs(""),
+                metadata.dynamicBrokerConfigs(Integer.toString(id)));
+    }
+
+    /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */
+    private static BrokerSettings parse(ConfigLayers layers, Path defaultLogDir) {
+        try {
+            return BrokerSettings.of(layers, defaultLogDir);
         } catch (IllegalArgumentException e) {
             LOG.error("Invalid configuration {}: {}", PID, e.getMessage());
             throw e;
         }
     }
 
-    /** An invalid new configuration is refused (logged) and the broker keeps running with the previous one. */
+    /**
+     * An invalid new configuration is refused (logged) and the broker keeps running with the previous one. A changed
+     * value of a dynamically updatable key (a console edit) is also recorded as this broker's dynamic setting, so
+     * that DescribeConfigs and kafka-configs see it, unless it is what is already in force (an Admin alter written
+     * back here, or a console form saving the defaults).
+     */
     @Modified
     void modified(Map<String, Object> properties) throws IOException {
-        BrokerSettings next = parse(properties, defaultLogDir);
         BrokerCore current = core;
-        if (current != null && !settings.needsRestart(next)) {
-            current.reconfigure(next);
-            settings = next;
-            LOG.info("Broker configuration updated");
+        Map<String, String> consoleEdits;
+        synchronized (configLock) {
+            BrokerSettings next = parse(layers(properties), defaultLogDir);
+            if (current != null && !settings.needsRestart(next)) {
+                consoleEdits = consoleEdits(staticProps, properties, settings);
+                current.reconfigure(next);
+                settings = next;
+                staticProps = properties;
+                LOG.info("Broker configuration updated");
+            } else {
+                consoleEdits = null;
+            }
+        }
+        if (consoleEdits != null) {
+            if (!consoleEdits.isEmpty()) {
+                recordConsoleEdits(consoleEdits);
+            }
             return;
         }
         if (current != null) {
-            LOG.info("broker.id or log.dirs changed: reopening the broker on {}", next.logDir());
+            LOG.info("broker.id or log.dirs changed: reopening the broker on {}", parse(layers(properties),
+                    defaultLogDir).logDir());
+            metadata.removeListener(dynamicConfigs);
             core = null;
             current.close();
         }
         openCore(properties); // or waits there for the metadata store of the new settings
     }
 
+    /** The dynamic keys whose static value changed to something not in force now: key to new value (null: removed). */
+    private static Map<String, String> consoleEdits(Map<String, Object> before, Map<String, Object> after,
+                                                   BrokerSettings now) {
+        ConfigLayers was = ConfigLayers.ofStatic(before);
+        ConfigLayers is = ConfigLayers.ofStatic(after);
+        Map<String, String> edits = new TreeMap<>();
+        for (BrokerConfigs.Def d : BrokerConfigs.all().values()) {
+            String old = was.staticValue(d.name());
+            String neu = is.staticValue(d.name());
+            if (!d.dynamic() || Objects.equals(old, neu)) {
+                continue;
+            }
+            String dynamicNow = now.layers().dynamicBroker().get(d.name());
+            if (neu == null) {
+                if (dynamicNow != null && dynamicNow.equals(old)) {
+                    edits.put(d.name(), null); // removed from the file: the setting it had made goes too
+                }
+                continue;
+            }
+            try {
+                String value = BrokerConfigs.validate(d.name(), neu);
+                Map<String, String> with = now.layers().mergedStrings();
+                with.put(d.name(), value);
+                if (!Objects.equals(inForce(d, now.layers().mergedStrings()), inForce(d, with))) {
+                    edits.put(d.name(), value);
+                }
+            } catch (RuntimeException e) {
+                // parse() already refused an invalid value
+            }
+        }
+        return edits;
+    }
+
+    /**
+     * What a key makes the broker do: the topic default it supplies (log.roll.ms=604800000 changes nothing while
+     * log.roll.hours is 168), else its own value or default.
+     */
+    private static String inForce(BrokerConfigs.Def d, Map<String, String> merged) {
+        if (d.topicKey() != null) {
+            String v = BrokerConfigs.topicDefault(d.topicKey(), merged, false);
+            return v != null ? v : TopicConfigs.builtInDefault(d.topicKey());
+        }
+        String v = merged.get(d.name());
+        return v != null ? v : d.dflt();
+    }
+
+    /** Outside the config lock: the store calls back into {@link #applyDynamicConfigs} under its own lock. */
+    private void recordConsoleEdits(Map<String, String> edits) {
+        String entity = Integer.toString(metadata.localBrokerId());
+        Map<String, String> next = new TreeMap<>(metadata.dynamicBrokerConfigs(entity));
+        edits.forEach((k, v) -> {
+            if (v == null) {
+                next.remove(k);
+            } else {
+                next.put(k, v);
+            }
+        });
+        LOG.info("Console edit of dynamic broker settings {} recorded for broker {}", edits, entity);
+        metadata.alterDynamicBrokerConfigs(entity, next);
+    }
+
+    /** The metadata store's dynamic settings of this broker or the default changed: rebuild and apply them live. */
+    private void applyDynamicConfigs(String entity) {
+        synchronized (configLock) {
+            BrokerCore c = core;
+            if (c == null || !(entity.isEmpty() || entity.equals(Integer.toString(settings.brokerId())))) {
+                return;
+            }
+            BrokerSettings next;
+            try {
+                next = BrokerSettings.of(layers(staticProps), defaultLogDir);
+            } catch (IllegalArgumentException e) {
+                LOG.error("The dynamic broker configs of {} are invalid and not applied: {}", entity, e.getMessage());
+                return;
+            }
+            if (next.equals(settings)) {
+                return;
+            }
+            c.reconfigure(next);
+            settings = next;
+            LOG.info("Dynamic broker configuration applied");
+        }
+    }
+
+    /**
+     * An Admin alter of this broker's own settings, written to its ConfigAdmin configuration too (the console shows
+     * it, FileInstall saves it to {@code etc/}). The modified() it causes finds the values in force and records
+     * nothing: no loop.
+     */
+    private void writeToConfigAdmin(Map<String, String> changed) {
+        ConfigurationAdmin ca = configAdmin;
+        if (ca == null) {
+            return;
+        }
+        try {
+            Configuration cfg = ca.getConfiguration(PID, "?");
+            Dictionary<String, Object> props = cfg.getProperties();
+            if (props == null) {
+                props = new Hashtable<>();
+            }
+            for (Map.Entry<String, String> e : changed.entrySet()) {
+                if (e.getValue() == null) {
+                    props.remove(e.getKey());
+                } else {
+                    props.put(e.getKey(), e.getValue());
+                }
+            }
+            cfg.updateIfDifferent(props);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not write the altered broker settings {} to configuration {}: {}", changed.keySet(), PID,
+                    e.toString());
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        metadata.removeListener(dynamicConfigs);
         BrokerCore c = core;
         core = null;
         if (c != null) {
