@@ -30,6 +30,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +185,7 @@ public final class BrokerComponent implements Broker {
     void openCore(Map<String, Object> properties) throws IOException {
         BrokerSettings s;
         synchronized (configLock) {
-            staticProps = properties;
+            staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
             s = parse(layers(properties), defaultLogDir);
             settings = s;
         }
@@ -280,7 +281,7 @@ public final class BrokerComponent implements Broker {
                 consoleEdits = consoleEdits(staticProps, properties, settings);
                 current.reconfigure(next);
                 settings = next;
-                staticProps = properties;
+                staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
                 LOG.info("Broker configuration updated");
             } else {
                 consoleEdits = null;
