@@ -38,6 +38,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -206,6 +207,7 @@ public final class BrokerComponent implements Broker {
             core.broker.onBrokerConfigsAltered(this::writeToConfigAdmin);
             metadata.addListener(dynamicConfigs);
             applyDynamicConfigs(Integer.toString(s.brokerId())); // any change between reading and listening
+            showDynamicInConfigAdmin(properties);
         } catch (IOException | RuntimeException e) {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
@@ -275,10 +277,13 @@ public final class BrokerComponent implements Broker {
     void modified(Map<String, Object> properties) throws IOException {
         BrokerCore current = core;
         Map<String, String> consoleEdits;
+        boolean firstConfiguration;
         synchronized (configLock) {
             BrokerSettings next = parse(layers(properties), defaultLogDir);
+            firstConfiguration = !fromConfiguration(staticProps);
             if (current != null && !settings.needsRestart(next)) {
-                consoleEdits = consoleEdits(staticProps, properties, settings);
+                // The first configuration (FileInstall's, after DS activated without one) is a start, not an edit.
+                consoleEdits = firstConfiguration ? Map.of() : consoleEdits(staticProps, properties, settings);
                 current.reconfigure(next);
                 settings = next;
                 staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
@@ -291,6 +296,9 @@ public final class BrokerComponent implements Broker {
             if (!consoleEdits.isEmpty()) {
                 recordConsoleEdits(consoleEdits);
             }
+            if (firstConfiguration) {
+                showDynamicInConfigAdmin(properties);
+            }
             return;
         }
         if (current != null) {
@@ -301,6 +309,32 @@ public final class BrokerComponent implements Broker {
             current.close();
         }
         openCore(properties); // or waits there for the metadata store of the new settings
+    }
+
+    /** Whether DS gave a ConfigAdmin configuration (FileInstall's or the console's), not just the defaults. */
+    private static boolean fromConfiguration(Map<String, Object> properties) {
+        return properties.containsKey(Constants.SERVICE_PID);
+    }
+
+    /**
+     * At start the configuration comes from {@code etc/} again, which an Admin alter did not write: this broker's
+     * dynamic settings are put back into the ConfigAdmin configuration, so the console shows what is in force (and
+     * its next save writes them to the file). The modified() that follows finds them in force and records nothing.
+     */
+    private void showDynamicInConfigAdmin(Map<String, Object> properties) {
+        if (!fromConfiguration(properties) || metadata.localBrokerId() != settings.brokerId()) {
+            return;
+        }
+        ConfigLayers statics = ConfigLayers.ofStatic(properties);
+        Map<String, String> differing = new TreeMap<>();
+        metadata.dynamicBrokerConfigs(Integer.toString(settings.brokerId())).forEach((k, v) -> {
+            if (!v.equals(statics.staticValue(k))) {
+                differing.put(k, v);
+            }
+        });
+        if (!differing.isEmpty()) {
+            writeToConfigAdmin(differing);
+        }
     }
 
     /** The dynamic keys whose static value changed to something not in force now: key to new value (null: removed). */

@@ -45,7 +45,9 @@ class DynamicBrokerConfigTest {
 
     @Test
     void alteredSettingsApplyLiveSurviveARestartAndConsoleEditsAreRecorded() throws Exception {
-        Map<String, Object> props = new HashMap<>(Map.of("log.dirs", dir.toString(), "log.retention.hours", "1"));
+        // as DS gives a ConfigAdmin configuration (FileInstall's): with its service.pid
+        Map<String, Object> props = new HashMap<>(Map.of("log.dirs", dir.toString(), "log.retention.hours", "1",
+                "service.pid", BrokerComponent.PID));
         BrokerComponent broker = start(props);
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "t");
         assertEquals(ErrorCode.NONE, broker.createTopic("t", 1, (short) 1, Map.of(), false, CTX).error());
