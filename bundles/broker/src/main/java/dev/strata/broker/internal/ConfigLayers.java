@@ -87,7 +87,14 @@ record ConfigLayers(Map<String, Object> statics, Map<String, String> dynamicDefa
         List<Synonym> out = new ArrayList<>();
         names.forEach(n -> add(out, n, dynamicBroker.get(n), Source.DYNAMIC_BROKER_CONFIG));
         names.forEach(n -> add(out, n, dynamicDefault.get(n), Source.DYNAMIC_DEFAULT_BROKER_CONFIG));
-        names.forEach(n -> add(out, n, staticValue(n), Source.STATIC_BROKER_CONFIG));
+        names.forEach(n -> {
+            // A static value equal to this broker's dynamic one is its copy in ConfigAdmin (see BrokerComponent):
+            // one change, listed once, as Kafka lists an alter.
+            String v = staticValue(n);
+            if (v != null && !v.equals(dynamicBroker.get(n))) {
+                add(out, n, v, Source.STATIC_BROKER_CONFIG);
+            }
+        });
         names.forEach(n -> {
             BrokerConfigs.Def d = BrokerConfigs.def(n);
             add(out, n, d == null ? null : d.dflt(), Source.DEFAULT_CONFIG);
