@@ -51,7 +51,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * produce and consume.
  *
  * <p>The bundles are read from the assembled distribution's {@code system/} (Maven layout), which is what CI has
- * after {@code mvn verify}.
+ * after {@code mvn verify}; the binding, which Strata's own runtime does not use (it ships Logback), is the
+ * slf4j-simple jar of this test's class path.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class PlainFelixIT {
@@ -74,8 +75,7 @@ class PlainFelixIT {
             "org.ow2.asm/asm-commons/9.7.1",
             "org.ow2.asm/asm-util/9.7.1",
             "org.apache.aries.spifly/org.apache.aries.spifly.dynamic.bundle/1.3.7",
-            "org.slf4j/slf4j-api/2.0.17",
-            "org.slf4j/slf4j-simple/2.0.17");
+            "org.slf4j/slf4j-api/2.0.17");
 
     /** Strata's bundles for a broker that serves Kafka clients (README lists what each adds). */
     static final List<String> STRATA = List.of(
@@ -134,7 +134,10 @@ class PlainFelixIT {
         framework.start();
         BundleContext context = framework.getBundleContext();
 
-        startAll(context, install(context, system, RUNTIME));
+        List<Bundle> runtime = install(context, system, RUNTIME);
+        runtime.add(installJar(context, Path.of(org.slf4j.simple.SimpleLogger.class.getProtectionDomain()
+                .getCodeSource().getLocation().toURI())));
+        startAll(context, runtime);
         configure(context, "dev.strata.broker", Map.of("log.dirs", dataDir.toString()));
         configure(context, "dev.strata.protocol.kafka", Map.of("host", "127.0.0.1", "port", kafkaPort));
         List<Bundle> strata = install(context, system, STRATA);
@@ -200,6 +203,12 @@ class PlainFelixIT {
             }
         }
         return installed;
+    }
+
+    private static Bundle installJar(BundleContext context, Path jar) throws IOException, BundleException {
+        try (InputStream in = Files.newInputStream(jar)) {
+            return context.installBundle(jar.toUri().toString(), in);
+        }
     }
 
     /** The one jar of {@code group/artifact/version}, or of the one version of {@code group/artifact} present. */

@@ -59,6 +59,11 @@ public final class RawKafkaConnection implements Closeable {
         }
     }
 
+    /** The client side's port (the broker logs the connection as from 127.0.0.1 and this port). */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Sends ApiVersions v3 and remembers the answer for {@link #version}. */
     public ApiVersionsResponseData apiVersions() throws IOException {
         ApiVersionsRequestData request = new ApiVersionsRequestData()
