@@ -220,6 +220,29 @@ class ConfigsIT {
                 + "DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=3600000, DEFAULT_CONFIG:log.retention.hours=168}\n"),
                 all.out());
         assertTrue(all.out().contains("\n  log.retention.minutes=null sensitive=false synonyms={}\n"), all.out());
+        // broker loggers: Kafka's rules, levels changed live through the logging backend
+        String logger = "dev.strata.broker.internal.BrokerService";
+        Tool.Run loggers = tool.run("--bootstrap-server", bootstrap, "--entity-type", "broker-loggers",
+                "--entity-name", "0", "--describe");
+        assertTrue(loggers.out().startsWith("Dynamic configs for broker-logger 0 are:\n"), loggers.toString());
+        assertTrue(loggers.out().contains("\n  root=INFO sensitive=false synonyms={}"), loggers.out());
+        Tool.Run debug = tool.run("--bootstrap-server", bootstrap, "--entity-type", "broker-loggers",
+                "--entity-name", "0", "--alter", "--add-config", logger + "=DEBUG");
+        assertEquals("Completed updating config for broker-logger 0.", debug.out().strip(), debug.toString());
+        try (Admin admin = Clients.admin(container)) {
+            ConfigResource brokerLoggers = new ConfigResource(ConfigResource.Type.BROKER_LOGGER, "0");
+            assertEquals("DEBUG", describe(admin, brokerLoggers).get(logger).value());
+            assertEquals(ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG, describe(admin, brokerLoggers).get(logger)
+                    .source());
+            assertInvalid(admin, brokerLoggers, "Cannot set the log level of " + logger + " to LOUD as it is not a "
+                    + "supported log level. Valid log levels are DEBUG, ERROR, FATAL, INFO, TRACE, WARN",
+                    set(logger, "LOUD"));
+            assertInvalid(admin, brokerLoggers, "Logger no.such.logger does not exist!", set("no.such.logger",
+                    "DEBUG"));
+            alter(admin, brokerLoggers, new AlterConfigOp(new ConfigEntry(logger, ""), AlterConfigOp.OpType.DELETE));
+            assertEquals("INFO", describe(admin, brokerLoggers).get(logger).value(), "inherits the root's again");
+        }
+
         Tool.Run bad = tool.run("--bootstrap-server", bootstrap, "--entity-type", "topics", "--entity-name", "tool",
                 "--alter", "--add-config", "retention.ms=soon");
         assertTrue(bad.exit() != 0, bad.toString());
