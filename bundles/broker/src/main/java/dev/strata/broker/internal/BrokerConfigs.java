@@ -65,8 +65,10 @@ final class BrokerConfigs {
                 "The total memory used for log deduplication across all cleaner threads", true, 0);
         add(m, "log.cleaner.backoff.ms", Type.LONG, "15000",
                 "The amount of time to sleep when there are no logs to clean", true, 0);
-        add(m, "log.flush.scheduler.interval.ms", Type.LONG, LONG_MAX, "The frequency in ms that the log flusher "
-                + "checks whether any log needs to be flushed to disk", false, 0);
+        // flush.ms's second synonym, which Kafka does not let change dynamically although it is in milliseconds
+        m.put("log.flush.scheduler.interval.ms", new Def("log.flush.scheduler.interval.ms", Type.LONG, LONG_MAX,
+                "The frequency in ms that the log flusher checks whether any log needs to be flushed to disk", false,
+                0, "flush.ms", 1));
         // Topic defaults: the first synonym of each topic setting is dynamic, the others are not (as in Kafka).
         topic(m, "log.segment.bytes", Type.INT, "1073741824", "The maximum size of a single log file", 14,
                 "segment.bytes", 1);
@@ -183,20 +185,15 @@ final class BrokerConfigs {
 
     /**
      * The names whose values can stand for {@code name} on a broker (Kafka's DynamicBrokerConfig.brokerConfigSynonyms):
-     * itself, or the whole millisecond/minute/hour family for the retention, roll and jitter times.
+     * itself, or its whole family (the retention, roll and jitter times in ms/minutes/hours, log.flush.interval.ms
+     * with log.flush.scheduler.interval.ms).
      */
     static List<String> brokerSynonyms(String name) {
         Def d = DEFS.get(name);
         if (d == null || d.topicKey() == null) {
             return List.of(name);
         }
-        List<Def> family = topicSynonyms(d.topicKey());
-        if (family.size() == 1 || d.topicKey().equals("flush.ms")) {
-            // log.flush.interval.ms falls back to the scheduler interval, which Kafka lists as its synonym
-            return d.topicKey().equals("flush.ms") ? List.of(name, "log.flush.scheduler.interval.ms")
-                    : List.of(name);
-        }
-        return family.stream().map(Def::name).toList();
+        return topicSynonyms(d.topicKey()).stream().map(Def::name).toList();
     }
 
     /**

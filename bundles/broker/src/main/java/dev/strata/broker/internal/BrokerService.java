@@ -60,6 +60,7 @@ final class BrokerService implements Broker {
     private final LongSupplier clock;
     private final PartitionBudget partitionBudget = PartitionBudget.ofThisProcess();
     private volatile BrokerSettings settings;
+    private final Object alterLock = new Object();
     private volatile Consumer<Map<String, String>> brokerConfigsAltered = changed -> { };
 
     BrokerService(BrokerSettings settings, MetadataStore metadata, LogManager logs, FetchReader fetchReader,
@@ -287,26 +288,31 @@ final class BrokerService implements Broker {
         };
     }
 
+    /** Serialises alters (read, change, write), so two IncrementalAlterConfigs on one resource both count. */
     @Override
     public void incrementalAlterConfigs(ConfigResource resource, List<ConfigOp> ops, boolean validateOnly,
                                         RequestContext context) {
-        if (resource.type() == ConfigResource.Type.TOPIC) {
-            TopicMetadata t = requireTopic(resource.name());
-            alterTopic(t, ConfigAlterations.apply(t.configs(), ops, true), validateOnly);
-        } else {
-            String entity = brokerEntity(resource.name(), settings);
-            alterBroker(entity, ConfigAlterations.apply(metadata.dynamicBrokerConfigs(entity), ops, false),
-                    validateOnly);
+        synchronized (alterLock) {
+            if (resource.type() == ConfigResource.Type.TOPIC) {
+                TopicMetadata t = requireTopic(resource.name());
+                alterTopic(t, ConfigAlterations.apply(t.configs(), ops, true), validateOnly);
+            } else {
+                String entity = brokerEntity(resource.name(), settings);
+                alterBroker(entity, ConfigAlterations.apply(metadata.dynamicBrokerConfigs(entity), ops, false),
+                        validateOnly);
+            }
         }
     }
 
     @Override
     public void alterConfigs(ConfigResource resource, Map<String, String> configs, boolean validateOnly,
                              RequestContext context) {
-        if (resource.type() == ConfigResource.Type.TOPIC) {
-            alterTopic(requireTopic(resource.name()), configs, validateOnly);
-        } else {
-            alterBroker(brokerEntity(resource.name(), settings), configs, validateOnly);
+        synchronized (alterLock) {
+            if (resource.type() == ConfigResource.Type.TOPIC) {
+                alterTopic(requireTopic(resource.name()), configs, validateOnly);
+            } else {
+                alterBroker(brokerEntity(resource.name(), settings), configs, validateOnly);
+            }
         }
     }
 
