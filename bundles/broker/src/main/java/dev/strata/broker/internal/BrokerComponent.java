@@ -29,17 +29,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Dictionary;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -80,8 +74,14 @@ import org.slf4j.LoggerFactory;
  * from {@link CompressionCodecs} without touching the broker (requests holding it finish; later ones for its type
  * get UNSUPPORTED_COMPRESSION_TYPE).
  *
+ * <p>The settings in force are the configuration under the dynamic ones the metadata store keeps (AlterConfigs on
+ * this broker or the cluster default, see {@link ConfigLayers}); the component listens to the store and applies a
+ * change live. A ConfigAdmin edit and an Admin alter are one change ({@link ConfigAdminSync}); ConfigAdmin is an
+ * optional, dynamic reference.
+ *
  * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
- * through a volatile field.
+ * through a volatile field; the settings are rebuilt under a lock that is never held while calling the metadata
+ * store (which calls back under its own).
  */
 @Component(service = Broker.class, configurationPid = BrokerComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -280,10 +280,11 @@ public final class BrokerComponent implements Broker {
         boolean firstConfiguration;
         synchronized (configLock) {
             BrokerSettings next = parse(layers(properties), defaultLogDir);
-            firstConfiguration = !fromConfiguration(staticProps);
+            firstConfiguration = !ConfigAdminSync.fromConfiguration(staticProps);
             if (current != null && !settings.needsRestart(next)) {
                 // The first configuration (FileInstall's, after DS activated without one) is a start, not an edit.
-                consoleEdits = firstConfiguration ? Map.of() : consoleEdits(staticProps, properties, settings);
+                consoleEdits = firstConfiguration ? Map.of()
+                        : ConfigAdminSync.consoleEdits(staticProps, properties, settings);
                 current.reconfigure(next);
                 settings = next;
                 staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
@@ -294,7 +295,8 @@ public final class BrokerComponent implements Broker {
         }
         if (consoleEdits != null) {
             if (!consoleEdits.isEmpty()) {
-                recordConsoleEdits(consoleEdits);
+                // Outside the config lock: the store calls back into applyDynamicConfigs under its own lock.
+                ConfigAdminSync.record(metadata, consoleEdits);
             }
             if (firstConfiguration) {
                 showDynamicInConfigAdmin(properties);
@@ -311,91 +313,25 @@ public final class BrokerComponent implements Broker {
         openCore(properties); // or waits there for the metadata store of the new settings
     }
 
-    /** Whether DS gave a ConfigAdmin configuration (FileInstall's or the console's), not just the defaults. */
-    private static boolean fromConfiguration(Map<String, Object> properties) {
-        return properties.containsKey(Constants.SERVICE_PID);
-    }
-
     /**
      * At start the configuration comes from {@code etc/} again, which an Admin alter did not write: this broker's
      * dynamic settings are put back into the ConfigAdmin configuration, so the console shows what is in force (and
      * its next save writes them to the file). The modified() that follows finds them in force and records nothing.
      */
     private void showDynamicInConfigAdmin(Map<String, Object> properties) {
-        if (!fromConfiguration(properties) || metadata.localBrokerId() != settings.brokerId()) {
+        if (!ConfigAdminSync.fromConfiguration(properties) || metadata.localBrokerId() != settings.brokerId()) {
             return;
         }
-        ConfigLayers statics = ConfigLayers.ofStatic(properties);
-        Map<String, String> differing = new TreeMap<>();
-        metadata.dynamicBrokerConfigs(Integer.toString(settings.brokerId())).forEach((k, v) -> {
-            if (!v.equals(statics.staticValue(k))) {
-                differing.put(k, v);
-            }
-        });
+        Map<String, String> differing = ConfigAdminSync.notShown(properties,
+                metadata.dynamicBrokerConfigs(Integer.toString(settings.brokerId())));
         if (!differing.isEmpty()) {
             writeToConfigAdmin(differing);
         }
     }
 
-    /** The dynamic keys whose static value changed to something not in force now: key to new value (null: removed). */
-    private static Map<String, String> consoleEdits(Map<String, Object> before, Map<String, Object> after,
-                                                   BrokerSettings now) {
-        ConfigLayers was = ConfigLayers.ofStatic(before);
-        ConfigLayers is = ConfigLayers.ofStatic(after);
-        Map<String, String> edits = new TreeMap<>();
-        for (BrokerConfigs.Def d : BrokerConfigs.all().values()) {
-            String old = was.staticValue(d.name());
-            String neu = is.staticValue(d.name());
-            if (!d.dynamic() || Objects.equals(old, neu)) {
-                continue;
-            }
-            String dynamicNow = now.layers().dynamicBroker().get(d.name());
-            if (neu == null) {
-                if (dynamicNow != null && dynamicNow.equals(old)) {
-                    edits.put(d.name(), null); // removed from the file: the setting it had made goes too
-                }
-                continue;
-            }
-            try {
-                String value = BrokerConfigs.validate(d.name(), neu);
-                Map<String, String> with = now.layers().mergedStrings();
-                with.put(d.name(), value);
-                if (!Objects.equals(inForce(d, now.layers().mergedStrings()), inForce(d, with))) {
-                    edits.put(d.name(), value);
-                }
-            } catch (RuntimeException e) {
-                // parse() already refused an invalid value
-            }
-        }
-        return edits;
-    }
-
-    /**
-     * What a key makes the broker do: the topic default it supplies (log.roll.ms=604800000 changes nothing while
-     * log.roll.hours is 168), else its own value or default.
-     */
-    private static String inForce(BrokerConfigs.Def d, Map<String, String> merged) {
-        if (d.topicKey() != null) {
-            String v = BrokerConfigs.topicDefault(d.topicKey(), merged, false);
-            return v != null ? v : TopicConfigs.builtInDefault(d.topicKey());
-        }
-        String v = merged.get(d.name());
-        return v != null ? v : d.dflt();
-    }
-
-    /** Outside the config lock: the store calls back into {@link #applyDynamicConfigs} under its own lock. */
-    private void recordConsoleEdits(Map<String, String> edits) {
-        String entity = Integer.toString(metadata.localBrokerId());
-        Map<String, String> next = new TreeMap<>(metadata.dynamicBrokerConfigs(entity));
-        edits.forEach((k, v) -> {
-            if (v == null) {
-                next.remove(k);
-            } else {
-                next.put(k, v);
-            }
-        });
-        LOG.info("Console edit of dynamic broker settings {} recorded for broker {}", edits, entity);
-        metadata.alterDynamicBrokerConfigs(entity, next);
+    /** An Admin alter of this broker's own settings: see {@link ConfigAdminSync#write}. */
+    private void writeToConfigAdmin(Map<String, String> changed) {
+        ConfigAdminSync.write(configAdmin, PID, changed);
     }
 
     /** The metadata store's dynamic settings of this broker or the default changed: rebuild and apply them live. */
@@ -418,36 +354,6 @@ public final class BrokerComponent implements Broker {
             c.reconfigure(next);
             settings = next;
             LOG.info("Dynamic broker configuration applied");
-        }
-    }
-
-    /**
-     * An Admin alter of this broker's own settings, written to its ConfigAdmin configuration too (the console shows
-     * it, FileInstall saves it to {@code etc/}). The modified() it causes finds the values in force and records
-     * nothing: no loop.
-     */
-    private void writeToConfigAdmin(Map<String, String> changed) {
-        ConfigurationAdmin ca = configAdmin;
-        if (ca == null) {
-            return;
-        }
-        try {
-            Configuration cfg = ca.getConfiguration(PID, "?");
-            Dictionary<String, Object> props = cfg.getProperties();
-            if (props == null) {
-                props = new Hashtable<>();
-            }
-            for (Map.Entry<String, String> e : changed.entrySet()) {
-                if (e.getValue() == null) {
-                    props.remove(e.getKey());
-                } else {
-                    props.put(e.getKey(), e.getValue());
-                }
-            }
-            cfg.updateIfDifferent(props);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not write the altered broker settings {} to configuration {}: {}", changed.keySet(), PID,
-                    e.toString());
         }
     }
 
