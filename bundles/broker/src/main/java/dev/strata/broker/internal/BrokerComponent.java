@@ -20,17 +20,21 @@ import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.compression.CompressionCodec;
 import dev.strata.api.log.LogStore;
+import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.replication.Replication;
 import dev.strata.files.LogDirs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -70,8 +74,14 @@ import org.slf4j.LoggerFactory;
  * from {@link CompressionCodecs} without touching the broker (requests holding it finish; later ones for its type
  * get UNSUPPORTED_COMPRESSION_TYPE).
  *
+ * <p>The settings in force are the configuration under the dynamic ones the metadata store keeps (AlterConfigs on
+ * this broker or the cluster default, see {@link ConfigLayers}); the component listens to the store and applies a
+ * change live. A ConfigAdmin edit and an Admin alter are one change ({@link ConfigAdminSync}); ConfigAdmin is an
+ * optional, dynamic reference.
+ *
  * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
- * through a volatile field.
+ * through a volatile field; the settings are rebuilt under a lock that is never held while calling the metadata
+ * store (which calls back under its own).
  */
 @Component(service = Broker.class, configurationPid = BrokerComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -102,7 +112,32 @@ public final class BrokerComponent implements Broker {
     /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
     private final CompressionCodecs codecs = new CompressionCodecs();
     private volatile BrokerCore core;
+    /** Guarded by {@link #configLock}: the settings in force (static under dynamic) and the static properties. */
     private BrokerSettings settings;
+    private Map<String, Object> staticProps = Map.of();
+    /**
+     * Taken inside the metadata store's lock (its listener call) and never held while calling the store, so the two
+     * cannot deadlock.
+     */
+    private final Object configLock = new Object();
+    private final MetadataListener dynamicConfigs = new MetadataListener() {
+        @Override
+        public void topicCreated(TopicMetadata topic) {
+        }
+
+        @Override
+        public void topicDeleted(TopicMetadata topic) {
+        }
+
+        @Override
+        public void brokerConfigsChanged(String entity) {
+            applyDynamicConfigs(entity);
+        }
+    };
+
+    /** Optional: without it an Admin alter of this broker's settings is not shown in the console. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
 
     /** For DS. */
     public BrokerComponent() {
@@ -149,8 +184,12 @@ public final class BrokerComponent implements Broker {
      * (Not an overload of activate: DS would prefer {@code activate(Map)} to the two-argument form.)
      */
     void openCore(Map<String, Object> properties) throws IOException {
-        BrokerSettings s = parse(properties, defaultLogDir);
-        settings = s;
+        BrokerSettings s;
+        synchronized (configLock) {
+            staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
+            s = parse(layers(properties), defaultLogDir);
+            settings = s;
+        }
         Path metadataDir = metadataDir();
         if (metadataDir != null && !metadataDir.equals(s.logDir())) {
             LOG.info("Waiting for the metadata store of log.dirs {} (the one present keeps {})", s.logDir(),
@@ -165,6 +204,10 @@ public final class BrokerComponent implements Broker {
         }
         try {
             core = BrokerCore.start(s, stores, metadata, replication, codecs, System::currentTimeMillis);
+            core.broker.onBrokerConfigsAltered(this::writeToConfigAdmin);
+            metadata.addListener(dynamicConfigs);
+            applyDynamicConfigs(Integer.toString(s.brokerId())); // any change between reading and listening
+            showDynamicInConfigAdmin(properties);
         } catch (IOException | RuntimeException e) {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
@@ -198,37 +241,125 @@ public final class BrokerComponent implements Broker {
         return codecs;
     }
 
-    /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */
-    private static BrokerSettings parse(Map<String, Object> properties, Path defaultLogDir) {
+    /** The static properties under the dynamic settings the metadata store keeps for this broker. */
+    private ConfigLayers layers(Map<String, Object> properties) {
+        ConfigLayers statics = ConfigLayers.ofStatic(properties);
+        int id;
         try {
-            return BrokerSettings.of(properties, defaultLogDir);
+            id = BrokerSettings.of(properties, defaultLogDir).brokerId();
+        } catch (IllegalArgumentException e) {
+            return statics; // parse() reports it
+        }
+        if (metadata.localBrokerId() != id) {
+            return statics; // not this broker's store (yet): see openCore
+        }
+        return statics.withDynamic(metadata.dynamicBrokerConfigs(""),
+                metadata.dynamicBrokerConfigs(Integer.toString(id)));
+    }
+
+    /** Parses the configuration, logging a bad one clearly (DS only tells its own log service). */
+    private static BrokerSettings parse(ConfigLayers layers, Path defaultLogDir) {
+        try {
+            return BrokerSettings.of(layers, defaultLogDir);
         } catch (IllegalArgumentException e) {
             LOG.error("Invalid configuration {}: {}", PID, e.getMessage());
             throw e;
         }
     }
 
-    /** An invalid new configuration is refused (logged) and the broker keeps running with the previous one. */
+    /**
+     * An invalid new configuration is refused (logged) and the broker keeps running with the previous one. A changed
+     * value of a dynamically updatable key (a console edit) is also recorded as this broker's dynamic setting, so
+     * that DescribeConfigs and kafka-configs see it, unless it is what is already in force (an Admin alter written
+     * back here, or a console form saving the defaults).
+     */
     @Modified
     void modified(Map<String, Object> properties) throws IOException {
-        BrokerSettings next = parse(properties, defaultLogDir);
         BrokerCore current = core;
-        if (current != null && !settings.needsRestart(next)) {
-            current.reconfigure(next);
-            settings = next;
-            LOG.info("Broker configuration updated");
+        Map<String, String> consoleEdits;
+        boolean firstConfiguration;
+        synchronized (configLock) {
+            BrokerSettings next = parse(layers(properties), defaultLogDir);
+            firstConfiguration = !ConfigAdminSync.fromConfiguration(staticProps);
+            if (current != null && !settings.needsRestart(next)) {
+                // The first configuration (FileInstall's, after DS activated without one) is a start, not an edit.
+                consoleEdits = firstConfiguration ? Map.of()
+                        : ConfigAdminSync.consoleEdits(staticProps, properties, settings);
+                current.reconfigure(next);
+                settings = next;
+                staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
+                LOG.info("Broker configuration updated");
+            } else {
+                consoleEdits = null;
+            }
+        }
+        if (consoleEdits != null) {
+            if (!consoleEdits.isEmpty()) {
+                // Outside the config lock: the store calls back into applyDynamicConfigs under its own lock.
+                ConfigAdminSync.record(metadata, consoleEdits);
+            }
+            if (firstConfiguration) {
+                showDynamicInConfigAdmin(properties);
+            }
             return;
         }
         if (current != null) {
-            LOG.info("broker.id or log.dirs changed: reopening the broker on {}", next.logDir());
+            LOG.info("broker.id or log.dirs changed: reopening the broker on {}", parse(layers(properties),
+                    defaultLogDir).logDir());
+            metadata.removeListener(dynamicConfigs);
             core = null;
             current.close();
         }
         openCore(properties); // or waits there for the metadata store of the new settings
     }
 
+    /**
+     * At start the configuration comes from {@code etc/} again, which an Admin alter did not write: this broker's
+     * dynamic settings are put back into the ConfigAdmin configuration, so the console shows what is in force (and
+     * its next save writes them to the file). The modified() that follows finds them in force and records nothing.
+     */
+    private void showDynamicInConfigAdmin(Map<String, Object> properties) {
+        if (!ConfigAdminSync.fromConfiguration(properties) || metadata.localBrokerId() != settings.brokerId()) {
+            return;
+        }
+        Map<String, String> differing = ConfigAdminSync.notShown(properties,
+                metadata.dynamicBrokerConfigs(Integer.toString(settings.brokerId())));
+        if (!differing.isEmpty()) {
+            writeToConfigAdmin(differing);
+        }
+    }
+
+    /** An Admin alter of this broker's own settings: see {@link ConfigAdminSync#write}. */
+    private void writeToConfigAdmin(Map<String, String> changed) {
+        ConfigAdminSync.write(configAdmin, PID, changed);
+    }
+
+    /** The metadata store's dynamic settings of this broker or the default changed: rebuild and apply them live. */
+    private void applyDynamicConfigs(String entity) {
+        synchronized (configLock) {
+            BrokerCore c = core;
+            if (c == null || !(entity.isEmpty() || entity.equals(Integer.toString(settings.brokerId())))) {
+                return;
+            }
+            BrokerSettings next;
+            try {
+                next = BrokerSettings.of(layers(staticProps), defaultLogDir);
+            } catch (IllegalArgumentException e) {
+                LOG.error("The dynamic broker configs of {} are invalid and not applied: {}", entity, e.getMessage());
+                return;
+            }
+            if (next.equals(settings)) {
+                return;
+            }
+            c.reconfigure(next);
+            settings = next;
+            LOG.info("Dynamic broker configuration applied");
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        metadata.removeListener(dynamicConfigs);
         BrokerCore c = core;
         core = null;
         if (c != null) {

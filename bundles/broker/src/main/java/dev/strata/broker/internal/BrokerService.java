@@ -22,6 +22,7 @@ import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.TopicMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Collection;
 import java.util.List;
@@ -33,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -59,6 +61,8 @@ final class BrokerService implements Broker {
     private final PartitionBudget partitionBudget = PartitionBudget.ofThisProcess();
     private final PartitionAdmin partitionAdmin;
     private volatile BrokerSettings settings;
+    private final Object alterLock = new Object();
+    private volatile Consumer<Map<String, String>> brokerConfigsAltered = changed -> { };
 
     BrokerService(BrokerSettings settings, MetadataStore metadata, LogManager logs, FetchReader fetchReader,
                   DelayedFetchPurgatory purgatory, ProducerIdManager producerIds, ScheduledExecutorService scheduler,
@@ -276,25 +280,114 @@ final class BrokerService implements Broker {
 
     @Override
     public List<ConfigEntry> describeConfigs(ConfigResource resource) {
-        if (resource.type() != ConfigResource.Type.TOPIC) {
-            throw new StrataException(ErrorCode.INVALID_REQUEST, "Broker configs are being built (issue 10)");
-        }
-        String topic = resource.name();
-        TopicMetadata t = metadata.topic(topic).orElseThrow(() -> new StrataException(
-                ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic: " + topic));
-        return TopicConfigs.describe(t.configs(), settings);
+        BrokerSettings s = settings;
+        return switch (resource.type()) {
+            case TOPIC -> TopicConfigs.describe(requireTopic(resource.name()).configs(), s);
+            case BROKER -> brokerEntity(resource.name(), s).isEmpty() ? s.layers().describeDefault()
+                    : s.layers().describeBroker();
+            case BROKER_LOGGER -> throw new StrataException(ErrorCode.INVALID_REQUEST,
+                    "Broker loggers are described by the protocol, from the logging backend");
+        };
     }
 
+    /** Serialises alters (read, change, write), so two IncrementalAlterConfigs on one resource both count. */
     @Override
     public void incrementalAlterConfigs(ConfigResource resource, List<ConfigOp> ops, boolean validateOnly,
                                         RequestContext context) {
-        throw new UnsupportedOperationException("IncrementalAlterConfigs is being built (issue 10)");
+        synchronized (alterLock) {
+            if (resource.type() == ConfigResource.Type.TOPIC) {
+                TopicMetadata t = requireTopic(resource.name());
+                alterTopic(t, ConfigAlterations.apply(t.configs(), ops, true), validateOnly);
+            } else {
+                String entity = brokerEntity(resource.name(), settings);
+                alterBroker(entity, ConfigAlterations.apply(metadata.dynamicBrokerConfigs(entity), ops, false),
+                        validateOnly);
+            }
+        }
     }
 
     @Override
     public void alterConfigs(ConfigResource resource, Map<String, String> configs, boolean validateOnly,
                              RequestContext context) {
-        throw new UnsupportedOperationException("AlterConfigs is being built (issue 10)");
+        synchronized (alterLock) {
+            if (resource.type() == ConfigResource.Type.TOPIC) {
+                alterTopic(requireTopic(resource.name()), configs, validateOnly);
+            } else {
+                alterBroker(brokerEntity(resource.name(), settings), configs, validateOnly);
+            }
+        }
+    }
+
+    /** The log manager follows the store's change (topicConfigChanged) and reconfigures the topic's logs. */
+    private void alterTopic(TopicMetadata topic, Map<String, String> configs, boolean validateOnly) {
+        Map<String, String> valid = ConfigAlterations.validateTopic(configs);
+        if (!validateOnly) {
+            metadata.alterTopicConfigs(topic.name(), valid);
+        }
+    }
+
+    /**
+     * Persists the entity's new dynamic settings; the broker component follows the store's change
+     * (brokerConfigsChanged) and applies them. This broker's own are also handed to {@link #onBrokerConfigsAltered}
+     * (the component writes them to its ConfigAdmin configuration).
+     */
+    private void alterBroker(String entity, Map<String, String> configs, boolean validateOnly) {
+        BrokerSettings s = settings;
+        Map<String, String> valid = ConfigAlterations.validateBroker(entity, configs, s.layers(), s.logDir());
+        if (validateOnly) {
+            return;
+        }
+        Map<String, String> before = metadata.dynamicBrokerConfigs(entity);
+        metadata.alterDynamicBrokerConfigs(entity, valid);
+        LOG.info("Dynamic broker configs of {} now {}", entity.isEmpty() ? "the cluster default" : "broker " + entity,
+                valid);
+        if (!entity.isEmpty()) {
+            Map<String, String> changed = new HashMap<>();
+            before.keySet().forEach(k -> changed.put(k, null));
+            changed.putAll(valid);
+            before.forEach((k, v) -> {
+                if (v.equals(valid.get(k))) {
+                    changed.remove(k);
+                }
+            });
+            if (!changed.isEmpty()) {
+                brokerConfigsAltered.accept(changed);
+            }
+        }
+    }
+
+    /**
+     * Who to tell when this broker's own dynamic settings changed over Kafka: the changed keys with their new values
+     * (null: deleted).
+     */
+    void onBrokerConfigsAltered(Consumer<Map<String, String>> listener) {
+        this.brokerConfigsAltered = listener;
+    }
+
+    private TopicMetadata requireTopic(String topic) {
+        if (topic.isEmpty()) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST, "Default topic resources are not allowed.");
+        }
+        return metadata.topic(topic).orElseThrow(() -> new StrataException(
+                ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic: " + topic));
+    }
+
+    /** {@code ""} for the cluster default, else the broker's id as text; another broker's is refused as Kafka does. */
+    private static String brokerEntity(String name, BrokerSettings s) {
+        if (name.isEmpty()) {
+            return name;
+        }
+        int id;
+        try {
+            id = Integer.parseInt(name.trim());
+        } catch (NumberFormatException e) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST, "Broker id must be an integer, but it is: " + name);
+        }
+        if (id != s.brokerId()) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST, "Unexpected broker id, expected " + s.brokerId()
+                    + " or empty string, but received " + name);
+        }
+        return Integer.toString(id);
     }
 
     /**

@@ -3,13 +3,11 @@ package dev.strata.broker.internal;
 import dev.strata.api.common.StrataException;
 import dev.strata.files.LogDirs;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The broker configuration (PID {@code dev.strata.broker}) parsed and validated once. Built from the raw
@@ -22,13 +20,14 @@ import java.util.TreeSet;
  * @param explicitTopicDefaults topic setting names whose broker key was set explicitly
  * @param storeUnavailableWaitMs how long requests to a partition without a log (its store being swapped, or none
  *     bound) are held before KAFKA_STORAGE_ERROR
- * @param raw every key that was set (blank values dropped), for the components that parse their own settings
- *     ({@link #longValue}, {@link #intValue}, {@link #boolValue})
+ * @param raw every key that was set (blank values dropped), static or dynamic (the dynamic value winning), for the
+ *     components that parse their own settings ({@link #longValue}, {@link #intValue}, {@link #boolValue})
+ * @param layers where each value comes from (DescribeConfigs)
  */
 record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int numPartitions,
                       short defaultReplicationFactor, boolean deleteTopicEnable, int maxBrokerPartitions,
                       long storeUnavailableWaitMs, Map<String, String> topicDefaults,
-                      Set<String> explicitTopicDefaults, Map<String, Object> raw) {
+                      Set<String> explicitTopicDefaults, Map<String, Object> raw, ConfigLayers layers) {
 
     static final String BROKER_ID = "broker.id";
     static final String LOG_DIRS = LogDirs.LOG_DIRS;
@@ -42,30 +41,11 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
     static final String STORE_UNAVAILABLE_WAIT_MS = "log.store.unavailable.wait.ms";
     static final int DEFAULT_STORE_UNAVAILABLE_WAIT_MS = 10_000;
 
-    /** Broker key to the topic setting whose default it provides. */
-    static final Map<String, String> BROKER_TO_TOPIC_KEY;
-
-    static {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("message.max.bytes", TopicConfigs.MAX_MESSAGE_BYTES);
-        m.put("log.segment.bytes", TopicConfigs.SEGMENT_BYTES);
-        m.put("log.roll.ms", TopicConfigs.SEGMENT_MS);
-        m.put("log.flush.interval.messages", TopicConfigs.FLUSH_MESSAGES);
-        m.put("log.flush.interval.ms", TopicConfigs.FLUSH_MS);
-        m.put("log.index.interval.bytes", TopicConfigs.INDEX_INTERVAL_BYTES);
-        m.put("log.index.size.max.bytes", TopicConfigs.SEGMENT_INDEX_BYTES);
-        m.put("log.message.timestamp.type", TopicConfigs.MESSAGE_TIMESTAMP_TYPE);
-        m.put("compression.type", TopicConfigs.COMPRESSION_TYPE); // Kafka spells both the same
-        m.put("compression.gzip.level", TopicConfigs.COMPRESSION_GZIP_LEVEL); // and these (KIP-390)
-        m.put("compression.lz4.level", TopicConfigs.COMPRESSION_LZ4_LEVEL);
-        m.put("compression.zstd.level", TopicConfigs.COMPRESSION_ZSTD_LEVEL);
-        BROKER_TO_TOPIC_KEY = Collections.unmodifiableMap(m);
-    }
-
     BrokerSettings {
         topicDefaults = Map.copyOf(topicDefaults);
         explicitTopicDefaults = Set.copyOf(explicitTopicDefaults);
         raw = Map.copyOf(raw);
+        layers = layers == null ? ConfigLayers.EMPTY : layers;
     }
 
     /** As {@link #of(Map, Path)} outside any container: {@code log.dirs} defaults to {@code data} here. */
@@ -73,20 +53,20 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         return of(rawProps, LogDirs.defaultDir(name -> null));
     }
 
+    /** Static settings only (no dynamic ones); see {@link #of(ConfigLayers, Path)}. */
+    static BrokerSettings of(Map<String, ?> rawProps, Path defaultLogDir) {
+        return of(ConfigLayers.ofStatic(rawProps), defaultLogDir);
+    }
+
     /**
-     * Parses configuration properties (values may be strings, as FileInstall gives them, or typed).
+     * Parses the effective configuration: static properties (values may be strings, as FileInstall gives them, or
+     * typed; a key left blank in a .cfg file means "use the default") under the dynamic ones.
      *
      * @param defaultLogDir the directory when {@code log.dirs} is not set ({@link LogDirs#defaultDir})
      * @throws IllegalArgumentException naming the bad key
      */
-    static BrokerSettings of(Map<String, ?> rawProps, Path defaultLogDir) {
-        // A key left blank in a .cfg file ("log.flush.interval.ms =") means "use the default".
-        Map<String, Object> props = new HashMap<>();
-        rawProps.forEach((k, v) -> {
-            if (v != null && !(v instanceof String str && str.isBlank())) {
-                props.put(k, v);
-            }
-        });
+    static BrokerSettings of(ConfigLayers layers, Path defaultLogDir) {
+        Map<String, Object> props = layers.merged();
         int brokerId = intValue(props, BROKER_ID, 0, 0);
         Path logDir = LogDirs.resolve(props.get(LOG_DIRS), defaultLogDir);
         boolean autoCreate = bool(props, AUTO_CREATE_TOPICS_ENABLE, false);
@@ -98,22 +78,31 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         boolean deleteEnable = bool(props, DELETE_TOPIC_ENABLE, true);
         int maxBrokerPartitions = intValue(props, MAX_BROKER_PARTITIONS, Integer.MAX_VALUE, 1);
         int storeWaitMs = intValue(props, STORE_UNAVAILABLE_WAIT_MS, DEFAULT_STORE_UNAVAILABLE_WAIT_MS, 0);
+        // Topic defaults come through Kafka's synonyms: log.retention.hours=1 makes retention.ms 3600000.
+        Map<String, String> strings = layers.mergedStrings();
         Map<String, String> topicDefaults = new TreeMap<>();
-        Set<String> explicit = new TreeSet<>();
-        for (Map.Entry<String, String> e : BROKER_TO_TOPIC_KEY.entrySet()) {
-            Object raw = props.get(e.getKey());
-            if (raw == null) {
-                continue;
+        for (String key : strings.keySet()) {
+            BrokerConfigs.Def d = BrokerConfigs.def(key);
+            if (d != null && d.topicKey() != null) {
+                validated(key, () -> BrokerConfigs.validate(key, strings.get(key)));
             }
-            try {
-                topicDefaults.put(e.getValue(), TopicConfigs.validate(e.getValue(), raw.toString()));
-            } catch (StrataException ex) {
-                throw new IllegalArgumentException("Broker setting " + e.getKey() + ": " + ex.getMessage(), ex);
+        }
+        for (String topicKey : TopicConfigs.names()) {
+            String v = BrokerConfigs.topicDefault(topicKey, strings, true);
+            if (v != null) {
+                topicDefaults.put(topicKey, validated(topicKey, () -> TopicConfigs.validate(topicKey, v)));
             }
-            explicit.add(e.getValue());
         }
         return new BrokerSettings(brokerId, logDir, autoCreate, numPartitions, (short) rf, deleteEnable,
-                maxBrokerPartitions, storeWaitMs, topicDefaults, explicit, props);
+                maxBrokerPartitions, storeWaitMs, topicDefaults, new TreeSet<>(topicDefaults.keySet()), props, layers);
+    }
+
+    private static String validated(String key, Supplier<String> check) {
+        try {
+            return check.get();
+        } catch (StrataException | ArithmeticException ex) {
+            throw new IllegalArgumentException("Broker setting " + key + ": " + ex.getMessage(), ex);
+        }
     }
 
     /** Whether a change from {@code this} to {@code next} needs the logs to be closed and reopened. */

@@ -227,22 +227,40 @@ final class TopicConfigs {
         return v != null ? v : builtInDefault(name);
     }
 
-    /** Every known setting of a topic with its effective value and where it comes from, sorted by name. */
+    /**
+     * Every known setting of a topic with its effective value, where it comes from and its synonyms, sorted by name:
+     * the topic override (DYNAMIC_TOPIC_CONFIG), then each broker key of its family where it is set, by source
+     * (this broker's dynamic, the dynamic default, static, built-in default), as Kafka's ConfigHelper lists them.
+     * Unlike Kafka, a family's later key (log.retention.hours) is kept when the first (log.retention.ms) is unset,
+     * so that the entry's source says where its value came from.
+     */
     static List<ConfigEntry> describe(Map<String, String> overrides, BrokerSettings broker) {
         List<ConfigEntry> out = new ArrayList<>(DEFS.size());
-        for (String name : DEFS.keySet()) {
-            ConfigEntry.Source source;
+        for (Def def : DEFS.values()) {
+            String name = def.name();
+            String value = effective(name, overrides, broker);
+            List<ConfigEntry.Synonym> synonyms = new ArrayList<>();
             if (overrides.containsKey(name)) {
-                source = ConfigEntry.Source.DYNAMIC_TOPIC_CONFIG;
-            } else if (broker.explicitTopicDefaults().contains(name)) {
-                source = ConfigEntry.Source.STATIC_BROKER_CONFIG;
-            } else {
-                source = ConfigEntry.Source.DEFAULT_CONFIG;
+                synonyms.add(new ConfigEntry.Synonym(name, value, ConfigEntry.Source.DYNAMIC_TOPIC_CONFIG));
             }
-            out.add(new ConfigEntry(name, effective(name, overrides, broker), source, false, false, List.of(),
-                    ConfigEntry.Type.STRING, null));
+            synonyms.addAll(broker.layers().topicSynonyms(name));
+            ConfigEntry.Source source = synonyms.isEmpty() ? ConfigEntry.Source.DEFAULT_CONFIG
+                    : synonyms.get(0).source();
+            out.add(new ConfigEntry(name, value, source, false, false, synonyms, type(name),
+                    TopicConfigDocs.of(name)));
         }
         return out;
+    }
+
+    /** The type DescribeConfigs reports for a known setting. */
+    static ConfigEntry.Type type(String name) {
+        return ConfigEntry.Type.valueOf(DEFS.get(name).type().name());
+    }
+
+    /** Whether a known setting is a comma-separated list (IncrementalAlterConfigs APPEND and SUBTRACT). */
+    static boolean isList(String name) {
+        Def def = DEFS.get(name);
+        return def != null && def.type() == Type.LIST;
     }
 
     /** The log store settings of a topic. Values were validated on the way in. */

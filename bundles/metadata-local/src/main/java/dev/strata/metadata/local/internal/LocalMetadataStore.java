@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code __strata_meta/topics.properties}: one group of keys per topic, keyed by topic id (names may contain
  *       dots): {@code <id>.name}, {@code <id>.partitions}, {@code <id>.replication.factor},
  *       {@code <id>.config.<name>}. Rewritten whole (temp file, fsync, atomic rename) on every change.</li>
+ *   <li>{@code __strata_meta/broker-configs.properties}: the dynamic broker settings (AlterConfigs on a broker),
+ *       {@code default.<name>} for the cluster default and {@code broker.<id>.<name>} per broker; written the same
+ *       way.</li>
  * </ul>
  *
  * <p>A store records; it does not judge topics. Kafka's rules for names and configs are the broker's, which checks a
@@ -81,6 +84,9 @@ public final class LocalMetadataStore implements MetadataStore {
     static final String META_PROPERTIES = "meta.properties";
     static final String META_DIR = "__strata_meta";
     static final String TOPICS_FILE = "topics.properties";
+    static final String BROKER_CONFIGS_FILE = "broker-configs.properties";
+    private static final String DEFAULT_PREFIX = "default.";
+    private static final String BROKER_PREFIX = "broker.";
 
     private final Path logDir;
     private final int brokerId;
@@ -88,6 +94,9 @@ public final class LocalMetadataStore implements MetadataStore {
     private final Path topicsFile;
     private final Object writeLock = new Object();
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
+    /** Entity ("" or a broker id) to its dynamic broker settings (immutable maps). */
+    private final Map<String, Map<String, String>> brokerConfigs = new ConcurrentHashMap<>();
+    private final Path brokerConfigsFile;
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private ComponentContext context;
 
@@ -169,7 +178,9 @@ public final class LocalMetadataStore implements MetadataStore {
         LogDirs.check(logDir);
         this.clusterId = loadOrCreateMetaProperties();
         this.topicsFile = logDir.resolve(META_DIR).resolve(TOPICS_FILE);
+        this.brokerConfigsFile = logDir.resolve(META_DIR).resolve(BROKER_CONFIGS_FILE);
         loadTopics();
+        loadBrokerConfigs();
         LOG.info("Metadata loaded from {}: cluster id {}, broker id {}, {} topic(s)", logDir, clusterId, brokerId,
                 topics.size());
     }
@@ -468,12 +479,79 @@ public final class LocalMetadataStore implements MetadataStore {
 
     @Override
     public Map<String, String> dynamicBrokerConfigs(String entity) {
-        return Map.of();
+        return brokerConfigs.getOrDefault(entity, Map.of());
     }
 
+    /** The broker validated them; this store keeps them, rewriting its file whole, then tells the listeners. */
     @Override
     public void alterDynamicBrokerConfigs(String entity, Map<String, String> configs) {
-        throw new UnsupportedOperationException("Dynamic broker configs are being built (issue 10)");
+        if (entity == null) {
+            throw new IllegalArgumentException("A broker config entity is a broker id or \"\"");
+        }
+        synchronized (writeLock) {
+            Map<String, String> copy = configs == null ? Map.of() : Map.copyOf(configs);
+            Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
+            next.put(entity, copy);
+            next.values().removeIf(Map::isEmpty);
+            try {
+                persistBrokerConfigs(next);
+            } catch (IOException e) {
+                LOG.error("Could not alter the dynamic broker configs of {}: writing {} failed", entityName(entity),
+                        brokerConfigsFile, e);
+                throw new StrataException(ErrorCode.KAFKA_STORAGE_ERROR, "Could not alter the dynamic configs of "
+                        + entityName(entity) + ": " + e.getMessage(), e);
+            }
+            if (copy.isEmpty()) {
+                brokerConfigs.remove(entity);
+            } else {
+                brokerConfigs.put(entity, copy);
+            }
+            LOG.info("Dynamic configs of {} now {}", entityName(entity), configs);
+            for (MetadataListener l : listeners) {
+                notify(() -> l.brokerConfigsChanged(entity), l);
+            }
+        }
+    }
+
+    private static String entityName(String entity) {
+        return entity.isEmpty() ? "the cluster default" : "broker " + entity;
+    }
+
+    /** {@code default.<key>} for the cluster default, {@code broker.<id>.<key>} for one broker. */
+    private void persistBrokerConfigs(Map<String, Map<String, String>> state) throws IOException {
+        Map<String, String> props = new TreeMap<>();
+        props.put("version", "1");
+        state.forEach((entity, configs) -> {
+            String prefix = entity.isEmpty() ? DEFAULT_PREFIX : BROKER_PREFIX + entity + ".";
+            configs.forEach((k, v) -> props.put(prefix + k, v));
+        });
+        AtomicFiles.writeProperties(brokerConfigsFile, props,
+                "Strata dynamic broker configs (kafka-configs --alter); do not edit while the broker runs");
+    }
+
+    private void loadBrokerConfigs() throws IOException {
+        Optional<Map<String, String>> file = AtomicFiles.readProperties(brokerConfigsFile);
+        if (file.isEmpty()) {
+            return;
+        }
+        String version = file.get().getOrDefault("version", "1").trim();
+        if (!version.equals("1")) {
+            throw new IOException(brokerConfigsFile + " has format version " + version
+                    + "; this Strata reads version 1");
+        }
+        Map<String, Map<String, String>> byEntity = new HashMap<>();
+        for (Map.Entry<String, String> e : file.get().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(DEFAULT_PREFIX)) {
+                byEntity.computeIfAbsent("", k -> new TreeMap<>()).put(key.substring(DEFAULT_PREFIX.length()),
+                        e.getValue());
+            } else if (key.startsWith(BROKER_PREFIX) && key.indexOf('.', BROKER_PREFIX.length()) > 0) {
+                int dot = key.indexOf('.', BROKER_PREFIX.length());
+                byEntity.computeIfAbsent(key.substring(BROKER_PREFIX.length(), dot), k -> new TreeMap<>())
+                        .put(key.substring(dot + 1), e.getValue());
+            }
+        }
+        byEntity.forEach((entity, configs) -> brokerConfigs.put(entity, Map.copyOf(configs)));
     }
 
     private TopicMetadata requireTopic(String name) {

@@ -47,6 +47,38 @@ class LocalMetadataStoreTest {
     }
 
     @Test
+    void dynamicBrokerConfigsArePersistedPerEntityAndListenersAreTold() throws IOException {
+        LocalMetadataStore store = new LocalMetadataStore(dir, 2);
+        List<String> told = new ArrayList<>();
+        store.addListener(new MetadataListener() {
+            @Override
+            public void topicCreated(TopicMetadata topic) {
+            }
+
+            @Override
+            public void topicDeleted(TopicMetadata topic) {
+            }
+
+            @Override
+            public void brokerConfigsChanged(String entity) {
+                told.add(entity);
+            }
+        });
+        assertEquals(Map.of(), store.dynamicBrokerConfigs(""));
+        store.alterDynamicBrokerConfigs("", Map.of("log.retention.ms", "60000", "log.cleanup.policy", "compact"));
+        store.alterDynamicBrokerConfigs("2", Map.of("log.retention.ms", "1000"));
+        store.alterDynamicBrokerConfigs("2", Map.of("message.max.bytes", "2000"));
+        assertEquals(List.of("", "2", "2"), told);
+
+        LocalMetadataStore reopened = new LocalMetadataStore(dir, 2);
+        assertEquals(Map.of("log.retention.ms", "60000", "log.cleanup.policy", "compact"),
+                reopened.dynamicBrokerConfigs(""));
+        assertEquals(Map.of("message.max.bytes", "2000"), reopened.dynamicBrokerConfigs("2"));
+        reopened.alterDynamicBrokerConfigs("", Map.of());
+        assertEquals(Map.of(), new LocalMetadataStore(dir, 2).dynamicBrokerConfigs(""));
+    }
+
+    @Test
     void manualAssignmentOnThisBrokerCreatesTheTopicAndAnyOtherIsRefused() throws IOException {
         LocalMetadataStore store = new LocalMetadataStore(dir, 3);
         TopicMetadata placed = store.createTopic("placed", List.of(List.of(3), List.of(3)), Map.of());

@@ -3,11 +3,13 @@ package dev.strata.protocol.kafka.internal;
 import dev.strata.api.broker.Broker;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.group.GroupCoordinator;
+import dev.strata.api.logging.LoggerLevels;
 import dev.strata.api.quota.QuotaManager;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -22,6 +24,7 @@ import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
@@ -51,6 +54,7 @@ final class KafkaApis {
     private final ListOffsetsHandler listOffsets;
     private final TopicAdminHandler topicAdmin;
     private final PartitionAdminHandler partitionAdmin;
+    private final ConfigsHandler configs;
     private final GroupHandler groups;
     private final OffsetFetchHandler offsetFetch;
     private final DescribeClusterHandler describeCluster;
@@ -64,6 +68,12 @@ final class KafkaApis {
     /** @param quotaManager the current quota manager service, or null while there is none (nobody is throttled) */
     KafkaApis(Broker broker, KafkaListener listener, Supplier<GroupCoordinator> groupCoordinator,
               Supplier<QuotaManager> quotaManager) {
+        this(broker, listener, groupCoordinator, quotaManager, () -> null);
+    }
+
+    /** @param loggerLevels the logging backend's loggers while there is one, else null (BROKER_LOGGER refused) */
+    KafkaApis(Broker broker, KafkaListener listener, Supplier<GroupCoordinator> groupCoordinator,
+              Supplier<QuotaManager> quotaManager, Supplier<LoggerLevels> loggerLevels) {
         this.quotas = new RequestQuotas(quotaManager);
         this.apiVersions = new ApiVersionsHandler(() -> groupCoordinator.get() != null);
         this.metadata = new MetadataHandler(broker, listener);
@@ -72,6 +82,7 @@ final class KafkaApis {
         this.listOffsets = new ListOffsetsHandler(broker);
         this.topicAdmin = new TopicAdminHandler(broker);
         this.partitionAdmin = new PartitionAdminHandler(broker);
+        this.configs = new ConfigsHandler(broker, loggerLevels);
         this.groups = new GroupHandler(groupCoordinator, listener, () -> broker.metadata().localBrokerId());
         this.offsetFetch = new OffsetFetchHandler(groups);
         this.describeCluster = new DescribeClusterHandler(broker, listener);
@@ -106,7 +117,10 @@ final class KafkaApis {
             case LIST_OFFSETS -> done(listOffsets.handle((ListOffsetsRequestData) body, version));
             case CREATE_TOPICS -> done(topicAdmin.createTopics((CreateTopicsRequestData) body, version, context));
             case DELETE_TOPICS -> done(topicAdmin.deleteTopics((DeleteTopicsRequestData) body, version, context));
-            case DESCRIBE_CONFIGS -> done(topicAdmin.describeConfigs((DescribeConfigsRequestData) body, version));
+            case DESCRIBE_CONFIGS -> done(configs.describeConfigs((DescribeConfigsRequestData) body, version));
+            case INCREMENTAL_ALTER_CONFIGS -> done(configs.incrementalAlterConfigs(
+                    (IncrementalAlterConfigsRequestData) body, context));
+            case ALTER_CONFIGS -> done(configs.alterConfigs((AlterConfigsRequestData) body, context));
             case INIT_PRODUCER_ID -> done(produce.initProducerId((InitProducerIdRequestData) body, context));
             case DESCRIBE_CLUSTER -> done(describeCluster.handle((DescribeClusterRequestData) body, version));
             case CREATE_PARTITIONS -> done(partitionAdmin.createPartitions((CreatePartitionsRequestData) body,

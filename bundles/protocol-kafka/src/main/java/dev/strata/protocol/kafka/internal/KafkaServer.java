@@ -2,6 +2,7 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
+import dev.strata.api.logging.LoggerLevels;
 import dev.strata.api.quota.QuotaManager;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import dev.strata.protocol.kafka.api.ListenerLoad;
@@ -47,6 +48,7 @@ public final class KafkaServer implements AutoCloseable {
     private final ServerSettings settings;
     private final Supplier<GroupCoordinator> groupCoordinator;
     private final Supplier<QuotaManager> quotaManager;
+    private final Supplier<LoggerLevels> loggerLevels;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
     /** Reports what connections do wrong (bad frames, refusals, timeouts) without letting a flood fill the log. */
     private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_MS);
@@ -72,6 +74,13 @@ public final class KafkaServer implements AutoCloseable {
     /** @param quotaManager the quota manager service while there is one (read per request), else null */
     public KafkaServer(Broker broker, ServerSettings settings, Supplier<GroupCoordinator> groupCoordinator,
                        Supplier<QuotaManager> quotaManager) {
+        this(broker, settings, groupCoordinator, quotaManager, () -> null);
+    }
+
+    /** @param loggerLevels the logging backend's loggers while there is one (read per request), else null */
+    public KafkaServer(Broker broker, ServerSettings settings, Supplier<GroupCoordinator> groupCoordinator,
+                       Supplier<QuotaManager> quotaManager, Supplier<LoggerLevels> loggerLevels) {
+        this.loggerLevels = loggerLevels;
         this.broker = broker;
         this.settings = settings;
         this.groupCoordinator = groupCoordinator;
@@ -85,7 +94,7 @@ public final class KafkaServer implements AutoCloseable {
     /** Binds the listener; on failure everything started so far is stopped again. */
     public void start() {
         Listener listener = new Listener();
-        KafkaApis apis = new KafkaApis(broker, listener, groupCoordinator, quotaManager);
+        KafkaApis apis = new KafkaApis(broker, listener, groupCoordinator, quotaManager, loggerLevels);
         BooleanSupplier groupsAvailable = () -> groupCoordinator.get() != null;
         acceptorGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-acceptor", true),
                 NioIoHandler.newFactory());

@@ -2,6 +2,7 @@ package dev.strata.protocol.kafka.internal;
 
 import dev.strata.api.broker.Broker;
 import dev.strata.api.group.GroupCoordinator;
+import dev.strata.api.logging.LoggerLevels;
 import dev.strata.api.quota.QuotaManager;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import dev.strata.protocol.kafka.api.ListenerLoad;
@@ -43,6 +44,8 @@ public final class KafkaServerComponent {
     private final AtomicReference<GroupCoordinator> groupCoordinator = new AtomicReference<>();
     /** The same for the quota manager: without one nobody is throttled. */
     private final AtomicReference<QuotaManager> quotaManager = new AtomicReference<>();
+    /** The logging backend (BROKER_LOGGER configs); without one they are refused with INVALID_REQUEST. */
+    private final AtomicReference<LoggerLevels> loggerLevels = new AtomicReference<>();
     private final KafkaServer server;
     private final ServiceRegistration<?> registration;
     private volatile boolean active = true;
@@ -50,7 +53,8 @@ public final class KafkaServerComponent {
     @Activate
     public KafkaServerComponent(@Reference(name = "broker") Broker broker, KafkaServerConfig config,
                                 BundleContext context) {
-        server = new KafkaServer(broker, ServerSettings.from(config), groupCoordinator::get, quotaManager::get);
+        server = new KafkaServer(broker, ServerSettings.from(config), groupCoordinator::get, quotaManager::get,
+                loggerLevels::get);
         server.start();
         KafkaListener listener = server.listener();
         Hashtable<String, Object> props = new Hashtable<>();
@@ -96,6 +100,17 @@ public final class KafkaServerComponent {
         if (quotaManager.compareAndSet(manager, null) && active) {
             LOG.info("Quota manager gone: no client is throttled");
         }
+    }
+
+    /** Broker loggers (kafka-configs --entity-type broker-loggers) are served while a logging backend is present. */
+    @Reference(name = "loggerLevels", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoggerLevels(LoggerLevels levels) {
+        loggerLevels.set(levels);
+    }
+
+    void unbindLoggerLevels(LoggerLevels levels) {
+        loggerLevels.compareAndSet(levels, null);
     }
 
     @Deactivate

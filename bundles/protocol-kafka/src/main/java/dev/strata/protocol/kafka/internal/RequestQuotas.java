@@ -9,7 +9,9 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -115,6 +117,10 @@ final class RequestQuotas {
         } else if (response instanceof DeleteTopicsResponseData r) {
             r.setThrottleTimeMs(ms);
         } else if (response instanceof DescribeConfigsResponseData r) {
+            r.setThrottleTimeMs(ms);
+        } else if (response instanceof IncrementalAlterConfigsResponseData r) {
+            r.setThrottleTimeMs(ms);
+        } else if (response instanceof AlterConfigsResponseData r) {
             r.setThrottleTimeMs(ms);
         } else if (response instanceof InitProducerIdResponseData r) {
             r.setThrottleTimeMs(ms);

@@ -34,6 +34,8 @@ final class SupportedApis {
         put(m, ApiMessageType.CREATE_TOPICS, 2, 7);
         put(m, ApiMessageType.DELETE_TOPICS, 1, 6);
         put(m, ApiMessageType.DESCRIBE_CONFIGS, 1, 4);
+        put(m, ApiMessageType.ALTER_CONFIGS, 0, 2);
+        put(m, ApiMessageType.INCREMENTAL_ALTER_CONFIGS, 0, 1);
         // v6 adds two-phase commit (KIP-939) for transactions, which Strata does not do yet.
         put(m, ApiMessageType.INIT_PRODUCER_ID, 0, 5);
         put(m, ApiMessageType.DESCRIBE_CLUSTER, 0, 2);

@@ -28,27 +28,16 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
-import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
-import org.apache.kafka.common.message.DescribeConfigsResponseData;
-import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
-import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** CreateTopics, DeleteTopics and DescribeConfigs: topic administration. Stateless, thread-safe. */
+/** CreateTopics and DeleteTopics: topic administration. Stateless, thread-safe. */
 final class TopicAdminHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdminHandler.class);
 
-    /** DescribeConfigs resource types (Kafka's ConfigResource.Type ids). */
-    static final byte RESOURCE_TOPIC = 2;
-    static final byte RESOURCE_BROKER = 4;
-
-    /** DescribeConfigs config sources (Kafka's DescribeConfigsResponse.ConfigSource ids). */
+    /** CreateTopics' config source of a requested setting (Kafka's ConfigSource TOPIC_CONFIG). */
     private static final byte SOURCE_TOPIC = 1;
-    private static final byte SOURCE_STATIC_BROKER = 4;
-    private static final byte SOURCE_DEFAULT = 5;
 
     private final Broker broker;
 
@@ -213,47 +202,7 @@ final class TopicAdminHandler {
         return response;
     }
 
-    DescribeConfigsResponseData describeConfigs(DescribeConfigsRequestData request, short version) {
-        DescribeConfigsResponseData response = new DescribeConfigsResponseData().setThrottleTimeMs(0);
-        for (DescribeConfigsResource resource : request.resources()) {
-            DescribeConfigsResult out = new DescribeConfigsResult().setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName()).setErrorCode(ErrorCode.NONE.code());
-            response.results().add(out);
-            if (resource.resourceType() == RESOURCE_BROKER) {
-                // Broker settings live in the broker's OSGi configuration; none are published over Kafka yet.
-                continue;
-            }
-            if (resource.resourceType() != RESOURCE_TOPIC) {
-                out.setErrorCode(ErrorCode.INVALID_REQUEST.code())
-                        .setErrorMessage("Unsupported resource type " + resource.resourceType());
-                continue;
-            }
-            List<String> keys = resource.configurationKeys();
-            try {
-                for (ConfigEntry e : broker.describeConfigs(new ConfigResource(ConfigResource.Type.TOPIC, resource.resourceName()))) {
-                    if (keys == null || keys.isEmpty() || keys.contains(e.name())) {
-                        out.configs().add(new DescribeConfigsResourceResult().setName(e.name())
-                                .setValue(e.sensitive() ? null : e.value()).setReadOnly(e.readOnly())
-                                .setConfigSource(source(e)).setIsSensitive(e.sensitive())
-                                .setSynonyms(new ArrayList<>()).setConfigType((byte) 0).setDocumentation(null));
-                    }
-                }
-            } catch (StrataException e) {
-                out.setErrorCode(e.error().code()).setErrorMessage(e.getMessage()).setConfigs(new ArrayList<>());
-            } catch (RuntimeException e) {
-                LOG.error("Describing configs of topic {} failed", resource.resourceName(), e);
-                out.setErrorCode(ErrorCode.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(e.toString())
-                        .setConfigs(new ArrayList<>());
-            }
-        }
-        return response;
-    }
-
     private static byte source(ConfigEntry e) {
-        return switch (e.source()) {
-            case DYNAMIC_TOPIC_CONFIG -> SOURCE_TOPIC;
-            case STATIC_BROKER_CONFIG -> SOURCE_STATIC_BROKER;
-            default -> SOURCE_DEFAULT; // the dynamic broker sources are being built (issue 10)
-        };
+        return ConfigsHandler.source(e.source());
     }
 }

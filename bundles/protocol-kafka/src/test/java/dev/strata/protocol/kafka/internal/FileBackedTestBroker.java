@@ -282,6 +282,9 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
 
     @Override
     public List<ConfigEntry> describeConfigs(ConfigResource resource) {
+        if (resource.type() != ConfigResource.Type.TOPIC) {
+            return List.of();
+        }
         String topic = resource.name();
         TopicMetadata t = metadata.topic(topic).orElseThrow(
                 () -> new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "No topic " + topic));

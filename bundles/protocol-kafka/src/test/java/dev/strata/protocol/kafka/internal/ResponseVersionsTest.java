@@ -48,7 +48,9 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -293,7 +295,14 @@ class ResponseVersionsTest {
                 yield List.of(deleteTopics(v, "d-" + v, "missing"), deleteTopics(v, "__consumer_offsets"));
             }
             case DESCRIBE_CONFIGS -> List.of(describeConfigs((byte) 2, "t"), describeConfigs((byte) 2, "missing"),
-                    describeConfigs((byte) 4, "0"), describeConfigs((byte) 99, "x"));
+                    describeConfigs((byte) 4, "0"), describeConfigs((byte) 4, ""), describeConfigs((byte) 8, "0"),
+                    describeConfigs((byte) 99, "x"));
+            case INCREMENTAL_ALTER_CONFIGS -> List.of(incrementalAlterConfigs((byte) 2, "t", "retention.ms", "1000"),
+                    incrementalAlterConfigs((byte) 2, "t", "nope", "1"),
+                    incrementalAlterConfigs((byte) 4, "0", "log.retention.ms", "1000"),
+                    incrementalAlterConfigs((byte) 8, "0", "root", "INFO"));
+            case ALTER_CONFIGS -> List.of(alterConfigs((byte) 2, "t", "retention.ms", "2000"),
+                    alterConfigs((byte) 4, "", "broker.id", "3"));
             case INIT_PRODUCER_ID -> List.of(new InitProducerIdRequestData().setTransactionalId(null)
                     .setTransactionTimeoutMs(60000), new InitProducerIdRequestData().setTransactionalId("tx")
                     .setTransactionTimeoutMs(60000));
@@ -543,6 +552,26 @@ class ResponseVersionsTest {
             r.topics().add(t);
         }
         return r;
+    }
+
+    private static ApiMessage incrementalAlterConfigs(byte type, String name, String key, String value) {
+        IncrementalAlterConfigsRequestData request = new IncrementalAlterConfigsRequestData();
+        IncrementalAlterConfigsRequestData.AlterConfigsResource resource =
+                new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(type)
+                        .setResourceName(name);
+        resource.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(key)
+                .setConfigOperation((byte) 0).setValue(value));
+        request.resources().add(resource);
+        return request;
+    }
+
+    private static ApiMessage alterConfigs(byte type, String name, String key, String value) {
+        AlterConfigsRequestData request = new AlterConfigsRequestData();
+        AlterConfigsRequestData.AlterConfigsResource resource = new AlterConfigsRequestData.AlterConfigsResource()
+                .setResourceType(type).setResourceName(name);
+        resource.configs().add(new AlterConfigsRequestData.AlterableConfig().setName(key).setValue(value));
+        request.resources().add(resource);
+        return request;
     }
 
     private static ApiMessage describeConfigs(byte type, String name) {
