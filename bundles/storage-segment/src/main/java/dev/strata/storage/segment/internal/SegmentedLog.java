@@ -15,6 +15,7 @@ import dev.strata.record.InvalidRecordException;
 import dev.strata.record.RecordBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,9 +263,25 @@ final class SegmentedLog implements PartitionLog {
         }
         ensureOpen();
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        int lookups = 0;
         while (entry != null) {
             LogSegment segment = entry.getValue();
-            LogSlice slice = segment.read(offset, maxBytes, minOneBatch, end);
+            LogSlice slice;
+            try {
+                slice = segment.read(offset, maxBytes, minOneBatch, end);
+            } catch (ClosedChannelException e) {
+                // Replaced by a rewrite or removed by a moved log start between the lookup and the read (its
+                // descriptor closes once file.delete.delay.ms is over): look again, the map has its successor.
+                if (closed || segments.get(entry.getKey()) == segment || ++lookups > 3) {
+                    throw e;
+                }
+                if (offset < logStartOffset()) {
+                    throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Offset " + offset
+                            + " is below the log start offset " + logStartOffset() + " of " + tp);
+                }
+                entry = segments.floorEntry(offset);
+                continue;
+            }
             if (slice != null) {
                 return slice.isEmpty() ? LogSlice.EMPTY : new LogSlice(holds.hold(slice.source(), segment.holds()),
                         slice.position(), slice.size(), slice.firstOffset());
