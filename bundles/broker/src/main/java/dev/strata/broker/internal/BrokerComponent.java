@@ -1,6 +1,7 @@
 package dev.strata.broker.internal;
 
 import dev.strata.api.broker.Broker;
+import dev.strata.api.cleaner.LogCleaner;
 import dev.strata.api.broker.ConfigEntry;
 import dev.strata.api.broker.ConfigOp;
 import dev.strata.api.broker.ConfigResource;
@@ -82,6 +83,7 @@ public final class BrokerComponent implements Broker {
     static final String METADATA_REFERENCE = "metadata";
     static final String REPLICATION_REFERENCE = "replication";
     static final String CODECS_REFERENCE = "compressionCodecs";
+    static final String CLEANER_REFERENCE = "logCleaner";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
 
     /** Outlives cores, like the codecs: DS may bind the store before activation. */
@@ -103,6 +105,10 @@ public final class BrokerComponent implements Broker {
     private final CompressionCodecs codecs = new CompressionCodecs();
     private volatile BrokerCore core;
     private BrokerSettings settings;
+    /** The LogCleaner service bound now (optional: without it compacted topics are not cleaned). */
+    private volatile LogCleaner logCleaner;
+    /** The cleaner threads of the running core, or null. */
+    private volatile LogCleanerManager cleanerManager;
 
     /** For DS. */
     public BrokerComponent() {
@@ -169,6 +175,36 @@ public final class BrokerComponent implements Broker {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
         }
+        LogCleanerManager cleaners = new LogCleanerManager(s.logDir(), core.logs, metadata, () -> logCleaner, s,
+                System::currentTimeMillis);
+        cleaners.start();
+        cleanerManager = cleaners;
+    }
+
+    @Reference(name = CLEANER_REFERENCE, service = LogCleaner.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindLogCleaner")
+    void bindLogCleaner(LogCleaner cleaner) {
+        logCleaner = cleaner;
+        LogCleanerManager m = cleanerManager;
+        if (m != null) {
+            m.cleanerChanged();
+        }
+    }
+
+    void unbindLogCleaner(LogCleaner cleaner) {
+        if (logCleaner == cleaner) {
+            logCleaner = null;
+        }
+    }
+
+    /** Stops the cleaner threads (before the logs they clean close). */
+    private void stopCleaners() {
+        LogCleanerManager m = cleanerManager;
+        cleanerManager = null;
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** The directory the bound metadata store keeps its files in, when it says; null when it does not. */
@@ -215,6 +251,10 @@ public final class BrokerComponent implements Broker {
         BrokerCore current = core;
         if (current != null && !settings.needsRestart(next)) {
             current.reconfigure(next);
+            LogCleanerManager m = cleanerManager;
+            if (m != null) {
+                m.reconfigure(next);
+            }
             settings = next;
             LOG.info("Broker configuration updated");
             return;
@@ -222,6 +262,7 @@ public final class BrokerComponent implements Broker {
         if (current != null) {
             LOG.info("broker.id or log.dirs changed: reopening the broker on {}", next.logDir());
             core = null;
+            stopCleaners();
             current.close();
         }
         openCore(properties); // or waits there for the metadata store of the new settings
@@ -229,6 +270,7 @@ public final class BrokerComponent implements Broker {
 
     @Deactivate
     void deactivate() {
+        stopCleaners();
         BrokerCore c = core;
         core = null;
         if (c != null) {

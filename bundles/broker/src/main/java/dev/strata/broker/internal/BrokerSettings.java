@@ -59,6 +59,11 @@ record BrokerSettings(int brokerId, Path logDir, boolean autoCreateTopics, int n
         m.put("compression.gzip.level", TopicConfigs.COMPRESSION_GZIP_LEVEL); // and these (KIP-390)
         m.put("compression.lz4.level", TopicConfigs.COMPRESSION_LZ4_LEVEL);
         m.put("compression.zstd.level", TopicConfigs.COMPRESSION_ZSTD_LEVEL);
+        m.put("log.cleanup.policy", CleanerSettings.CLEANUP_POLICY);
+        m.put("log.cleaner.delete.retention.ms", CleanerSettings.DELETE_RETENTION_MS);
+        m.put("log.cleaner.min.cleanable.ratio", CleanerSettings.MIN_CLEANABLE_DIRTY_RATIO);
+        m.put("log.cleaner.min.compaction.lag.ms", CleanerSettings.MIN_COMPACTION_LAG_MS);
+        m.put("log.cleaner.max.compaction.lag.ms", CleanerSettings.MAX_COMPACTION_LAG_MS);
         BROKER_TO_TOPIC_KEY = Collections.unmodifiableMap(m);
     }
 

@@ -14,10 +14,11 @@ import java.util.OptionalInt;
  *     {@code uncompressed})
  * @param storedCompressionLevel the level for {@code storedCompression} when the broker recompresses (topic or
  *     broker {@code compression.<type>.level}); empty: the codec's configured level
+ * @param compacted whether {@code cleanup.policy} includes {@code compact} (records need a key)
  */
 record TopicSettings(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs,
                      long timestampAfterMaxMs, LogConfig logConfig, CompressionType storedCompression,
-                     OptionalInt storedCompressionLevel) {
+                     OptionalInt storedCompressionLevel, boolean compacted) {
 
     static TopicSettings of(Map<String, String> overrides, BrokerSettings broker) {
         CompressionType stored = TopicConfigs.storedCompression(overrides, broker);
@@ -27,7 +28,8 @@ record TopicSettings(int maxMessageBytes, boolean logAppendTime, long timestampB
                 Long.parseLong(TopicConfigs.effective(TopicConfigs.TIMESTAMP_AFTER_MAX_MS, overrides, broker)),
                 TopicConfigs.logConfig(overrides, broker),
                 stored,
-                stored == null ? OptionalInt.empty() : TopicConfigs.compressionLevel(stored, overrides, broker));
+                stored == null ? OptionalInt.empty() : TopicConfigs.compressionLevel(stored, overrides, broker),
+                CleanerSettings.compacted(overrides, broker));
     }
 
     /**
