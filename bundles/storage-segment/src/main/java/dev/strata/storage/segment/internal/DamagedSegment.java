@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * whole; a swap file found at open is an unfinished rewrite and is deleted. Stateless.
  */
 final class DamagedSegment {
-    static final String SWAP_SUFFIX = ".swap";
     static final String CORRUPT_SUFFIX = ".corrupt";
     static final int MAX_QUARANTINE_BYTES = 16 * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(DamagedSegment.class);
@@ -30,7 +29,7 @@ final class DamagedSegment {
         for (SegmentScan.Damage d : scan.damage()) {
             quarantine(ch, file, d);
         }
-        Path swap = file.resolveSibling(file.getFileName() + SWAP_SUFFIX);
+        Path swap = file.resolveSibling(file.getFileName() + LogFiles.SWAP_SUFFIX);
         try (FileChannel out = FileChannel.open(swap, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             long written = 0;

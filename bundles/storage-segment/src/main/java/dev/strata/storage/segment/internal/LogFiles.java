@@ -10,6 +10,19 @@ final class LogFiles {
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     /** Written on a clean close, removed at open: its absence at open means the last run did not close cleanly. */
     static final String CLEAN_SHUTDOWN = ".clean_shutdown";
+    /** Kafka's suffix of a removed segment's files, kept until {@code file.delete.delay.ms} has passed. */
+    static final String DELETED_SUFFIX = ".deleted";
+    /** Kafka's suffix of a segment being rewritten; one found at open is an unfinished rewrite and goes. */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /** Kafka's suffix of a rewritten segment committed but not yet renamed into place; open finishes the swap. */
+    static final String SWAP_SUFFIX = ".swap";
+    /**
+     * Beside a {@code .swap}: the end offset of the segments it replaces, written before the swap exists (a
+     * rewritten segment may end early or be empty, so its own batches cannot tell which segments it replaces).
+     */
+    static final String SWAP_END_SUFFIX = ".swap.end";
+    /** The suffix the broker's log manager gives the directory of a deleted partition (Kafka's). */
+    static final String DELETE_DIR_SUFFIX = "-delete";
 
     private LogFiles() {
     }
@@ -28,6 +41,10 @@ final class LogFiles {
 
     static Path timeIndexFile(Path dir, long baseOffset) {
         return dir.resolve(baseName(baseOffset) + TIME_INDEX_SUFFIX);
+    }
+
+    static Path withSuffix(Path file, String suffix) {
+        return file.resolveSibling(file.getFileName() + suffix);
     }
 
     /** The base offset a file name carries, when it is {@code <20 digits><suffix>}. */

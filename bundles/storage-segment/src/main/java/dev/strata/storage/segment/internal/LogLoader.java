@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -18,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a partition directory and recovers it (Kafka's LogLoader): removes index files without a segment and
- * unfinished rewrites, opens every segment, checks its indexes and rebuilds the ones that are missing or corrupt,
- * and checks batches. Whatever is found on disk, the log opens: at worst with less data than the files held, and it
+ * Opens a partition directory and recovers it (Kafka's LogLoader): removes the files of segments that left the log
+ * ({@code .deleted}), unfinished rewrites ({@code .cleaned}) and index files without a segment, finishes committed
+ * rewrites ({@code .swap}, see {@link SegmentRewrite}), opens every segment, checks its indexes and rebuilds the
+ * ones that are missing or corrupt, and checks batches. Whatever is found on disk, the log opens: at worst with less data than the files held, and it
  * says so in the log, naming the file, the position and the offsets lost.
  *
  * <p>What is checked in full (every batch with its CRC): after a clean shutdown the last segment; after a crash
@@ -48,7 +50,8 @@ final class LogLoader {
         // From now on a crash must be seen as unclean.
         Files.deleteIfExists(marker);
 
-        List<Long> bases = new ArrayList<>(scanDirectory(dir, indexFactory));
+        TreeSet<Long> rewritten = new TreeSet<>();
+        List<Long> bases = new ArrayList<>(scanDirectory(dir, tp, indexFactory, rewritten));
         OptionalLong checkpoint = bases.isEmpty() ? OptionalLong.empty() : RecoveryPointFile.read(dir, tp);
         long fullCheckFrom = fullCheckFrom(bases, clean, checkpoint);
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
@@ -62,8 +65,8 @@ final class LogLoader {
                 segments.put(base, s);
                 try {
                     long offsetLimit = isLast ? Long.MAX_VALUE : bases.get(i + 1);
-                    check(tp, s, base >= fullCheckFrom, isLast, offsetLimit, config.indexIntervalBytes(), now,
-                            outcome);
+                    check(tp, s, base >= fullCheckFrom, rewritten.contains(base), isLast, offsetLimit,
+                            config.indexIntervalBytes(), now, outcome);
                 } finally {
                     s.pin(isLast); // the others are left to the open-file cache
                 }
@@ -89,13 +92,30 @@ final class LogLoader {
         // After a crash what was checked may still be only in the page cache: the recovery point stays.
         long recoveryPoint = clean ? end : Math.min(checkpoint.orElse(0), end);
         SegmentedLog log = new SegmentedLog(dir, tp, config, indexFactory, indexType, files, clock, segments,
-                onClose, recoveryPoint, checkpoint.orElse(-1));
+                onClose, recoveryPoint, checkpoint.orElse(-1), logStart(dir, tp, bases.isEmpty(), end));
         String state = bases.isEmpty() ? "new log" : (clean ? "clean shutdown" : "unclean shutdown")
                 + ", " + outcome.fullyChecked + " segment(s) checked in full"
                 + (outcome.bytesLost > 0 ? ", " + outcome.bytesLost + " bytes unreadable" : "");
         LOG.info("Opened log {} in {}: {} segment(s), offsets [{}, {}), {} bytes, {}", tp, dir,
                 segments.size(), log.logStartOffset(), log.logEndOffset(), log.sizeInBytes(), state);
         return log;
+    }
+
+    /**
+     * The checkpointed log start offset, or -1 (the first segment's base); one past the log end (segments lost to a
+     * crash) is brought back to the log end.
+     */
+    private static long logStart(Path dir, TopicPartition tp, boolean newLog, long end) {
+        OptionalLong start = newLog ? OptionalLong.empty() : RecoveryPointFile.readLogStart(dir, tp);
+        if (start.isEmpty()) {
+            return -1;
+        }
+        if (start.getAsLong() > end) {
+            LOG.warn("Log start offset {} of {} is past its log end offset {}; the log starts at {}",
+                    start.getAsLong(), tp, end, end);
+            return end;
+        }
+        return start.getAsLong();
     }
 
     /** The base offset of the first segment to check in full. */
@@ -130,13 +150,18 @@ final class LogLoader {
         long bytesLost;
     }
 
-    /** Checks one segment, in full or cheaply (and in full when that fails), and reports what was lost. */
-    private static void check(TopicPartition tp, LogSegment s, boolean full, boolean isLast, long offsetLimit,
-                              int interval, long now, Outcome outcome) throws IOException {
-        boolean needsFullCheck = full;
+    /**
+     * Checks one segment, in full or cheaply (and in full when that fails), and reports what was lost. A segment
+     * whose rewrite a crash interrupted ({@code rewritten}) has its indexes rebuilt in any case.
+     */
+    private static void check(TopicPartition tp, LogSegment s, boolean full, boolean rewritten, boolean isLast,
+                              long offsetLimit, int interval, long now, Outcome outcome) throws IOException {
+        boolean needsFullCheck = full || rewritten;
         try {
             // Every segment's indexes are checked, also those about to be rebuilt, so damage is reported.
-            s.sanityCheckIndexes(interval);
+            if (!rewritten) {
+                s.sanityCheckIndexes(interval);
+            }
         } catch (IOException corrupt) {
             LOG.warn("Rebuilding the indexes of segment {} of {}: {}", s.baseOffset(), tp, corrupt.getMessage());
             s.deleteIndexes();
@@ -179,12 +204,32 @@ final class LogLoader {
      * The base offsets of the segment files; removes index files whose segment file is gone (the memory-mapped
      * index's files, whichever index serves now: they may be left from before a swap).
      */
-    private static TreeSet<Long> scanDirectory(Path dir, OffsetIndexFactory indexFactory) throws IOException {
+    private static TreeSet<Long> scanDirectory(Path dir, TopicPartition tp, OffsetIndexFactory indexFactory,
+                                               TreeSet<Long> rewritten) throws IOException {
         TreeSet<Long> bases = new TreeSet<>();
         List<Long> timeIndexes = new ArrayList<>();
         List<Long> offsetIndexes = new ArrayList<>();
+        List<Long> swaps = new ArrayList<>();
+        List<Long> swapEnds = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(LogFiles.DELETED_SUFFIX) || name.endsWith(LogFiles.CLEANED_SUFFIX)) {
+                    LOG.info("Deleting {}: {}", f, name.endsWith(LogFiles.DELETED_SUFFIX)
+                            ? "a segment file that left the log" : "a rewrite that was not committed");
+                    Files.delete(f);
+                    continue;
+                }
+                OptionalLong swap = LogFiles.baseOffsetOf(f, LogFiles.LOG_SUFFIX + LogFiles.SWAP_SUFFIX);
+                if (swap.isPresent()) {
+                    swaps.add(swap.getAsLong());
+                    continue;
+                }
+                OptionalLong swapEnd = LogFiles.baseOffsetOf(f, LogFiles.LOG_SUFFIX + LogFiles.SWAP_END_SUFFIX);
+                if (swapEnd.isPresent()) {
+                    swapEnds.add(swapEnd.getAsLong());
+                    continue;
+                }
                 OptionalLong log = LogFiles.baseOffsetOf(f, LogFiles.LOG_SUFFIX);
                 OptionalLong idx = LogFiles.baseOffsetOf(f, LogFiles.INDEX_SUFFIX);
                 OptionalLong tidx = LogFiles.baseOffsetOf(f, LogFiles.TIME_INDEX_SUFFIX);
@@ -194,11 +239,27 @@ final class LogLoader {
                     offsetIndexes.add(idx.getAsLong());
                 } else if (tidx.isPresent()) {
                     timeIndexes.add(tidx.getAsLong());
-                } else if (f.getFileName().toString().endsWith(LogFiles.LOG_SUFFIX + DamagedSegment.SWAP_SUFFIX)) {
-                    LOG.info("Deleting {}: a rewrite that did not finish (the segment file is whole)", f);
-                    Files.delete(f);
                 }
             }
+        }
+        for (long base : swaps) {
+            Path swap = LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.SWAP_SUFFIX);
+            OptionalLong end = swapEnds.contains(base) ? readSwapEnd(dir, base) : OptionalLong.empty();
+            if (end.isEmpty()) {
+                // No end offset: the repair of a damaged segment that did not finish (the segment file is whole).
+                LOG.info("Deleting {}: a rewrite that did not finish (the segment file is whole)", swap);
+                Files.delete(swap);
+                continue;
+            }
+            finishSwap(dir, tp, indexFactory, bases, base, end.getAsLong());
+            rewritten.add(base);
+        }
+        for (long base : swapEnds) {
+            if (!rewritten.contains(base) && bases.contains(base)) {
+                // The swap was renamed into place, but the commit did not finish: its indexes may not be written.
+                rewritten.add(base);
+            }
+            Files.deleteIfExists(LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.SWAP_END_SUFFIX));
         }
         for (long base : offsetIndexes) {
             if (!bases.contains(base)) {
@@ -214,6 +275,40 @@ final class LogLoader {
             }
         }
         return bases;
+    }
+
+    /**
+     * Finishes a rewrite committed before a crash: the segments it replaces (base offsets in {@code [base, end)})
+     * go, with their indexes, and the {@code .swap} file takes the first one's name. Its indexes are rebuilt by the
+     * full check that follows.
+     */
+    private static void finishSwap(Path dir, TopicPartition tp, OffsetIndexFactory indexFactory, TreeSet<Long> bases,
+                                   long base, long end) throws IOException {
+        List<Long> replaced = new ArrayList<>(bases.subSet(base, true, end, false));
+        for (long old : replaced) {
+            indexFactory.delete(dir, old);
+            Files.deleteIfExists(LogFiles.indexFile(dir, old));
+            Files.deleteIfExists(LogFiles.timeIndexFile(dir, old));
+            Files.delete(LogFiles.logFile(dir, old));
+            bases.remove(old);
+        }
+        indexFactory.delete(dir, base);
+        Path target = LogFiles.logFile(dir, base);
+        Files.move(LogFiles.withSuffix(target, LogFiles.SWAP_SUFFIX), target, StandardCopyOption.ATOMIC_MOVE);
+        DamagedSegment.fsyncDirectory(dir);
+        bases.add(base);
+        LOG.info("Finished the rewrite of segments [{}, {}) of {} that a crash interrupted: {} old segment(s) "
+                + "deleted, the rewritten one in place", base, end, tp, replaced.size());
+    }
+
+    private static OptionalLong readSwapEnd(Path dir, long base) {
+        Path file = LogFiles.withSuffix(LogFiles.logFile(dir, base), LogFiles.SWAP_END_SUFFIX);
+        try {
+            return OptionalLong.of(Long.parseLong(Files.readString(file).trim()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Ignoring {}: {}", file, e.toString());
+            return OptionalLong.empty();
+        }
     }
 
     /** Opens a segment; an index the factory cannot open at all is deleted and recreated empty. */

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
@@ -54,6 +55,12 @@ final class LogSegment {
     private volatile ReadChecks readChecks;
     /** Counts truncations, so an index built beside appends can tell the bytes it read were cut. */
     private volatile int truncations;
+    /** When the segment was last written: the file's time at open, the append time after. */
+    private volatile long lastModifiedMs;
+    /** The segment left the log (retention, a rewrite): lookups in flight scan without the indexes. */
+    private volatile boolean removed;
+    /** Slices read from this segment and not yet released: its files go only after them once removed. */
+    private final ReadHolds holds;
 
     private LogSegment(Path dir, long baseOffset, SegmentChannel channel, OffsetIndexFactory indexFactory)
             throws IOException {
@@ -67,6 +74,7 @@ final class LogSegment {
         this.nextOffset = baseOffset;
         this.offsetOfMaxTimestampSoFar = baseOffset;
         this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, channel);
+        this.holds = new ReadHolds("Segment " + file);
         channel.onRelease(indexes::unload);
     }
 
@@ -83,6 +91,7 @@ final class LogSegment {
         SegmentChannel ch = new SegmentChannel(path, files, true);
         try {
             LogSegment segment = new LogSegment(dir, baseOffset, ch, indexFactory);
+            segment.lastModifiedMs = Files.getLastModifiedTime(path).toMillis();
             segment.indexes.acquire().close(); // opens them now, so a broken index is found at open
             return segment;
         } catch (IOException | RuntimeException e) {
@@ -161,6 +170,14 @@ final class LogSegment {
         return rollingBaseTimeMs;
     }
 
+    long lastModifiedMs() {
+        return lastModifiedMs;
+    }
+
+    ReadHolds holds() {
+        return holds;
+    }
+
     /**
      * Writes {@code batches} (whole, validated, described by {@code headers} with positions relative to the
      * buffer) at the end of the file, adding index entries every {@code indexIntervalBytes}, then publishes them.
@@ -211,6 +228,7 @@ final class LogSegment {
         BatchHeader last = headers.get(headers.size() - 1);
         size = (int) pos;
         nextOffset = last.nextOffset();
+        lastModifiedMs = nowMs;
     }
 
     private void indexBatch(SegmentIndexes.Indexes ix, long batchBaseOffset, int position, int batchSize,
@@ -231,6 +249,9 @@ final class LogSegment {
 
     /** The offset index's hint for {@code offset}; the segment start when the index cannot answer. */
     private IndexEntry lookupOffset(long offset) {
+        if (removed) {
+            return new IndexEntry(baseOffset, 0); // a read that found the segment just before it left
+        }
         try (SegmentIndexes.Indexes ix = indexes()) {
             return ix.offsets().lookup(offset);
         } catch (IOException | RuntimeException e) {
@@ -363,13 +384,20 @@ final class LogSegment {
         return checks != null && checks.damaged();
     }
 
-    /** The first batch whose max timestamp is at least {@code timestamp}, using the time index to start late. */
-    Optional<TimestampOffset> findByTimestamp(long timestamp, long maxOffset) throws IOException {
+    /**
+     * The first batch whose max timestamp is at least {@code timestamp} and whose last offset is at least
+     * {@code minOffset} (the log start), using the time index to start late; its offset is raised to
+     * {@code minOffset}.
+     */
+    Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset, long maxOffset) throws IOException {
         BatchScanner scan = new BatchScanner(channel, size);
         IndexEntry start;
         try (SegmentIndexes.Indexes ix = indexes()) {
             start = ix.offsets().lookup(ix.times().lookup(timestamp).offset());
         } catch (IOException | RuntimeException e) {
+            if (removed) {
+                return Optional.empty(); // left the log meanwhile
+            }
             warnOnce("Time index of " + file + " failed a lookup (" + e + "); scanning from the segment start");
             start = new IndexEntry(baseOffset, 0);
         }
@@ -379,8 +407,8 @@ final class LogSegment {
             if (h == null || h.baseOffset() >= maxOffset) {
                 break;
             }
-            if (h.maxTimestamp() >= timestamp) {
-                return Optional.of(new TimestampOffset(h.maxTimestamp(), h.baseOffset()));
+            if (h.maxTimestamp() >= timestamp && h.lastOffset() >= minOffset) {
+                return Optional.of(new TimestampOffset(h.maxTimestamp(), Math.max(h.baseOffset(), minOffset)));
             }
             pos = h.end();
         }
@@ -659,17 +687,64 @@ final class LogSegment {
     }
 
     /**
-     * Removes the segment's files but keeps the segment file's descriptor, so that slices handed out can still read
-     * the unlinked file; {@link #closeChannel()} ends it.
+     * Takes the segment out of service once the log dropped it (under the log's lock): closes its indexes (after
+     * the lookups in flight), renames its files with Kafka's {@code .deleted} suffix and removes what the index
+     * factory keeps of it elsewhere, so that its base offset is free for a rewritten segment. Slices in flight go on
+     * reading the renamed file; {@link #deleteRemoved} deletes it later.
      */
-    void deleteKeepingReads() throws IOException {
-        channel.pin(true); // the cache must not drop the descriptor: the file cannot be reopened once unlinked
-        channel.size(); // opens it again if the cache had released it
-        try {
-            indexes.delete();
-        } finally {
-            Files.deleteIfExists(file);
+    void removeFromLog() throws IOException {
+        removed = true;
+        OffsetIndexFactory factory = indexes.factory();
+        indexes.retireForRemoval(10_000);
+        channel.renameTo(LogFiles.withSuffix(file, LogFiles.DELETED_SUFFIX));
+        for (Path index : List.of(LogFiles.indexFile(dir, baseOffset), LogFiles.timeIndexFile(dir, baseOffset))) {
+            if (Files.exists(index)) { // the memory-mapped index's files: renamed as Kafka does
+                Files.move(index, LogFiles.withSuffix(index, LogFiles.DELETED_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+            }
         }
+        factory.delete(dir, baseOffset);
+    }
+
+    /**
+     * Deletes the renamed files of a segment that left the log; the file's descriptor stays open for the slices
+     * still held ({@link #holds()}), and the caller closes it when they are released.
+     */
+    void deleteRemoved() throws IOException {
+        channel.pin(true); // the cache must not drop the descriptor: the file cannot be reopened once unlinked
+        try {
+            channel.size(); // opens it again if the cache had released it
+        } catch (IOException e) {
+            LOG.debug("Segment {} was already gone: {}", file, e.toString());
+        }
+        Files.deleteIfExists(channel.file());
+        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.indexFile(dir, baseOffset), LogFiles.DELETED_SUFFIX));
+        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), LogFiles.DELETED_SUFFIX));
+    }
+
+    /**
+     * Gives a segment written by a {@link SegmentRewrite} (its file already in place, its indexes empty) the index
+     * entries and state the rewrite collected, and finishes it as an inactive segment.
+     */
+    void adoptRewrite(RewriteIndex built, long lastModified) throws IOException {
+        try (SegmentIndexes.Indexes ix = indexes()) {
+            built.writeTo(ix.offsets(), ix.times());
+        }
+        maxTimestampSoFar = built.maxTimestamp();
+        offsetOfMaxTimestampSoFar = built.offsetOfMaxTimestamp();
+        nextOffset = built.nextOffset();
+        bytesSinceLastIndexEntry = built.bytesSinceEntry();
+        lastModifiedMs = lastModified;
+        onBecomeInactive();
+    }
+
+    /**
+     * Before the partition's directory is renamed and deleted later (a deleted topic): keeps the segment file's
+     * descriptor open for the slices still held (the path changes) and removes the indexes now.
+     */
+    void prepareDirectoryDelete() throws IOException {
+        channel.pin(true);
+        channel.size();
+        indexes.delete();
     }
 
     /** Closes without flushing and removes the segment's files. */

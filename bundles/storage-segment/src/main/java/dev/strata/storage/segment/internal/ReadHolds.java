@@ -35,8 +35,19 @@ final class ReadHolds {
 
     /** A source that reads through {@code inner} and counts as held until its first release. */
     LogSliceSource hold(LogSliceSource inner) {
+        return hold(inner, null);
+    }
+
+    /**
+     * A source that reads through {@code inner} and counts as held, here and in {@code also} (the segment it reads,
+     * whose files go only after its slices once it leaves the log), until its first release.
+     */
+    LogSliceSource hold(LogSliceSource inner, ReadHolds also) {
         held.incrementAndGet();
-        return new Held(inner);
+        if (also != null) {
+            also.held.incrementAndGet();
+        }
+        return new Held(inner, also);
     }
 
     int held() {
@@ -85,10 +96,12 @@ final class ReadHolds {
 
     private final class Held implements LogSliceSource {
         private final LogSliceSource inner;
+        private final ReadHolds also;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        Held(LogSliceSource inner) {
+        Held(LogSliceSource inner, ReadHolds also) {
             this.inner = inner;
+            this.also = also;
         }
 
         @Override
@@ -110,6 +123,9 @@ final class ReadHolds {
         public void release() {
             if (released.compareAndSet(false, true)) {
                 released();
+                if (also != null) {
+                    also.released();
+                }
             }
         }
     }

@@ -7,7 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -22,7 +24,8 @@ import java.nio.file.StandardOpenOption;
  * blocking operation) no longer breaks the segment for everyone: the next operation reopens the file.
  */
 final class SegmentChannel extends FileChannel {
-    private final Path file;
+    /** Where the file is now (a removed segment's is renamed): reopening uses it. Guarded by this for writes. */
+    private volatile Path file;
     private final OpenFileCache cache;
     /** The open descriptor, or null while released. Guarded by this. */
     private FileChannel open;
@@ -43,6 +46,15 @@ final class SegmentChannel extends FileChannel {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * Renames the file (a segment leaving the log gets Kafka's {@code .deleted} suffix). Operations running on an
+     * open descriptor go on, and the next one that opens the file opens it under its new name.
+     */
+    synchronized void renameTo(Path target) throws IOException {
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        file = target;
     }
 
     /** Called after each release (with no lock held), to let the segment drop what it loaded with the file. */

@@ -33,6 +33,8 @@ final class SegmentIndexes {
     private volatile Indexes live;
     /** Every pair not yet closed: the live one and dropped ones that lookups still use. */
     private final Set<Indexes> unfinished = ConcurrentHashMap.newKeySet();
+    /** The segment left the log: nothing opens the indexes again. Guarded by this. */
+    private boolean gone;
 
     SegmentIndexes(Path dir, long baseOffset, OffsetIndexFactory factory, SegmentChannel channel) {
         this.dir = dir;
@@ -48,6 +50,9 @@ final class SegmentIndexes {
             boolean opened = false;
             if (idx == null) {
                 synchronized (this) {
+                    if (gone) {
+                        throw new IOException("Segment " + baseOffset + " in " + dir + " left the log");
+                    }
                     if (live == null) {
                         live = open(factory);
                         opened = true;
@@ -116,6 +121,35 @@ final class SegmentIndexes {
         live = null;
         if (old != null) {
             old.releaseAndFinish();
+        }
+    }
+
+    /**
+     * For a segment leaving the log: closes both indexes and waits up to {@code waitMs} for the lookups in flight
+     * on them (short: they never wait for the log), so that their files can be renamed and another segment with the
+     * same base offset (a rewrite) can open its own. Nothing opens them again afterwards.
+     *
+     * @return whether every lookup ended in time
+     */
+    boolean retireForRemoval(long waitMs) throws IOException {
+        synchronized (this) {
+            gone = true;
+            retireLocked();
+            long deadline = System.nanoTime() + waitMs * 1_000_000;
+            while (!unfinished.isEmpty()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    LOG.warn("Indexes of segment {} in {} still in use after {} ms", baseOffset, dir, waitMs);
+                    return false;
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -233,6 +267,7 @@ final class SegmentIndexes {
         private void finish() throws IOException {
             synchronized (SegmentIndexes.this) {
                 unfinished.remove(this);
+                SegmentIndexes.this.notifyAll(); // a removal may wait for the last lookup
                 try {
                     if (deleteOnFinish) {
                         offsets.delete();

@@ -36,7 +36,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The log of one partition as an ordered set of segments in one directory (Kafka's LocalLog + LogSegments): appends
  * go to the last (active) segment, which rolls on size or age; reads find their segment by base offset. The
- * indexes can be {@linkplain #switchIndexes switched} to another implementation while the log is in use. The log start offset is the first segment's base offset (retention will move it later).
+ * indexes can be {@linkplain #switchIndexes switched} to another implementation while the log is in use. The log
+ * start offset is the first segment's base offset, or higher once {@link #advanceLogStartOffset} moved it (kept in
+ * {@value RecoveryPointFile#LOG_START_NAME}). Segments that leave the log (retention, DeleteRecords, a
+ * {@linkplain #rewrite rewrite}) are renamed {@code .deleted} and deleted {@code file.delete.delay.ms} later, after
+ * the slices read from them are released.
  *
  * <p>Thread-safety: mutations (append, truncate, roll, flush, reconfigure, close, delete) take the log's lock, so
  * they are serialised even beyond what the {@link PartitionLog} contract asks (the store's scheduled flush check
@@ -75,10 +79,13 @@ final class SegmentedLog implements PartitionLog {
     private volatile long recoveryPoint;
     /** The recovery point in the checkpoint file, -1 when there is none. Guarded by lock. */
     private long checkpointedRecoveryPoint;
+    /** The log start offset moved past the first segment's base, or -1; written under lock. */
+    private volatile long movedLogStart;
 
     SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, String indexType,
                  OpenFileCache files, LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
-                 Consumer<SegmentedLog> onClose, long recoveryPoint, long checkpointedRecoveryPoint) {
+                 Consumer<SegmentedLog> onClose, long recoveryPoint, long checkpointedRecoveryPoint,
+                 long logStartOffset) {
         if (segments.isEmpty()) {
             throw new IllegalArgumentException("A log needs at least one segment");
         }
@@ -95,6 +102,7 @@ final class SegmentedLog implements PartitionLog {
         this.lastFlushMs = clock.getAsLong();
         this.recoveryPoint = recoveryPoint;
         this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
+        this.movedLogStart = logStartOffset;
         this.holds = new ReadHolds("Log " + tp);
     }
 
@@ -120,7 +128,8 @@ final class SegmentedLog implements PartitionLog {
     @Override
     public long logStartOffset() {
         Map.Entry<Long, LogSegment> first = segments.firstEntry();
-        return first == null ? nextOffset : first.getKey(); // no segments only once deleted
+        long base = first == null ? nextOffset : first.getKey(); // no segments only once deleted
+        return Math.max(base, movedLogStart);
     }
 
     @Override
@@ -254,10 +263,11 @@ final class SegmentedLog implements PartitionLog {
         ensureOpen();
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         while (entry != null) {
-            LogSlice slice = entry.getValue().read(offset, maxBytes, minOneBatch, end);
+            LogSegment segment = entry.getValue();
+            LogSlice slice = segment.read(offset, maxBytes, minOneBatch, end);
             if (slice != null) {
-                return slice.isEmpty() ? LogSlice.EMPTY
-                        : new LogSlice(holds.hold(slice.source()), slice.position(), slice.size(), slice.firstOffset());
+                return slice.isEmpty() ? LogSlice.EMPTY : new LogSlice(holds.hold(slice.source(), segment.holds()),
+                        slice.position(), slice.size(), slice.firstOffset());
             }
             entry = segments.higherEntry(entry.getKey());
         }
@@ -268,9 +278,10 @@ final class SegmentedLog implements PartitionLog {
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
         ensureOpen(); // the time indexes reopen on use: a closed log must not open them again
         long end = nextOffset;
+        long start = logStartOffset();
         for (LogSegment s : segments.values()) {
             if (s.maxTimestampSoFar() >= timestamp) {
-                Optional<TimestampOffset> found = s.findByTimestamp(timestamp, end);
+                Optional<TimestampOffset> found = s.findByTimestamp(timestamp, start, end);
                 if (found.isPresent()) {
                     return found;
                 }
@@ -281,17 +292,174 @@ final class SegmentedLog implements PartitionLog {
 
     @Override
     public List<SegmentInfo> segments() {
-        throw new UnsupportedOperationException("Segment metadata is being built (issue 10)");
+        long end = nextOffset;
+        List<SegmentInfo> infos = new ArrayList<>(segments.size());
+        LogSegment previous = null;
+        for (LogSegment s : segments.values()) {
+            if (previous != null) {
+                infos.add(info(previous, s.baseOffset()));
+            }
+            previous = s;
+        }
+        if (previous != null) {
+            infos.add(info(previous, Math.max(end, previous.nextOffset())));
+        }
+        return infos;
+    }
+
+    private static SegmentInfo info(LogSegment s, long next) {
+        long ts = s.maxTimestampSoFar();
+        return new SegmentInfo(s.baseOffset(), next, s.size(), ts >= 0 ? ts : -1, s.lastModifiedMs());
     }
 
     @Override
     public int advanceLogStartOffset(long offset) throws IOException {
-        throw new UnsupportedOperationException("Moving the log start offset is being built (issue 10)");
+        synchronized (lock) {
+            ensureOpen();
+            if (offset > nextOffset) {
+                throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to "
+                        + offset + " of partition " + tp + " since it is larger than the log end offset "
+                        + nextOffset);
+            }
+            if (offset <= logStartOffset()) {
+                return 0;
+            }
+            // On disk first: once reads below it fail, a crash must not bring them back.
+            RecoveryPointFile.writeLogStart(dir, tp, offset);
+            movedLogStart = offset;
+            List<LogSegment> below = new ArrayList<>();
+            for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
+                Long next = segments.higherKey(e.getKey());
+                if (next == null || next > offset) {
+                    break; // the active segment never leaves
+                }
+                below.add(e.getValue());
+            }
+            removeSegmentsLocked(below);
+            if (!below.isEmpty()) {
+                LOG.info("Log start offset of {} moved to {}: {} segment(s) removed, files deleted in {} ms", tp,
+                        offset, below.size(), config.fileDeleteDelayMs());
+            }
+            return below.size();
+        }
+    }
+
+    /**
+     * Takes segments out of the log (under lock): out of the map first, so new reads no longer find them, then
+     * renamed {@code .deleted}; their files are deleted {@code file.delete.delay.ms} later and their descriptors
+     * closed once the slices read from them are released.
+     */
+    void removeSegmentsLocked(List<LogSegment> leaving) throws IOException {
+        if (leaving.isEmpty()) {
+            return;
+        }
+        for (LogSegment s : leaving) {
+            segments.remove(s.baseOffset(), s);
+        }
+        try {
+            for (LogSegment s : leaving) {
+                s.removeFromLog();
+            }
+        } finally {
+            DamagedSegment.fsyncDirectory(dir);
+            deleteLater(leaving);
+        }
+    }
+
+    private void deleteLater(List<LogSegment> removed) {
+        Runnable delete = () -> {
+            for (LogSegment s : removed) {
+                try {
+                    s.deleteRemoved();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Deleting the files of removed segment {} of {} failed (they go at the next open): {}",
+                            s.baseOffset(), tp, e.toString());
+                }
+                s.holds().whenReleased(() -> closeQuietly(s), closeTimer);
+            }
+        };
+        runAfterDeleteDelay(delete);
+    }
+
+    /** Runs {@code task} {@code file.delete.delay.ms} from now on the store's timer (at once without one). */
+    private void runAfterDeleteDelay(Runnable task) {
+        long delay = config.fileDeleteDelayMs();
+        ScheduledExecutorService timer = closeTimer;
+        if (delay > 0 && timer != null) {
+            try {
+                timer.schedule(task, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("Store stopping: deleting the files of {} now", tp);
+            }
+        }
+        task.run();
+    }
+
+    private void closeQuietly(LogSegment s) {
+        try {
+            s.closeChannel();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Closing a removed segment file of {} failed: {}", tp, e.toString());
+        }
     }
 
     @Override
     public LogRewrite rewrite(long baseOffset, long endOffset) throws IOException {
-        throw new UnsupportedOperationException("Segment rewrites are being built (issue 10)");
+        synchronized (lock) {
+            ensureOpen();
+            long active = segments.lastKey();
+            if (!segments.containsKey(baseOffset) || !segments.containsKey(endOffset) || endOffset <= baseOffset
+                    || endOffset > active) {
+                throw new IllegalArgumentException("Cannot rewrite [" + baseOffset + ", " + endOffset + ") of " + tp
+                        + ": both must be segment base offsets, in order, at or below the active segment's "
+                        + active);
+            }
+            List<LogSegment> replaced = List.copyOf(segments.subMap(baseOffset, true, endOffset, false).values());
+            return SegmentRewrite.start(this, replaced, endOffset, config.indexIntervalBytes());
+        }
+    }
+
+    /** The log's lock: a {@link SegmentRewrite} commits under it. */
+    Object lock() {
+        return lock;
+    }
+
+    /** Taken before {@link #lock()} by index swaps, and by rewrite commits so that no swap runs beside one. */
+    Object swapLock() {
+        return swapLock;
+    }
+
+    /** Whether {@code replaced} are still exactly the segments in [first base, end) and end a segment base. */
+    boolean stillSegments(List<LogSegment> replaced, long end) {
+        if (closed || !segments.containsKey(end)) {
+            return false;
+        }
+        List<LogSegment> now = List.copyOf(segments.subMap(replaced.get(0).baseOffset(), true, end, false).values());
+        if (now.size() != replaced.size()) {
+            return false;
+        }
+        for (int i = 0; i < now.size(); i++) {
+            if (now.get(i) != replaced.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Puts a rewritten segment in place of {@code replaced} (under lock), in one step for readers per key. */
+    void swapInLocked(LogSegment rewritten, List<LogSegment> replaced) throws IOException {
+        segments.put(rewritten.baseOffset(), rewritten); // replaces the first of them atomically
+        List<LogSegment> leaving = new ArrayList<>(replaced);
+        leaving.remove(0);
+        for (LogSegment s : leaving) {
+            segments.remove(s.baseOffset(), s);
+        }
+        deleteLater(replaced);
+    }
+
+    OpenFileCache files() {
+        return files;
     }
 
     @Override
@@ -302,7 +470,7 @@ final class SegmentedLog implements PartitionLog {
                 return;
             }
             long before = nextOffset;
-            if (offset <= segments.firstKey()) {
+            if (offset <= segments.firstKey() || offset < logStartOffset()) {
                 truncateFullyAndStartAt(offset);
             } else {
                 for (LogSegment s : new ArrayList<>(segments.tailMap(offset, true).values())) {
@@ -338,6 +506,10 @@ final class SegmentedLog implements PartitionLog {
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);
         nextOffset = offset;
+        if (movedLogStart >= 0) {
+            RecoveryPointFile.writeLogStart(dir, tp, offset); // the log starts over there
+            movedLogStart = offset;
+        }
     }
 
     @Override
@@ -554,6 +726,11 @@ final class SegmentedLog implements PartitionLog {
         }, closeTimer);
     }
 
+    /**
+     * Closes the log and renames its directory as Kafka does for a deleted partition ({@code
+     * <topic>-<partition>.<id>-delete}, which the broker's log manager also removes at its next start), then
+     * deletes it {@code file.delete.delay.ms} later; slices in flight read on from the open descriptors.
+     */
     @Override
     public void delete() throws IOException {
         synchronized (lock) {
@@ -561,10 +738,25 @@ final class SegmentedLog implements PartitionLog {
             List<LogSegment> deleting = List.copyOf(segments.values());
             try {
                 for (LogSegment s : deleting) {
-                    s.deleteKeepingReads();
+                    s.prepareDirectoryDelete();
                 }
                 segments.clear();
-                deleteDirectory(dir);
+                Path doomed = dir;
+                if (Files.exists(dir) && dir.getParent() != null && config.fileDeleteDelayMs() > 0) {
+                    doomed = dir.resolveSibling(dir.getFileName() + "."
+                            + java.util.UUID.randomUUID().toString().replace("-", "") + LogFiles.DELETE_DIR_SUFFIX);
+                    Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    DamagedSegment.fsyncDirectory(dir.getParent());
+                }
+                Path gone = doomed;
+                runAfterDeleteDelay(() -> {
+                    try {
+                        deleteDirectory(gone);
+                    } catch (IOException e) {
+                        LOG.warn("Could not remove {} of deleted log {} (the broker removes it at its next start)",
+                                gone, tp, e);
+                    }
+                });
                 LOG.info("Deleted log {} in {}", tp, dir);
             } finally {
                 onClose.accept(this);

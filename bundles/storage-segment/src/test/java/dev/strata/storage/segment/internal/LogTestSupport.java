@@ -41,6 +41,35 @@ final class LogTestSupport {
                 1024 * 1024, 0);
     }
 
+    /** With {@code file.delete.delay.ms} {@code deleteDelayMs}. */
+    static LogConfig config(long segmentBytes, int indexInterval, long deleteDelayMs) {
+        return new LogConfig(segmentBytes, 7L * 24 * 3600 * 1000, Long.MAX_VALUE, Long.MAX_VALUE, indexInterval,
+                1024 * 1024, deleteDelayMs);
+    }
+
+    /** Polls {@code condition} every 10 ms until it holds, failing after {@code timeoutMs}. */
+    static void awaitTrue(String what, long timeoutMs, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Not within " + timeoutMs + " ms: " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("Interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** The names of the files in {@code dir}, sorted. */
+    static List<String> fileNames(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
     /** A batch of {@code records} records at {@code baseOffset}, timestamps {@code ts, ts+1, ...}. */
     static ByteBuffer batch(long baseOffset, long ts, int records) {
         RecordBatchBuilder b = new RecordBatchBuilder().baseOffset(baseOffset);
