@@ -54,6 +54,8 @@ final class LogCleanerManager implements AutoCloseable {
     /** Logs being cleaned now. Guarded by {@code lock}. */
     private final Set<TopicPartition> inProgress = new HashSet<>();
     private final List<Thread> threads = new ArrayList<>();
+    /** The last failure logged per log, so that a lasting one is logged once. */
+    private final Map<TopicPartition, String> lastFailure = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile BrokerSettings broker;
     private volatile CleanerSettings settings;
     /** Raised to stop the current threads (close, or a new thread count); each thread checks its own generation. */
@@ -223,16 +225,22 @@ final class LogCleanerManager implements AutoCloseable {
         CleanerSettings s = settings;
         CleanRequest request = new CleanRequest(c.log(), c.firstDirty(), c.cleanableEnd(),
                 c.topic().deleteRetentionMs(), c.topic().segmentBytes(), s.dedupeBufferPerThread(),
-                clock.getAsLong(), () -> stopped(gen) || c.partition().log() != c.log() || c.partition().isOffline());
+                clock.getAsLong(), () -> stopped(gen) || !stillServes(c));
         CleanResult r;
         try {
             r = service.clean(request);
         } catch (IOException | RuntimeException e) {
-            if (c.partition().log() == c.log() && !c.partition().isOffline() && !stopped(gen)) {
-                LOG.warn("Cleaning {} failed; it is tried again later: {}", tp, e.toString());
+            if (stillServes(c) && !stopped(gen)) {
+                // Once per distinct cause and log: a cause that lasts (a codec not started yet) is not repeated
+                // every backoff.
+                String cause = e.toString();
+                if (!cause.equals(lastFailure.put(tp, cause))) {
+                    LOG.warn("Cleaning {} failed; it is tried again later: {}", tp, cause);
+                }
             }
             return;
         }
+        lastFailure.remove(tp);
         synchronized (lock) {
             if (r.nextDirtyOffset() > c.firstDirty()) {
                 firstDirty.put(tp, r.nextDirtyOffset());
@@ -247,6 +255,15 @@ final class LogCleanerManager implements AutoCloseable {
                     r.nextDirtyOffset(), r.bytesRead() / MB, secs, r.bytesRead() / MB / secs, r.bytesWritten() / MB,
                     r.recordsRemoved(), r.recordsRead(),
                     r.bytesRead() == 0 ? 0.0 : 100.0 * (r.bytesRead() - r.bytesWritten()) / r.bytesRead()));
+        }
+    }
+
+    /** Whether the candidate's partition still serves the log being cleaned (not deleted, closed or swapped). */
+    private static boolean stillServes(Candidate c) {
+        try {
+            return !c.partition().isOffline() && c.partition().isAttached() && c.partition().log() == c.log();
+        } catch (RuntimeException e) {
+            return false; // detached meanwhile
         }
     }
 
@@ -299,12 +316,13 @@ final class LogCleanerManager implements AutoCloseable {
 
     /** Kafka's {@code cleanableOffsets} and dirty ratio for one log; null when it is not due. Called under lock. */
     private Candidate candidate(Partition p, CleanerSettings.Topic topic, long now) {
-        PartitionLog log = p.log();
-        if (log == null) {
-            return null;
+        if (!p.isAttached()) {
+            return null; // its store is being swapped or gone: later
         }
+        PartitionLog log;
         List<SegmentInfo> segments;
         try {
+            log = p.log();
             segments = log.segments();
         } catch (RuntimeException e) {
             LOG.debug("Cannot list the segments of {}: {}", p.topicPartition(), e.toString());

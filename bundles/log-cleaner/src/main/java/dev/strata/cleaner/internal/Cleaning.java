@@ -83,12 +83,16 @@ final class Cleaning {
                     + " or decrease log.cleaner.threads");
         }
         long deleteHorizonMs = deleteHorizon(segments, firstDirty);
+        boolean allCommitted = true;
         for (List<SegmentInfo> group : groups(segments, endOffset)) {
-            if (!cleanGroup(group, deleteHorizonMs)) {
+            Boolean committed = cleanGroup(group, deleteHorizonMs);
+            if (committed == null) {
                 return result(request.firstDirtyOffset(), started);
             }
+            allCommitted &= committed;
         }
-        return result(endOffset, started);
+        // A group the log changed under is not clean: the next cleaning starts where this one did.
+        return result(allCommitted ? endOffset : request.firstDirtyOffset(), started);
     }
 
     /**
@@ -187,8 +191,11 @@ final class Cleaning {
         return groups;
     }
 
-    /** @return false when asked to stop (the group is left as it was) */
-    private boolean cleanGroup(List<SegmentInfo> group, long deleteHorizonMs) throws IOException {
+    /**
+     * @return whether the group was swapped in; false when the log changed meanwhile, null when asked to stop
+     *     (the group is left as it was either way)
+     */
+    private Boolean cleanGroup(List<SegmentInfo> group, long deleteHorizonMs) throws IOException {
         SegmentInfo last = group.get(group.size() - 1);
         long groupBytesRead = 0;
         long groupRecordsRead = 0;
@@ -211,7 +218,7 @@ final class Cleaning {
                             break;
                         }
                         if (request.stopRequested().getAsBoolean()) {
-                            return false;
+                            return null;
                         }
                         groupBytesRead += batch.sizeInBytes();
                         groupRecordsRead += batch.recordCount();
@@ -230,10 +237,10 @@ final class Cleaning {
                 bytesRead += groupBytesRead;
                 recordsRead += groupRecordsRead;
                 recordsRemoved += groupRecordsRemoved;
-            } else {
-                LOG.debug("Segments {} to {} of {} changed while being cleaned; left as they are",
-                        group.get(0).baseOffset(), last.nextOffset(), log.topicPartition());
+                return true;
             }
+            LOG.debug("Segments {} to {} of {} changed while being cleaned; left as they are",
+                    group.get(0).baseOffset(), last.nextOffset(), log.topicPartition());
         } catch (StrataException e) {
             if (e.error() != ErrorCode.OFFSET_OUT_OF_RANGE) {
                 throw e;
@@ -242,7 +249,7 @@ final class Cleaning {
             LOG.debug("Segments {} to {} of {} changed while being cleaned: {}", group.get(0).baseOffset(),
                     last.nextOffset(), log.topicPartition(), e.getMessage());
         }
-        return true;
+        return false;
     }
 
     /**
