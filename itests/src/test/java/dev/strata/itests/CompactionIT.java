@@ -146,10 +146,10 @@ class CompactionIT {
         // than the horizon (Kafka's rule before KIP-534: the clean part's newest segment minus the retention).
         await("delete.retention.ms passed", 30, () -> System.currentTimeMillis() > producedAt + DELETE_RETENTION_MS
                 + 1000);
+        rollAndClean("the first writes' last segment");
         for (int round = 0; round < 2; round++) {
-            produce(25_000, 0, latest);
-            long end = activeSegmentBase();
-            await("the update round " + round + " cleaned", 60, () -> cleanedUpTo() >= end);
+            produce(25_000, 0, latestAcked());
+            rollAndClean("update round " + round);
         }
         Pass last = readAll();
         report("after the tombstones' retention", last, cleanedUpTo(), true);
@@ -201,6 +201,18 @@ class CompactionIT {
         }
         assertTrue(failures.isEmpty(), "sends failed: " + failures.size() + ", first " + failures.stream()
                 .findFirst().orElse(null));
+    }
+
+    /**
+     * Waits out {@code segment.ms}, writes one update (which rolls the active segment), then waits until the
+     * cleaner has cleaned up to the new active segment.
+     */
+    private void rollAndClean(String what) throws Exception {
+        long lastWrite = System.currentTimeMillis();
+        await("segment.ms passed", 10, () -> System.currentTimeMillis() > lastWrite + 2_100);
+        produce(1, 0, latestAcked());
+        long end = activeSegmentBase();
+        await(what + " cleaned up to " + end, 60, () -> cleanedUpTo() >= end);
     }
 
     private static Map<String, Object> withCompression(Map<Object, Object> common, String type) {
