@@ -71,6 +71,10 @@ import org.slf4j.LoggerFactory;
  * from {@link CompressionCodecs} without touching the broker (requests holding it finish; later ones for its type
  * get UNSUPPORTED_COMPRESSION_TYPE).
  *
+ * <p>The log cleaner ({@value #CLEANER_REFERENCE}) is a dynamic, optional, greedy reference: compacted topics are
+ * cleaned by {@link LogCleanerManager}'s threads through whichever {@code LogCleaner} service is bound, and are
+ * left as they are (with one WARN) while none is.
+ *
  * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
  * through a volatile field.
  */
@@ -195,6 +199,10 @@ public final class BrokerComponent implements Broker {
     void unbindLogCleaner(LogCleaner cleaner) {
         if (logCleaner == cleaner) {
             logCleaner = null;
+            LogCleanerManager m = cleanerManager;
+            if (m != null) {
+                m.cleanerChanged(); // so that a compacted topic left without a cleaner is warned about again
+            }
         }
     }
 
