@@ -150,6 +150,31 @@ class LogCleanerManagerTest {
     }
 
     @Test
+    void theOffsetsTopicIsCompactedToo() throws Exception {
+        start(settings(Map.of()));
+        RequestContext coordinator = RequestContext.internal("strata-group-coordinator");
+        TopicPartition offsets = new TopicPartition("__consumer_offsets", 0);
+        assertEquals(ErrorCode.NONE, core.broker.createTopic("__consumer_offsets", 1, (short) 1,
+                Map.of("cleanup.policy", "compact", "segment.bytes", "2048"), false, coordinator).error());
+        for (int b = 0; b < 50; b++) {
+            RecordBatchBuilder builder = new RecordBatchBuilder();
+            for (int i = 0; i < 10; i++) {
+                builder.add(System.currentTimeMillis(), ("group-" + i).getBytes(StandardCharsets.UTF_8),
+                        ("commit-" + b).getBytes(StandardCharsets.UTF_8));
+            }
+            assertEquals(ErrorCode.NONE, core.broker.produce(offsets, builder.build(), (short) -1, 1000, coordinator)
+                    .join().error());
+        }
+        manager.start();
+        await("__consumer_offsets-0 cleaned", () -> cleanedUpTo(offsets) > 0);
+        long cleaned = cleanedUpTo(offsets);
+        Map<String, List<Long>> after = read(offsets);
+        for (List<Long> o : after.values()) {
+            assertTrue(o.stream().filter(x -> x < cleaned).count() <= 1, "one commit per key is left: " + o);
+        }
+    }
+
+    @Test
     void settingsApplyLiveAndCloseStopsTheThreads() throws Exception {
         start(settings(Map.of("log.cleaner.enable", "false")));
         assertEquals(ErrorCode.NONE, core.broker.createTopic("c", 1, (short) 1, Map.of("cleanup.policy", "compact",
