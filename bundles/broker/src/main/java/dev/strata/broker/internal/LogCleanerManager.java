@@ -267,10 +267,13 @@ final class LogCleanerManager implements AutoCloseable {
         }
     }
 
+    private boolean exists(TopicPartition tp) {
+        return metadata.topic(tp.topic()).map(t -> tp.partition() < t.partitionCount()).orElse(false);
+    }
+
     /** Writes the checkpoint, forgetting partitions that no longer exist. Called under lock. */
     private void writeCheckpoint() {
-        firstDirty.keySet().removeIf(tp -> metadata.topic(tp.topic())
-                .map(t -> tp.partition() >= t.partitionCount()).orElse(true));
+        firstDirty.keySet().removeIf(tp -> !exists(tp));
         try {
             checkpoint.write(firstDirty);
         } catch (IOException e) {
@@ -285,6 +288,10 @@ final class LogCleanerManager implements AutoCloseable {
         long now = clock.getAsLong();
         Candidate best = null;
         synchronized (lock) {
+            // A deleted topic's offsets go now, so that a topic created again under its name starts dirty.
+            if (firstDirty.keySet().removeIf(tp -> !exists(tp))) {
+                writeCheckpoint();
+            }
             for (Partition p : logs.partitions()) {
                 TopicPartition tp = p.topicPartition();
                 if (inProgress.contains(tp) || p.isOffline()) {

@@ -147,6 +147,11 @@ class LogCleanerManagerTest {
                 "the topic with cleanup.policy=delete is not compacted");
         assertFalse(manager.firstDirtyOffsets().containsKey(new TopicPartition("d", 0)));
         assertEquals(Map.of(C0, activeBase), new CleanerCheckpoint(dir).read());
+
+        // Deleting the topic drops its entry, so a topic created again under the name starts from its log start.
+        assertEquals(ErrorCode.NONE, core.broker.deleteTopic("c", CTX));
+        await("c-0 forgotten", () -> !manager.firstDirtyOffsets().containsKey(C0));
+        assertEquals(Map.of(), new CleanerCheckpoint(dir).read());
     }
 
     @Test
