@@ -104,36 +104,44 @@ class CompactionIT {
         StrataContainer.setProperties(brokerCfg, Map.of("log.cleaner.enable", "true"));
         await("the cleaner writes a cleaned segment", 60, () -> hasFile(".cleaned") || hasFile(".swap"));
         container.kill();
-        container.start();
-        Map<Integer, Long> latest = latestAcked();
-        Pass afterKill = readAll();
-        report("after SIGKILL during cleaning and restart", afterKill, -1, false);
-
-        // A consumer reads the log from the start again and again while the cleaner finishes.
         long target = activeSegmentBase();
+        Map<Integer, Long> latest = latestAcked();
+
+        // From the restart on, a consumer reads the log from the start again and again while the cleaner (which
+        // starts over: the kill came before its first checkpoint) finishes.
+        container.start();
         AtomicBoolean cleaned = new AtomicBoolean();
         AtomicReference<Throwable> readerFailure = new AtomicReference<>();
         AtomicInteger passes = new AtomicInteger();
+        AtomicInteger passesDuringCleaning = new AtomicInteger();
         Thread reader = new Thread(() -> {
             try {
                 do {
+                    boolean during = cleanedUpTo() < target;
                     Pass p = readAll();
                     for (Map.Entry<Integer, Long> e : latest.entrySet()) {
                         assertEquals(e.getValue(), p.lastOffsetByKey.get(e.getKey()), "last record of key "
                                 + e.getKey() + " in a pass during cleaning");
                     }
                     passes.incrementAndGet();
+                    if (during) {
+                        passesDuringCleaning.incrementAndGet();
+                    }
                 } while (!cleaned.get());
             } catch (Throwable t) {
                 readerFailure.set(t);
             }
         });
         reader.start();
+        Pass afterKill = readAll();
+        report("after SIGKILL during cleaning and restart", afterKill, -1, false);
         await("the log cleaned up to its active segment " + target, 120, () -> cleanedUpTo() >= target);
         cleaned.set(true);
         reader.join();
         assertNull(readerFailure.get(), () -> "consumer during cleaning: " + readerFailure.get());
-        System.out.printf("CompactionIT: %d consistent passes of a consumer during cleaning%n", passes.get());
+        System.out.printf("CompactionIT: %d consistent passes of a consumer, %d of them begun during cleaning%n",
+                passes.get(), passesDuringCleaning.get());
+        assertTrue(passesDuringCleaning.get() > 0, "a pass read while the cleaner worked");
 
         Pass first = readAll();
         report("after the first cleaning", first, cleanedUpTo(), false);
