@@ -57,7 +57,8 @@ class DistributionLayoutIT {
         }
         for (String expected : List.of("dev.strata.api", "dev.strata.record", "dev.strata.storage.segment",
                 "dev.strata.broker", "dev.strata.protocol.kafka",
-                "dev.strata.metadata.local", "dev.strata.replication.local", "dev.strata.quota.noop")) {
+                "dev.strata.metadata.local", "dev.strata.replication.local", "dev.strata.quota.noop",
+                "dev.strata.cleaner")) {
             assertTrue(names.contains(expected), expected + " not in system/; bundles there: " + names);
         }
         try (Stream<Path> lib = Files.list(dist.resolve("lib"))) {

@@ -86,6 +86,7 @@ class PlainFelixIT {
             "dev.strata/strata-metadata-local",
             "dev.strata/strata-replication-local",
             "dev.strata/strata-quota-noop",
+            "dev.strata/strata-log-cleaner",
             "dev.strata/strata-group-coordinator",
             "dev.strata/strata-partitioner-default",
             "dev.strata/strata-compression-gzip",

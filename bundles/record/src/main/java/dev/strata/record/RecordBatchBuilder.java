@@ -13,6 +13,10 @@ import java.util.List;
  */
 public final class RecordBatchBuilder {
     private final List<SimpleRecord> records = new ArrayList<>();
+    /** Offset delta of each record when any was added with its own offset; null while they are 0, 1, 2... */
+    private List<Integer> offsetDeltas;
+    private int lastOffsetDelta = -1;
+    private boolean logAppendTime;
     private long baseOffset;
     private long producerId = RecordBatch.NO_PRODUCER_ID;
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
@@ -49,8 +53,76 @@ public final class RecordBatchBuilder {
     }
 
     public RecordBatchBuilder add(SimpleRecord record) {
+        if (offsetDeltas != null) {
+            throw new IllegalStateException("Records added with their offsets cannot be mixed with plain ones");
+        }
         records.add(record);
         return this;
+    }
+
+    /**
+     * Adds a record read back from a batch at its own offset (relative to {@link #baseOffset}), as the log cleaner
+     * rebuilds a batch from the records it keeps: offsets may skip, never go back.
+     *
+     * @since 1.3
+     */
+    public RecordBatchBuilder addWithOffset(BatchRecord record) {
+        long delta = record.offset() - baseOffset;
+        if (offsetDeltas == null) {
+            if (!records.isEmpty()) {
+                throw new IllegalStateException("Records added with their offsets cannot be mixed with plain ones");
+            }
+            offsetDeltas = new ArrayList<>();
+        }
+        int previous = offsetDeltas.isEmpty() ? -1 : offsetDeltas.get(offsetDeltas.size() - 1);
+        if (delta <= previous || delta > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Offset " + record.offset() + " does not follow in a batch at "
+                    + baseOffset);
+        }
+        offsetDeltas.add((int) delta);
+        records.add(record.toSimpleRecord());
+        return this;
+    }
+
+    /**
+     * Keeps the header's last offset delta at {@code delta} however few records remain (Kafka's
+     * {@code overrideLastOffset}: a compacted batch keeps its last offset, so its producer's last sequence holds).
+     *
+     * @since 1.3
+     */
+    public RecordBatchBuilder lastOffsetDelta(int delta) {
+        this.lastOffsetDelta = delta;
+        return this;
+    }
+
+    /**
+     * Marks the batch's timestamps as the broker's append time; the max timestamp is then the records' (all equal
+     * to the append time when read back).
+     *
+     * @since 1.3
+     */
+    public RecordBatchBuilder logAppendTime(boolean logAppendTime) {
+        this.logAppendTime = logAppendTime;
+        return this;
+    }
+
+    /**
+     * A record-less batch with {@code original}'s header (offsets, producer, epoch, flags, max timestamp),
+     * uncompressed: what Kafka's cleaner keeps of an emptied batch that is the last of its producer, so the
+     * producer's state survives.
+     *
+     * @since 1.3
+     */
+    public static ByteBuffer emptyHeader(RecordBatch original) {
+        ByteBuffer out = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+        out.put(original.slice().limit(RecordBatch.HEADER_SIZE)).flip();
+        short attributes = (short) (original.attributes() & ~RecordBatch.COMPRESSION_MASK);
+        out.putInt(RecordBatch.LENGTH_OFFSET, RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD)
+                .putShort(RecordBatch.ATTRIBUTES_OFFSET, attributes)
+                .putLong(RecordBatch.BASE_TIMESTAMP_OFFSET, original.maxTimestamp())
+                .putInt(RecordBatch.RECORDS_COUNT_OFFSET, 0);
+        out.putInt(RecordBatch.CRC_OFFSET, (int) RecordBatch.at(out, 0).computeChecksum());
+        return out;
     }
 
     public RecordBatchBuilder add(long timestamp, byte[] key, byte[] value) {
@@ -59,10 +131,14 @@ public final class RecordBatchBuilder {
 
     /** Encodes the records section (what a codec compresses): each record with its length prefix. */
     public static ByteBuffer encodeRecords(List<SimpleRecord> records, long baseTimestamp) {
+        return encodeRecords(records, null, baseTimestamp);
+    }
+
+    private static ByteBuffer encodeRecords(List<SimpleRecord> records, List<Integer> deltas, long baseTimestamp) {
         int size = 0;
         int[] bodySizes = new int[records.size()];
         for (int i = 0; i < records.size(); i++) {
-            bodySizes[i] = bodySize(records.get(i), i, baseTimestamp);
+            bodySizes[i] = bodySize(records.get(i), deltas == null ? i : deltas.get(i), baseTimestamp);
             size += Varint.sizeOfVarint(bodySizes[i]) + bodySizes[i];
         }
         ByteBuffer out = ByteBuffer.allocate(size);
@@ -71,7 +147,7 @@ public final class RecordBatchBuilder {
             Varint.writeVarint(bodySizes[i], out);
             out.put((byte) 0);
             Varint.writeVarlong(r.timestamp() - baseTimestamp, out);
-            Varint.writeVarint(i, out);
+            Varint.writeVarint(deltas == null ? i : deltas.get(i), out);
             writeBytes(r.key(), out);
             writeBytes(r.value(), out);
             Varint.writeVarint(r.headers().length, out);
@@ -103,7 +179,7 @@ public final class RecordBatchBuilder {
         for (SimpleRecord r : records) {
             maxTimestamp = Math.max(maxTimestamp, r.timestamp());
         }
-        ByteBuffer section = encodeRecords(records, baseTimestamp);
+        ByteBuffer section = encodeRecords(records, offsetDeltas, baseTimestamp);
         if (codec == null || codec.type() == CompressionType.NONE) {
             return assemble(section, 0, records.size(), baseTimestamp, maxTimestamp);
         }
@@ -127,13 +203,18 @@ public final class RecordBatchBuilder {
         if (control) {
             attributes |= RecordBatch.CONTROL_MASK;
         }
+        if (logAppendTime) {
+            attributes |= RecordBatch.TIMESTAMP_TYPE_MASK;
+        }
+        int lastDelta = Math.max(recordCount - 1, offsetDeltas == null || offsetDeltas.isEmpty() ? -1
+                : offsetDeltas.get(offsetDeltas.size() - 1));
         out.putLong(baseOffset)
                 .putInt(size - RecordBatch.LOG_OVERHEAD)
                 .putInt(partitionLeaderEpoch)
                 .put(RecordBatch.MAGIC)
                 .putInt(0)
                 .putShort(attributes)
-                .putInt(recordCount - 1)
+                .putInt(Math.max(lastDelta, lastOffsetDelta))
                 .putLong(baseTimestamp)
                 .putLong(maxTimestamp)
                 .putLong(producerId)

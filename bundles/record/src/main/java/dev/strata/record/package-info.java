@@ -4,7 +4,7 @@
  * bundle.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package dev.strata.record;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package dev.strata.broker.internal;
 
 import dev.strata.api.broker.Broker;
+import dev.strata.api.cleaner.LogCleaner;
 import dev.strata.api.broker.ConfigEntry;
 import dev.strata.api.broker.ConfigOp;
 import dev.strata.api.broker.ConfigResource;
@@ -79,6 +80,10 @@ import org.slf4j.LoggerFactory;
  * change live. A ConfigAdmin edit and an Admin alter are one change ({@link ConfigAdminSync}); ConfigAdmin is an
  * optional, dynamic reference.
  *
+ * <p>The log cleaner ({@value #CLEANER_REFERENCE}) is a dynamic, optional, greedy reference: compacted topics are
+ * cleaned by {@link LogCleanerManager}'s threads through whichever {@code LogCleaner} service is bound, and are
+ * left as they are (with one WARN) while none is.
+ *
  * <p>Thread-safety: thread-safe. DS serialises activate/modified/deactivate; requests read the current core
  * through a volatile field; the settings are rebuilt under a lock that is never held while calling the metadata
  * store (which calls back under its own).
@@ -92,6 +97,7 @@ public final class BrokerComponent implements Broker {
     static final String METADATA_REFERENCE = "metadata";
     static final String REPLICATION_REFERENCE = "replication";
     static final String CODECS_REFERENCE = "compressionCodecs";
+    static final String CLEANER_REFERENCE = "logCleaner";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
 
     /** Outlives cores, like the codecs: DS may bind the store before activation. */
@@ -138,6 +144,10 @@ public final class BrokerComponent implements Broker {
     /** Optional: without it an Admin alter of this broker's settings is not shown in the console. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
+    /** The LogCleaner service bound now (optional: without it compacted topics are not cleaned). */
+    private volatile LogCleaner logCleaner;
+    /** The cleaner threads of the running core, or null. */
+    private volatile LogCleanerManager cleanerManager;
 
     /** For DS. */
     public BrokerComponent() {
@@ -212,6 +222,40 @@ public final class BrokerComponent implements Broker {
             LOG.error("The broker cannot start on {}: {}", s.logDir(), e.getMessage(), e);
             throw e;
         }
+        LogCleanerManager cleaners = new LogCleanerManager(s.logDir(), core.logs, metadata, () -> logCleaner, s,
+                System::currentTimeMillis);
+        cleaners.start();
+        cleanerManager = cleaners;
+    }
+
+    @Reference(name = CLEANER_REFERENCE, service = LogCleaner.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindLogCleaner")
+    void bindLogCleaner(LogCleaner cleaner) {
+        logCleaner = cleaner;
+        LogCleanerManager m = cleanerManager;
+        if (m != null) {
+            m.cleanerChanged();
+        }
+    }
+
+    void unbindLogCleaner(LogCleaner cleaner) {
+        if (logCleaner == cleaner) {
+            logCleaner = null;
+            LogCleanerManager m = cleanerManager;
+            if (m != null) {
+                m.cleanerChanged(); // so that a compacted topic left without a cleaner is warned about again
+            }
+        }
+    }
+
+    /** Stops the cleaner threads (before the logs they clean close). */
+    private void stopCleaners() {
+        LogCleanerManager m = cleanerManager;
+        cleanerManager = null;
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** The directory the bound metadata store keeps its files in, when it says; null when it does not. */
@@ -285,7 +329,7 @@ public final class BrokerComponent implements Broker {
                 // The first configuration (FileInstall's, after DS activated without one) is a start, not an edit.
                 consoleEdits = firstConfiguration ? Map.of()
                         : ConfigAdminSync.consoleEdits(staticProps, properties, settings);
-                current.reconfigure(next);
+                reconfigure(current, next);
                 settings = next;
                 staticProps = new HashMap<>(properties); // a copy: the caller may reuse its map
                 LOG.info("Broker configuration updated");
@@ -308,6 +352,7 @@ public final class BrokerComponent implements Broker {
                     defaultLogDir).logDir());
             metadata.removeListener(dynamicConfigs);
             core = null;
+            stopCleaners();
             current.close();
         }
         openCore(properties); // or waits there for the metadata store of the new settings
@@ -351,15 +396,25 @@ public final class BrokerComponent implements Broker {
             if (next.equals(settings)) {
                 return;
             }
-            c.reconfigure(next);
+            reconfigure(c, next);
             settings = next;
             LOG.info("Dynamic broker configuration applied");
+        }
+    }
+
+    /** Applies settings that need no restart to the running core and the cleaner threads. */
+    private void reconfigure(BrokerCore c, BrokerSettings next) {
+        c.reconfigure(next);
+        LogCleanerManager m = cleanerManager;
+        if (m != null) {
+            m.reconfigure(next);
         }
     }
 
     @Deactivate
     void deactivate() {
         metadata.removeListener(dynamicConfigs);
+        stopCleaners();
         BrokerCore c = core;
         core = null;
         if (c != null) {

@@ -83,6 +83,48 @@ public @interface BrokerConfiguration {
                     @Option(label = "lz4", value = "lz4"), @Option(label = "zstd", value = "zstd")})
     String compression_type() default "producer";
 
+    @AttributeDefinition(name = "log.cleanup.policy", description = "The default cleanup policy for segments beyond "
+            + "the retention window. A comma separated list of valid policies (topic override: cleanup.policy)")
+    String log_cleanup_policy() default "delete";
+
+    @AttributeDefinition(name = "log.cleaner.enable", description = "Enable the log cleaner process to run on the "
+            + "server. Should be enabled if using any topics with a cleanup.policy=compact including the internal "
+            + "offsets topic. If disabled those topics will not be compacted and continually grow in size.")
+    boolean log_cleaner_enable() default true;
+
+    @AttributeDefinition(name = "log.cleaner.threads", min = "0",
+            description = "The number of background threads to use for log cleaning")
+    int log_cleaner_threads() default 1;
+
+    @AttributeDefinition(name = "log.cleaner.dedupe.buffer.size",
+            description = "The total memory used for log deduplication across all cleaner threads")
+    long log_cleaner_dedupe_buffer_size() default CleanerSettings.DEFAULT_DEDUPE_BUFFER_SIZE;
+
+    @AttributeDefinition(name = "log.cleaner.backoff.ms", min = "0",
+            description = "The amount of time to sleep when there are no logs to clean")
+    long log_cleaner_backoff_ms() default CleanerSettings.DEFAULT_BACKOFF_MS;
+
+    @AttributeDefinition(name = "log.cleaner.delete.retention.ms", description = "The amount of time to retain "
+            + "tombstone message markers for log compacted topics. This setting also gives a bound on the time in "
+            + "which a consumer must complete a read if they begin from offset 0 to ensure that they get a valid "
+            + "snapshot of the final stage (otherwise tombstones messages may be collected before a consumer "
+            + "completes their scan). (topic override: delete.retention.ms)")
+    long log_cleaner_delete_retention_ms() default 86400000L;
+
+    @AttributeDefinition(name = "log.cleaner.min.cleanable.ratio", description = "The minimum ratio of dirty log to "
+            + "total log for a log to eligible for cleaning (topic override: min.cleanable.dirty.ratio)")
+    double log_cleaner_min_cleanable_ratio() default 0.5;
+
+    @AttributeDefinition(name = "log.cleaner.min.compaction.lag.ms", description = "The minimum time a message will "
+            + "remain uncompacted in the log. Only applicable for logs that are being compacted. (topic override: "
+            + "min.compaction.lag.ms)")
+    long log_cleaner_min_compaction_lag_ms() default 0L;
+
+    @AttributeDefinition(name = "log.cleaner.max.compaction.lag.ms", description = "The maximum time a message will "
+            + "remain ineligible for compaction in the log. Only applicable for logs that are being compacted. "
+            + "(topic override: max.compaction.lag.ms)")
+    long log_cleaner_max_compaction_lag_ms() default Long.MAX_VALUE;
+
     @AttributeDefinition(name = "log.store.unavailable.wait.ms",
             description = "How long a request to a partition whose log store is being swapped, or has gone, is "
                     + "held before it gets KAFKA_STORAGE_ERROR (which clients retry)")

@@ -309,6 +309,12 @@ final class Partition implements ReplicatedPartition {
             return AppendOutcome.error(validated.error(), validated.message());
         }
         batch = validated.batch();
+        if (s.compacted()) {
+            RecordValidator.Outcome keyed = RecordValidator.requireKeys(batch, codecs, s, tp);
+            if (keyed.isRefused()) {
+                return AppendOutcome.error(keyed.error(), keyed.message());
+            }
+        }
 
         long logAppendTime = s.logAppendTime() ? nowMs : -1;
         ProduceResult result;

@@ -2,6 +2,7 @@ package dev.strata.broker.internal;
 
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
+import dev.strata.api.common.TopicPartition;
 import dev.strata.api.compression.CompressionCodec;
 import dev.strata.api.compression.CompressionType;
 import dev.strata.record.BatchRecord;
@@ -107,6 +108,38 @@ final class RecordValidator {
             // Every read is bounds-checked above; should one still run past a buffer, the bytes came from the
             // client, so the answer is CORRUPT_MESSAGE (final for clients), never a retriable storage error.
             return Outcome.refused(ErrorCode.CORRUPT_MESSAGE, "Malformed record batch: " + e);
+        }
+    }
+
+    /**
+     * Kafka's check for compacted topics ({@code cleanup.policy} with {@code compact}): every record needs a key,
+     * else the batch is refused with INVALID_RECORD and Kafka's message. Reads the batch as it will be stored.
+     */
+    static Outcome requireKeys(RecordBatch batch, CompressionCodecs codecs, TopicSettings settings,
+                               TopicPartition tp) {
+        try {
+            CompressionType type = batch.compressionType();
+            RecordReader reader = Records.reader(batch, type == CompressionType.NONE ? null : codecs.get(type),
+                    settings.maxDecompressedBytes());
+            List<String> errors = new ArrayList<>();
+            int keyless = 0;
+            for (int i = 0; reader.hasNext(); i++) {
+                if (reader.next().key() == null) {
+                    keyless++;
+                    if (errors.size() < 3) {
+                        errors.add("RecordError(batchIndex=" + i + ", message='Compacted topic cannot accept message"
+                                + " without key in topic partition " + tp + "')");
+                    }
+                }
+            }
+            if (keyless == 0) {
+                return new Outcome(batch, false, ErrorCode.NONE, null);
+            }
+            return Outcome.refused(ErrorCode.INVALID_RECORD, "One or more records have been rejected due to "
+                    + keyless + " record errors in total, and only showing the first three errors at most: "
+                    + errors);
+        } catch (StrataException e) {
+            return Outcome.refused(e.error(), e.getMessage());
         }
     }
 

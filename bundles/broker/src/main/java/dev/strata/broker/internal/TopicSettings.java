@@ -16,10 +16,11 @@ import java.util.OptionalInt;
  *     broker {@code compression.<type>.level}); empty: the codec's configured level
  * @param retention what retention deletes ({@code cleanup.policy} with {@code delete}, {@code retention.ms},
  *     {@code retention.bytes})
+ * @param compacted whether {@code cleanup.policy} includes {@code compact} (records need a key)
  */
 record TopicSettings(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs,
                      long timestampAfterMaxMs, LogConfig logConfig, CompressionType storedCompression,
-                     OptionalInt storedCompressionLevel, RetentionPolicy retention) {
+                     OptionalInt storedCompressionLevel, RetentionPolicy retention, boolean compacted) {
 
     static TopicSettings of(Map<String, String> overrides, BrokerSettings broker) {
         CompressionType stored = TopicConfigs.storedCompression(overrides, broker);
@@ -30,7 +31,8 @@ record TopicSettings(int maxMessageBytes, boolean logAppendTime, long timestampB
                 TopicConfigs.logConfig(overrides, broker),
                 stored,
                 stored == null ? OptionalInt.empty() : TopicConfigs.compressionLevel(stored, overrides, broker),
-                RetentionPolicy.of(overrides, broker));
+                RetentionPolicy.of(overrides, broker),
+                CleanerSettings.compacted(overrides, broker));
     }
 
     /**

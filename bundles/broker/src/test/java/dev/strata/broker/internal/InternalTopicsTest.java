@@ -8,6 +8,8 @@ import dev.strata.api.broker.ProduceResult;
 import dev.strata.api.broker.RequestContext;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.TopicPartition;
+import dev.strata.record.RecordBatchBuilder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,10 @@ class InternalTopicsTest {
             assertEquals(ErrorCode.INVALID_TOPIC_EXCEPTION, refused.error());
             assertTrue(refused.message().contains("internal topic"), refused.message());
 
-            ProduceResult written = core.broker.produce(OFFSETS_0, batch(1000, "y"), (short) -1, 1000,
+            // __consumer_offsets is compacted: its records need keys (the coordinator's always have one).
+            ProduceResult written = core.broker.produce(OFFSETS_0, new RecordBatchBuilder()
+                    .add(1000, "key".getBytes(StandardCharsets.UTF_8), "y".getBytes(StandardCharsets.UTF_8)).build(),
+                    (short) -1, 1000,
                     COORDINATOR).get();
             assertEquals(ErrorCode.NONE, written.error());
             assertEquals(0, written.baseOffset(), "the refused batch left nothing in the log");

@@ -71,8 +71,9 @@ final class OffsetsTopic {
         if (existing.isPresent()) {
             return existing.get().partitionCount();
         }
+        // Kafka's offsets.topic.segment.bytes (100 MiB): segments roll, so the log cleaner can compact them.
         CreateTopicResult r = broker.createTopic(GroupCoordinator.OFFSETS_TOPIC, partitions, replicationFactor,
-                Map.of("cleanup.policy", "compact"), false, CONTEXT);
+                Map.of("cleanup.policy", "compact", "segment.bytes", "104857600"), false, CONTEXT);
         if (r.error() == ErrorCode.INVALID_CONFIG) {
             LOG.info("Broker refused cleanup.policy=compact for {} ({}); creating it with defaults",
                     GroupCoordinator.OFFSETS_TOPIC, r.message());

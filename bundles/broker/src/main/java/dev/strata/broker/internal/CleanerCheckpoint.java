@@ -1,0 +1,72 @@
+package dev.strata.broker.internal;
+
+import dev.strata.api.common.TopicPartition;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kafka's {@code cleaner-offset-checkpoint} in the log directory: each compacted partition's first dirty offset, so
+ * that a restart does not clean the whole log again. Kafka's checkpoint format (version 0, the entry count, then
+ * {@code topic partition offset} lines), written to a temporary file, forced and renamed over the old one, so a
+ * crash leaves the old or the new file. Not thread-safe: the cleaner manager calls it under its lock.
+ */
+final class CleanerCheckpoint {
+    static final String FILE_NAME = "cleaner-offset-checkpoint";
+
+    private final Path file;
+
+    CleanerCheckpoint(Path logDir) {
+        this.file = logDir.resolve(FILE_NAME);
+    }
+
+    /** The offsets on disk; empty when there is no file yet. A malformed file is an IOException. */
+    Map<TopicPartition, Long> read() throws IOException {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        if (!Files.exists(file)) {
+            return offsets;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        try {
+            if (lines.size() < 2 || !lines.get(0).trim().equals("0")) {
+                throw new IOException("Unrecognised version or truncated file " + file);
+            }
+            int count = Integer.parseInt(lines.get(1).trim());
+            if (lines.size() < 2 + count) {
+                throw new IOException("Expected " + count + " entries in " + file + ", found " + (lines.size() - 2));
+            }
+            for (String line : lines.subList(2, 2 + count)) {
+                String[] f = line.trim().split(" ");
+                if (f.length != 3) {
+                    throw new IOException("Malformed line in " + file + ": " + line);
+                }
+                offsets.put(new TopicPartition(f[0], Integer.parseInt(f[1])), Long.parseLong(f[2]));
+            }
+        } catch (NumberFormatException e) {
+            throw new IOException("Malformed number in " + file + ": " + e.getMessage(), e);
+        }
+        return offsets;
+    }
+
+    void write(Map<TopicPartition, Long> offsets) throws IOException {
+        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            w.write("0\n" + offsets.size() + "\n");
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+                w.write(e.getKey().topic() + " " + e.getKey().partition() + " " + e.getValue() + "\n");
+            }
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
