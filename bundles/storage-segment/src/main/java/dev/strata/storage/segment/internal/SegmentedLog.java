@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,17 +50,12 @@ final class SegmentedLog implements PartitionLog {
 
     private final Path dir;
     private final TopicPartition tp;
-    /** The factory new segments get. Written under lock. */
-    private volatile OffsetIndexFactory indexFactory;
-    private volatile String indexType;
-    /** The index type being built by a swap, or null. */
-    private volatile String migratingTo;
+    /** The index implementation new segments get, and its live switch. */
+    private final LogIndexSwitch indexSwitch;
     private final OpenFileCache files;
     private final LongSupplier clock;
     private final Consumer<SegmentedLog> onClose;
     private final Object lock = new Object();
-    /** Serialises index swaps of this log (one from the store's swap thread, one from an open racing it). */
-    private final Object swapLock = new Object();
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private volatile LogConfig config;
     private volatile long nextOffset;
@@ -91,8 +85,7 @@ final class SegmentedLog implements PartitionLog {
         this.dir = dir;
         this.tp = tp;
         this.config = config;
-        this.indexFactory = indexFactory;
-        this.indexType = indexType;
+        this.indexSwitch = new LogIndexSwitch(indexFactory, indexType);
         this.files = files;
         this.clock = clock;
         this.segments = segments;
@@ -239,7 +232,7 @@ final class SegmentedLog implements PartitionLog {
         }
         active.onBecomeInactive();
         // The old segment is now on disk, so every segment but the last is known flushed (recovery relies on it).
-        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, files);
+        LogSegment fresh = LogSegment.open(dir, newBase, indexSwitch.factory(), files);
         fresh.loadState(clock.getAsLong());
         segments.put(newBase, fresh);
         active.pin(false); // from now on its file and indexes are open only while used
@@ -389,7 +382,7 @@ final class SegmentedLog implements PartitionLog {
 
     /** Taken before {@link #lock()} by index swaps, and by rewrite commits so that no swap runs beside one. */
     Object swapLock() {
-        return swapLock;
+        return indexSwitch.swapLock();
     }
 
     /** Whether {@code replaced} are still exactly the segments in [first base, end) and end a segment base. */
@@ -463,7 +456,7 @@ final class SegmentedLog implements PartitionLog {
             s.delete();
         }
         segments.clear();
-        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, files);
+        LogSegment fresh = LogSegment.open(dir, offset, indexSwitch.factory(), files);
         fresh.resetIndexes();
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);
@@ -557,8 +550,8 @@ final class SegmentedLog implements PartitionLog {
 
     @Override
     public Map<String, String> describe() {
-        String target = migratingTo;
-        return Map.of(DESCRIBE_STORE, "segment", DESCRIBE_INDEX, indexType,
+        String target = indexSwitch.migratingTo();
+        return Map.of(DESCRIBE_STORE, "segment", DESCRIBE_INDEX, indexSwitch.type(),
                 DESCRIBE_MIGRATING, target == null ? "false" : target,
                 DESCRIBE_HELD_SLICES, Integer.toString(holds.held()));
     }
@@ -570,80 +563,21 @@ final class SegmentedLog implements PartitionLog {
     static final String DESCRIBE_HELD_SLICES = "slices.held";
 
     OffsetIndexFactory indexFactory() {
-        return indexFactory;
+        return indexSwitch.factory();
     }
 
-    /**
-     * Moves every segment's indexes to {@code to}: builds them from the segment files without the lock while
-     * reads and appends go on with the old ones, then, under the lock, indexes what was appended meanwhile (and
-     * any segment rolled meanwhile) and switches all segments at once. The old indexes are deleted once no lookup
-     * uses them. On failure (or {@code stop}) the log keeps its old indexes and what was built is dropped.
-     *
-     * @return entries built, or -1 when the log was closed (or stopped) first
-     */
+    /** The segments by base offset (for the log's helpers: {@link LogIndexSwitch}, {@link SegmentRewrite}). */
+    ConcurrentSkipListMap<Long, LogSegment> segmentMap() {
+        return segments;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** See {@link LogIndexSwitch#switchTo}: moves every segment's indexes to {@code to}, live. */
     long switchIndexes(OffsetIndexFactory to, String toType, BooleanSupplier stop) throws IOException {
-        synchronized (swapLock) {
-            return switchIndexesLocked(to, toType, stop);
-        }
-    }
-
-    private long switchIndexesLocked(OffsetIndexFactory to, String toType, BooleanSupplier stop) throws IOException {
-        if (indexFactory == to) {
-            return 0;
-        }
-        migratingTo = toType;
-        Map<LogSegment, IndexBuild> builds = new HashMap<>();
-        try {
-            int interval = config.indexIntervalBytes();
-            for (LogSegment s : segments.values()) {
-                if (closed || stop.getAsBoolean()) {
-                    return -1;
-                }
-                if (s.indexFactory() == to) {
-                    continue; // switched by an earlier swap that failed half-way
-                }
-                IndexBuild b = IndexBuild.start(to, s);
-                builds.put(s, b);
-                b.catchUp(s, interval);
-            }
-            synchronized (lock) {
-                if (closed || stop.getAsBoolean()) {
-                    return -1;
-                }
-                interval = config.indexIntervalBytes();
-                for (LogSegment s : segments.values()) {
-                    IndexBuild b = builds.get(s);
-                    if (b == null && s.indexFactory() != to) {
-                        b = IndexBuild.start(to, s); // rolled during the bulk: small
-                        builds.put(s, b);
-                    }
-                    if (b != null) {
-                        b.catchUp(s, interval);
-                    }
-                }
-                long entries = 0;
-                for (LogSegment s : segments.values()) {
-                    IndexBuild b = builds.remove(s);
-                    if (b == null) {
-                        continue;
-                    }
-                    entries += b.entries();
-                    s.switchIndexes(b);
-                }
-                indexFactory = to;
-                indexType = toType;
-                return entries;
-            }
-        } finally {
-            migratingTo = null;
-            for (IndexBuild b : builds.values()) {
-                try {
-                    b.abandon(); // segments deleted meanwhile, or a swap given up
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Dropping indexes built for {} failed: {}", tp, e.toString());
-                }
-            }
-        }
+        return indexSwitch.switchTo(this, to, toType, stop);
     }
 
     @Override
