@@ -15,10 +15,8 @@ import dev.strata.record.InvalidRecordException;
 import dev.strata.record.RecordBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,14 +64,8 @@ final class SegmentedLog implements PartitionLog {
     private final SegmentDeleter deleter;
     private long unflushedMessages;
     private long lastFlushMs;
-    /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
-    private boolean dirDirty;
-    /** Every offset below it is on disk: after a crash, segments from the one holding it on are checked. */
-    private volatile long recoveryPoint;
-    /** The recovery point in the checkpoint file, -1 when there is none. Guarded by lock. */
-    private long checkpointedRecoveryPoint;
-    /** The log start offset moved past the first segment's base, or -1; written under lock. */
-    private volatile long movedLogStart;
+    /** The recovery point and the moved log start offset, and their files. Changed under lock. */
+    private final LogCheckpoints checkpoints;
 
     SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, String indexType,
                  OpenFileCache files, LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
@@ -92,9 +84,7 @@ final class SegmentedLog implements PartitionLog {
         this.onClose = onClose;
         this.nextOffset = segments.lastEntry().getValue().nextOffset();
         this.lastFlushMs = clock.getAsLong();
-        this.recoveryPoint = recoveryPoint;
-        this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
-        this.movedLogStart = logStartOffset;
+        this.checkpoints = new LogCheckpoints(dir, tp, recoveryPoint, checkpointedRecoveryPoint, logStartOffset);
         this.holds = new ReadHolds("Log " + tp);
         this.deleter = new SegmentDeleter(tp);
     }
@@ -122,7 +112,7 @@ final class SegmentedLog implements PartitionLog {
     public long logStartOffset() {
         Map.Entry<Long, LogSegment> first = segments.firstEntry();
         long base = first == null ? nextOffset : first.getKey(); // no segments only once deleted
-        return Math.max(base, movedLogStart);
+        return Math.max(base, checkpoints.movedLogStart());
     }
 
     @Override
@@ -236,9 +226,8 @@ final class SegmentedLog implements PartitionLog {
         fresh.loadState(clock.getAsLong());
         segments.put(newBase, fresh);
         active.pin(false); // from now on its file and indexes are open only while used
-        dirDirty = true;
-        recoveryPoint = Math.max(recoveryPoint, newBase);
-        checkpointLocked();
+        checkpoints.rolled(newBase);
+        checkpoints.checkpoint(segments.values());
         return fresh;
     }
 
@@ -317,9 +306,7 @@ final class SegmentedLog implements PartitionLog {
             if (offset <= logStartOffset()) {
                 return 0;
             }
-            // On disk first: once reads below it fail, a crash must not bring them back.
-            RecoveryPointFile.writeLogStart(dir, tp, offset);
-            movedLogStart = offset;
+            checkpoints.moveLogStart(offset);
             List<LogSegment> below = new ArrayList<>();
             for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
                 Long next = segments.higherKey(e.getKey());
@@ -440,10 +427,8 @@ final class SegmentedLog implements PartitionLog {
                 last.truncateTo(offset);
                 nextOffset = last.nextOffset();
             }
-            dirDirty = true;
-            // Offsets from here on will be written again: a crash must check them.
-            recoveryPoint = Math.min(recoveryPoint, nextOffset);
-            checkpointLocked();
+            checkpoints.truncated(nextOffset);
+            checkpoints.checkpoint(segments.values());
             LOG.info("Truncated {} to offset {} (log end offset was {}, now {})", tp, offset, before, nextOffset);
         }
     }
@@ -461,10 +446,7 @@ final class SegmentedLog implements PartitionLog {
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);
         nextOffset = offset;
-        if (movedLogStart >= 0) {
-            RecoveryPointFile.writeLogStart(dir, tp, offset); // the log starts over there
-            movedLogStart = offset;
-        }
+        checkpoints.restartAt(offset);
     }
 
     @Override
@@ -487,21 +469,13 @@ final class SegmentedLog implements PartitionLog {
 
     private void flushLocked(long now) throws IOException {
         segments.lastEntry().getValue().flush();
-        if (dirDirty) {
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException e) {
-                LOG.debug("Cannot fsync directory {}: {}", dir, e.toString());
-            }
-            dirDirty = false;
-        }
+        checkpoints.flushed(nextOffset);
         unflushedMessages = 0;
         lastFlushMs = now;
-        recoveryPoint = nextOffset;
     }
 
     long recoveryPoint() {
-        return recoveryPoint;
+        return checkpoints.recoveryPoint();
     }
 
     /**
@@ -511,22 +485,8 @@ final class SegmentedLog implements PartitionLog {
     void checkpointRecoveryPoint() throws IOException {
         synchronized (lock) {
             if (!closed) {
-                checkpointLocked();
+                checkpoints.checkpoint(segments.values());
             }
-        }
-    }
-
-    private void checkpointLocked() throws IOException {
-        long point = recoveryPoint;
-        for (LogSegment s : segments.values()) {
-            if (s.damaged()) {
-                point = Math.min(point, s.baseOffset()); // so the next start checks and repairs it
-                break;
-            }
-        }
-        if (point != checkpointedRecoveryPoint) {
-            RecoveryPointFile.write(dir, tp, point);
-            checkpointedRecoveryPoint = point;
         }
     }
 
@@ -599,8 +559,8 @@ final class SegmentedLog implements PartitionLog {
                 if (failure != null) {
                     throw failure;
                 }
-                recoveryPoint = nextOffset;
-                checkpointLocked();
+                checkpoints.closed(nextOffset);
+                checkpoints.checkpoint(segments.values());
                 Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
             } finally {
                 onClose.accept(this);
