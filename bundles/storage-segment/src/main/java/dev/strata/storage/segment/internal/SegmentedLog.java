@@ -350,15 +350,7 @@ final class SegmentedLog implements PartitionLog {
     public LogRewrite rewrite(long baseOffset, long endOffset) throws IOException {
         synchronized (lock) {
             ensureOpen();
-            long active = segments.lastKey();
-            if (!segments.containsKey(baseOffset) || !segments.containsKey(endOffset) || endOffset <= baseOffset
-                    || endOffset > active) {
-                throw new IllegalArgumentException("Cannot rewrite [" + baseOffset + ", " + endOffset + ") of " + tp
-                        + ": both must be segment base offsets, in order, at or below the active segment's "
-                        + active);
-            }
-            List<LogSegment> replaced = List.copyOf(segments.subMap(baseOffset, true, endOffset, false).values());
-            return SegmentRewrite.start(this, replaced, endOffset, config.indexIntervalBytes());
+            return SegmentRewrite.start(this, baseOffset, endOffset);
         }
     }
 
@@ -372,32 +364,9 @@ final class SegmentedLog implements PartitionLog {
         return indexSwitch.swapLock();
     }
 
-    /** Whether {@code replaced} are still exactly the segments in [first base, end) and end a segment base. */
-    boolean stillSegments(List<LogSegment> replaced, long end) {
-        if (closed || !segments.containsKey(end)) {
-            return false;
-        }
-        List<LogSegment> now = List.copyOf(segments.subMap(replaced.get(0).baseOffset(), true, end, false).values());
-        if (now.size() != replaced.size()) {
-            return false;
-        }
-        for (int i = 0; i < now.size(); i++) {
-            if (now.get(i) != replaced.get(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Puts a rewritten segment in place of {@code replaced} (under lock), in one step for readers per key. */
-    void swapInLocked(LogSegment rewritten, List<LogSegment> replaced) throws IOException {
-        segments.put(rewritten.baseOffset(), rewritten); // replaces the first of them atomically
-        List<LogSegment> leaving = new ArrayList<>(replaced);
-        leaving.remove(0);
-        for (LogSegment s : leaving) {
-            segments.remove(s.baseOffset(), s);
-        }
-        deleter.deleteLater(replaced, config.fileDeleteDelayMs());
+    /** Deletes the files of segments that left the log (under lock) {@code file.delete.delay.ms} from now. */
+    void deleteLater(List<LogSegment> removed) {
+        deleter.deleteLater(removed, config.fileDeleteDelayMs());
     }
 
     OpenFileCache files() {
