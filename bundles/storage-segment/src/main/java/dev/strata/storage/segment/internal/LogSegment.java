@@ -3,17 +3,15 @@ package dev.strata.storage.segment.internal;
 import dev.strata.api.log.IndexEntry;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.OffsetIndexFactory;
+import dev.strata.api.log.SegmentInfo;
 import dev.strata.api.log.TimestampOffset;
 import dev.strata.record.RecordBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log (Kafka's LogSegment): the {@code %020d.log} file of whole batches named by the
@@ -26,13 +24,13 @@ import org.slf4j.LoggerFactory;
  * ({@link SegmentIndexes#acquire}), so a close or switch of the indexes meanwhile waits for them.
  */
 final class LogSegment {
-    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
     private final Path dir;
     private final long baseOffset;
     private final Path file;
     private final SegmentChannel channel;
     private final SegmentIndexes indexes;
     private final SegmentReader reader;
+    private final SegmentRemoval removal;
 
     /** Bytes of whole batches in the file; readers never look past it. */
     private volatile int size;
@@ -64,6 +62,7 @@ final class LogSegment {
         this.offsetOfMaxTimestampSoFar = baseOffset;
         this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, channel);
         this.reader = new SegmentReader(file, baseOffset, channel, indexes);
+        this.removal = new SegmentRemoval(dir, baseOffset, file, channel, indexes);
         this.holds = new ReadHolds("Segment " + file);
         channel.onRelease(indexes::unload);
     }
@@ -125,14 +124,7 @@ final class LogSegment {
      * deleted once no lookup uses them. An inactive segment closes the new ones until its next use.
      */
     void switchIndexes(IndexBuild build) throws IOException {
-        boolean active = channel.isPinned();
-        if (!active) {
-            build.finish();
-        } else {
-            build.offsets.flush();
-            build.times.flush();
-        }
-        indexes.switchTo(build.factory, build.offsets, build.times, active);
+        indexes.switchTo(build);
     }
 
     /** The factory of the indexes in use. */
@@ -166,6 +158,12 @@ final class LogSegment {
 
     ReadHolds holds() {
         return holds;
+    }
+
+    /** What {@link dev.strata.api.log.PartitionLog#segments()} tells of this segment, ending before {@code next}. */
+    SegmentInfo info(long next) {
+        long ts = maxTimestampSoFar;
+        return new SegmentInfo(baseOffset, next, size, ts >= 0 ? ts : -1, lastModifiedMs);
     }
 
     /**
@@ -356,40 +354,7 @@ final class LogSegment {
     /** Checks both indexes and that they fit this file; throws IOException describing the first problem. */
     void sanityCheckIndexes(int indexIntervalBytes) throws IOException {
         try (SegmentIndexes.Indexes ix = indexes()) {
-            sanityCheckIndexes(ix, indexIntervalBytes);
-        }
-    }
-
-    private void sanityCheckIndexes(SegmentIndexes.Indexes ix, int indexIntervalBytes) throws IOException {
-        ix.offsets().sanityCheck();
-        ix.times().sanityCheck();
-        int limit = size;
-        IndexEntry last = ix.offsets().lastEntry();
-        if (last.position() > limit) {
-            throw new IOException("Offset index of " + file + " points past the end of the file");
-        }
-        if (ix.offsets().entries() > 0) {
-            BatchHeader h = new BatchScanner(channel, limit).headerAt(last.position());
-            if (h == null || h.baseOffset() != last.offset()) {
-                throw new IOException("The last entry of the offset index of " + file + " (" + last.offset() + ", "
-                        + last.position() + ") does not point at a batch with that offset");
-            }
-        }
-        TimestampOffset lastTime = ix.times().lastEntry();
-        if (ix.times().entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
-            throw new IOException("Time index of " + file + " ends at an impossible offset " + lastTime.offset());
-        }
-        if (ix.offsets().entries() == 0 && limit > 0) {
-            // A missing index comes back empty from the factory. The append policy indexes the second batch when
-            // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
-            BatchHeader first = new BatchScanner(channel, limit).headerAt(0);
-            if (first == null || (first.end() < limit && first.size() >= indexIntervalBytes)) {
-                throw new IOException("Offset index of " + file + " is empty although the file holds " + limit
-                        + " bytes");
-            }
-        }
-        if (ix.offsets().entries() > 0 && ix.times().entries() == 0) {
-            throw new IOException("Time index of " + file + " is empty although the offset index is not");
+            IndexSanityCheck.check(ix, channel, file, size, indexIntervalBytes);
         }
     }
 
@@ -534,38 +499,27 @@ final class LogSegment {
     }
 
     /**
-     * Takes the segment out of service once the log dropped it (under the log's lock): closes its indexes (after
-     * the lookups in flight), renames its files with Kafka's {@code .deleted} suffix and removes what the index
-     * factory keeps of it elsewhere, so that its base offset is free for a rewritten segment. Slices in flight go on
-     * reading the renamed file; {@link #deleteRemoved} deletes it later.
+     * Takes the segment out of service once the log dropped it (under the log's lock): lookups in flight stop using
+     * its indexes, and its files are renamed {@code .deleted} ({@link SegmentRemoval#removeFromLog}).
      */
     void removeFromLog() throws IOException {
         reader.markRemoved();
-        OffsetIndexFactory factory = indexes.factory();
-        indexes.retireForRemoval(10_000);
-        channel.renameTo(LogFiles.withSuffix(file, LogFiles.DELETED_SUFFIX));
-        for (Path index : List.of(LogFiles.indexFile(dir, baseOffset), LogFiles.timeIndexFile(dir, baseOffset))) {
-            if (Files.exists(index)) { // the memory-mapped index's files: renamed as Kafka does
-                Files.move(index, LogFiles.withSuffix(index, LogFiles.DELETED_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        factory.delete(dir, baseOffset);
+        removal.removeFromLog();
     }
 
-    /**
-     * Deletes the renamed files of a segment that left the log; the file's descriptor stays open for the slices
-     * still held ({@link #holds()}), and the caller closes it when they are released.
-     */
+    /** Deletes the renamed files of a segment that left the log ({@link SegmentRemoval#deleteRemoved}). */
     void deleteRemoved() throws IOException {
-        channel.pin(true); // the cache must not drop the descriptor: the file cannot be reopened once unlinked
-        try {
-            channel.size(); // opens it again if the cache had released it
-        } catch (IOException e) {
-            LOG.debug("Segment {} was already gone: {}", file, e.toString());
-        }
-        Files.deleteIfExists(channel.file());
-        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.indexFile(dir, baseOffset), LogFiles.DELETED_SUFFIX));
-        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), LogFiles.DELETED_SUFFIX));
+        removal.deleteRemoved();
+    }
+
+    /** Before the partition's directory is renamed ({@link SegmentRemoval#prepareDirectoryDelete}). */
+    void prepareDirectoryDelete() throws IOException {
+        removal.prepareDirectoryDelete();
+    }
+
+    /** Closes without flushing and removes the segment's files. */
+    void delete() throws IOException {
+        removal.delete();
     }
 
     /**
@@ -582,26 +536,6 @@ final class LogSegment {
         bytesSinceLastIndexEntry = built.bytesSinceEntry();
         lastModifiedMs = lastModified;
         onBecomeInactive();
-    }
-
-    /**
-     * Before the partition's directory is renamed and deleted later (a deleted topic): keeps the segment file's
-     * descriptor open for the slices still held (the path changes) and removes the indexes now.
-     */
-    void prepareDirectoryDelete() throws IOException {
-        channel.pin(true);
-        channel.size();
-        indexes.delete();
-    }
-
-    /** Closes without flushing and removes the segment's files. */
-    void delete() throws IOException {
-        try {
-            channel.close();
-        } finally {
-            indexes.delete();
-            Files.deleteIfExists(file);
-        }
     }
 
     @Override
