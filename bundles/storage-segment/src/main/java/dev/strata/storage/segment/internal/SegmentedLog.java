@@ -279,19 +279,14 @@ final class SegmentedLog implements PartitionLog {
         LogSegment previous = null;
         for (LogSegment s : segments.values()) {
             if (previous != null) {
-                infos.add(info(previous, s.baseOffset()));
+                infos.add(previous.info(s.baseOffset()));
             }
             previous = s;
         }
         if (previous != null) {
-            infos.add(info(previous, Math.max(end, previous.nextOffset())));
+            infos.add(previous.info(Math.max(end, previous.nextOffset())));
         }
         return infos;
-    }
-
-    private static SegmentInfo info(LogSegment s, long next) {
-        long ts = s.maxTimestampSoFar();
-        return new SegmentInfo(s.baseOffset(), next, s.size(), ts >= 0 ? ts : -1, s.lastModifiedMs());
     }
 
     @Override
@@ -336,14 +331,7 @@ final class SegmentedLog implements PartitionLog {
         for (LogSegment s : leaving) {
             segments.remove(s.baseOffset(), s);
         }
-        try {
-            for (LogSegment s : leaving) {
-                s.removeFromLog();
-            }
-        } finally {
-            DamagedSegment.fsyncDirectory(dir);
-            deleter.deleteLater(leaving, config.fileDeleteDelayMs());
-        }
+        deleter.removeAndDeleteLater(dir, leaving, config.fileDeleteDelayMs());
     }
 
     @Override
@@ -533,22 +521,9 @@ final class SegmentedLog implements PartitionLog {
                 Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
             } finally {
                 onClose.accept(this);
-                closeChannelsWhenReleased(List.copyOf(segments.values()));
+                deleter.closeWhenReleased(holds, List.copyOf(segments.values()));
             }
         }
-    }
-
-    /** Closes the segment files once no slice reads them (at once when none is held). */
-    private void closeChannelsWhenReleased(List<LogSegment> closing) {
-        holds.whenReleased(() -> {
-            for (LogSegment s : closing) {
-                try {
-                    s.closeChannel();
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Closing a segment file of {} failed: {}", tp, e.toString());
-                }
-            }
-        }, deleter.timer());
     }
 
     /**
@@ -570,7 +545,7 @@ final class SegmentedLog implements PartitionLog {
                 LOG.info("Deleted log {} in {}", tp, dir);
             } finally {
                 onClose.accept(this);
-                closeChannelsWhenReleased(deleting);
+                deleter.closeWhenReleased(holds, deleting);
             }
         }
     }
