@@ -2,22 +2,16 @@ package dev.strata.storage.segment.internal;
 
 import dev.strata.api.log.IndexEntry;
 import dev.strata.api.log.LogSlice;
-import dev.strata.api.log.LogSliceSource;
-import dev.strata.api.log.OffsetIndex;
 import dev.strata.api.log.OffsetIndexFactory;
+import dev.strata.api.log.SegmentInfo;
 import dev.strata.api.log.TimestampOffset;
 import dev.strata.record.RecordBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log (Kafka's LogSegment): the {@code %020d.log} file of whole batches named by the
@@ -26,18 +20,17 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: append, truncate, recover, roll-related calls and close are serialised by the owning log.
  * {@link #read}, {@link #findByTimestamp} and the getters may run concurrently with them: the file size readers
  * use is published (volatile) only after the bytes and index entries are written, so a reader never sees part of
- * a batch. Readers hold the indexes they use ({@link SegmentIndexes#acquire}), so a close or switch of the indexes
- * meanwhile waits for them; an index that fails a lookup only costs a scan from the segment start.
+ * a batch. Reads are done by its {@link SegmentReader}; they hold the indexes they use
+ * ({@link SegmentIndexes#acquire}), so a close or switch of the indexes meanwhile waits for them.
  */
 final class LogSegment {
-    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
     private final Path dir;
     private final long baseOffset;
     private final Path file;
     private final SegmentChannel channel;
-    /** The file as slices read it; the log adds the hold. */
-    private final LogSliceSource sliceSource;
     private final SegmentIndexes indexes;
+    private final SegmentReader reader;
+    private final SegmentRemoval removal;
 
     /** Bytes of whole batches in the file; readers never look past it. */
     private volatile int size;
@@ -50,15 +43,10 @@ final class LogSegment {
     private long rollingBaseTimeMs = -1;
     /** A failed append could not cut its bytes off: the file holds bytes past {@link #size} to drop first. */
     private boolean tailDirty;
-    private volatile boolean warned;
-    /** Set for segments whose batches were not all checked at open: reads check them. */
-    private volatile ReadChecks readChecks;
     /** Counts truncations, so an index built beside appends can tell the bytes it read were cut. */
     private volatile int truncations;
     /** When the segment was last written: the file's time at open, the append time after. */
     private volatile long lastModifiedMs;
-    /** The segment left the log (retention, a rewrite): lookups in flight scan without the indexes. */
-    private volatile boolean removed;
     /** Slices read from this segment and not yet released: its files go only after them once removed. */
     private final ReadHolds holds;
 
@@ -68,12 +56,13 @@ final class LogSegment {
         this.baseOffset = baseOffset;
         this.file = LogFiles.logFile(dir, baseOffset);
         this.channel = channel;
-        this.sliceSource = LogSliceSource.ofChannel(channel);
         long length = channel.size();
         this.size = (int) Math.min(length, Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
         this.offsetOfMaxTimestampSoFar = baseOffset;
         this.indexes = new SegmentIndexes(dir, baseOffset, indexFactory, channel);
+        this.reader = new SegmentReader(file, baseOffset, channel, indexes);
+        this.removal = new SegmentRemoval(dir, baseOffset, file, channel, indexes);
         this.holds = new ReadHolds("Segment " + file);
         channel.onRelease(indexes::unload);
     }
@@ -135,14 +124,7 @@ final class LogSegment {
      * deleted once no lookup uses them. An inactive segment closes the new ones until its next use.
      */
     void switchIndexes(IndexBuild build) throws IOException {
-        boolean active = channel.isPinned();
-        if (!active) {
-            build.finish();
-        } else {
-            build.offsets.flush();
-            build.times.flush();
-        }
-        indexes.switchTo(build.factory, build.offsets, build.times, active);
+        indexes.switchTo(build);
     }
 
     /** The factory of the indexes in use. */
@@ -176,6 +158,12 @@ final class LogSegment {
 
     ReadHolds holds() {
         return holds;
+    }
+
+    /** What {@link dev.strata.api.log.PartitionLog#segments()} tells of this segment, ending before {@code next}. */
+    SegmentInfo info(long next) {
+        long ts = maxTimestampSoFar;
+        return new SegmentInfo(baseOffset, next, size, ts >= 0 ? ts : -1, lastModifiedMs);
     }
 
     /**
@@ -247,172 +235,29 @@ final class LogSegment {
         bytesSinceLastIndexEntry += batchSize;
     }
 
-    /** The offset index's hint for {@code offset}; the segment start when the index cannot answer. */
-    private IndexEntry lookupOffset(long offset) {
-        if (removed) {
-            return new IndexEntry(baseOffset, 0); // a read that found the segment just before it left
-        }
-        try (SegmentIndexes.Indexes ix = indexes()) {
-            return ix.offsets().lookup(offset);
-        } catch (IOException | RuntimeException e) {
-            warnOnce("Offset index of " + file + " failed a lookup (" + e + "); reading from the segment start");
-            return new IndexEntry(baseOffset, 0);
-        }
-    }
-
-    /**
-     * The first whole batch whose last offset is at or above {@code offset}, within the published size, found with
-     * the offset index and a header scan; null when the segment holds no such batch.
-     */
-    BatchHeader locate(long offset, int limit) throws IOException {
-        return locate(offset, new BatchScanner(channel, limit));
-    }
-
-    private BatchHeader locate(long offset, BatchScanner scan) throws IOException {
-        IndexEntry start = lookupOffset(offset);
-        int pos = start.position() <= scan.limit() && start.offset() <= offset ? start.position() : 0;
-        if (pos > 0) {
-            BatchHeader atEntry = scan.headerAt(pos);
-            if (atEntry == null || atEntry.baseOffset() != start.offset()) {
-                // The index disagrees with the file (damaged since the checks at open): scan from the start.
-                warnOnce("Offset index of " + file + " entry (" + start.offset() + ", " + start.position()
-                        + ") does not point at a batch with that offset; reading without the index");
-                pos = 0;
-            }
-        }
-        long next = baseOffset;
-        while (pos < scan.limit()) {
-            BatchHeader h = scan.headerAt(pos);
-            if (h == null) {
-                ReadChecks checks = readChecks;
-                if (checks == null) {
-                    warnOnce("No whole batch at position " + pos + " of " + file + " (size " + scan.limit()
-                            + "); reads go on with the next segment");
-                    return null;
-                }
-                h = resumeAfter(pos, next, scan.limit());
-                checks.reportDamage(pos, null, h == null ? -1 : h.baseOffset());
-                if (h == null) {
-                    return null;
-                }
-            }
-            if (h.lastOffset() >= offset) {
-                return h;
-            }
-            next = h.nextOffset();
-            pos = h.end();
-        }
-        return null;
-    }
-
-    /**
-     * Whole batches from the one containing {@code offset}, up to {@code maxBytes} (the first batch whole even
-     * when larger if {@code minOneBatch}), none at or above {@code maxOffset}. Null when this segment has no batch
-     * at or after {@code offset}; an empty slice when the first batch does not fit.
-     */
+    /** See {@link SegmentReader#read}; reads within the published size. */
     LogSlice read(long offset, int maxBytes, boolean minOneBatch, long maxOffset) throws IOException {
-        BatchScanner scan = new BatchScanner(channel, size);
-        BatchHeader first = locate(offset, scan);
-        while (true) {
-            if (first == null) {
-                return null;
-            }
-            if (first.baseOffset() >= maxOffset || (first.size() > maxBytes && !minOneBatch)) {
-                return LogSlice.EMPTY;
-            }
-            long total = first.size();
-            int pos = first.end();
-            while (pos < scan.limit()) {
-                BatchHeader next = scan.headerAt(pos);
-                if (next == null || total + next.size() > maxBytes || next.baseOffset() >= maxOffset) {
-                    break;
-                }
-                total += next.size();
-                pos = next.end();
-            }
-            ReadChecks checks = readChecks;
-            if (checks != null) {
-                int bad = checks.firstBad(first.position(), (int) (first.position() + total), first.baseOffset());
-                if (bad == first.position()) {
-                    BatchHeader resume = resumeAfter(first.position(), first.baseOffset() + 1, scan.limit());
-                    checks.reportDamage(bad, first, resume == null ? -1 : resume.baseOffset());
-                    // Skip the damaged batch, as if it were a gap. Going on from the position (not the offset) is
-                    // what makes progress when the damage is in the batch's own offsets.
-                    first = resume;
-                    continue;
-                }
-                if (bad > 0) {
-                    total = bad - first.position(); // serve up to the damage; the next read reports it
-                }
-            }
-            return new LogSlice(sliceSource, first.position(), (int) total, first.baseOffset());
-        }
+        return reader.read(offset, maxBytes, minOneBatch, maxOffset, size);
     }
 
-    /** The first valid batch after damage at {@code position}, with base offset at least {@code minBase}. */
-    private BatchHeader resumeAfter(int position, long minBase, int limit) throws IOException {
-        return SegmentScan.findNextValid(channel, position + 1, limit, minBase, baseOffset, Long.MAX_VALUE);
+    /** See {@link SegmentReader#findByTimestamp}; looks within the published size. */
+    Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset, long maxOffset) throws IOException {
+        return reader.findByTimestamp(timestamp, minOffset, maxOffset, size);
     }
 
-    /**
-     * Makes reads check batches fully before serving them (a segment that got only the cheap checks at open).
-     */
+    /** Makes reads check batches fully before serving them (a segment that got only the cheap checks at open). */
     void checkOnRead() {
-        readChecks = new ReadChecks(file, channel);
+        reader.checkOnRead();
     }
 
-    /**
-     * Checks every batch below the published size in full (for {@code strata:verify}; runs beside reads and
-     * appends) and marks the segment damaged if it is, so that reads skip the damage and the next start repairs it.
-     */
+    /** See {@link SegmentReader#verify}: checks every batch below the published size in full. */
     SegmentScan verify(long offsetLimit) throws IOException {
-        SegmentScan scan = SegmentScan.scan(channel, baseOffset, offsetLimit, size);
-        if (!scan.damage().isEmpty() || scan.validEnd() < scan.limit()) {
-            ReadChecks checks = readChecks;
-            if (checks == null) {
-                checks = new ReadChecks(file, channel);
-                readChecks = checks;
-            }
-            checks.markDamaged();
-        }
-        return scan;
+        return reader.verify(offsetLimit, size);
     }
 
     /** Whether a read found a damaged batch in this segment since the log opened. */
     boolean damaged() {
-        ReadChecks checks = readChecks;
-        return checks != null && checks.damaged();
-    }
-
-    /**
-     * The first batch whose max timestamp is at least {@code timestamp} and whose last offset is at least
-     * {@code minOffset} (the log start), using the time index to start late; its offset is raised to
-     * {@code minOffset}.
-     */
-    Optional<TimestampOffset> findByTimestamp(long timestamp, long minOffset, long maxOffset) throws IOException {
-        BatchScanner scan = new BatchScanner(channel, size);
-        IndexEntry start;
-        try (SegmentIndexes.Indexes ix = indexes()) {
-            start = ix.offsets().lookup(ix.times().lookup(timestamp).offset());
-        } catch (IOException | RuntimeException e) {
-            if (removed) {
-                return Optional.empty(); // left the log meanwhile
-            }
-            warnOnce("Time index of " + file + " failed a lookup (" + e + "); scanning from the segment start");
-            start = new IndexEntry(baseOffset, 0);
-        }
-        int pos = start.position() <= scan.limit() ? start.position() : 0;
-        while (pos < scan.limit()) {
-            BatchHeader h = scan.headerAt(pos);
-            if (h == null || h.baseOffset() >= maxOffset) {
-                break;
-            }
-            if (h.maxTimestamp() >= timestamp && h.lastOffset() >= minOffset) {
-                return Optional.of(new TimestampOffset(h.maxTimestamp(), Math.max(h.baseOffset(), minOffset)));
-            }
-            pos = h.end();
-        }
-        return Optional.empty();
+        return reader.damaged();
     }
 
     /**
@@ -509,40 +354,7 @@ final class LogSegment {
     /** Checks both indexes and that they fit this file; throws IOException describing the first problem. */
     void sanityCheckIndexes(int indexIntervalBytes) throws IOException {
         try (SegmentIndexes.Indexes ix = indexes()) {
-            sanityCheckIndexes(ix, indexIntervalBytes);
-        }
-    }
-
-    private void sanityCheckIndexes(SegmentIndexes.Indexes ix, int indexIntervalBytes) throws IOException {
-        ix.offsets().sanityCheck();
-        ix.times().sanityCheck();
-        int limit = size;
-        IndexEntry last = ix.offsets().lastEntry();
-        if (last.position() > limit) {
-            throw new IOException("Offset index of " + file + " points past the end of the file");
-        }
-        if (ix.offsets().entries() > 0) {
-            BatchHeader h = new BatchScanner(channel, limit).headerAt(last.position());
-            if (h == null || h.baseOffset() != last.offset()) {
-                throw new IOException("The last entry of the offset index of " + file + " (" + last.offset() + ", "
-                        + last.position() + ") does not point at a batch with that offset");
-            }
-        }
-        TimestampOffset lastTime = ix.times().lastEntry();
-        if (ix.times().entries() > 0 && lastTime.offset() > last.offset() + (long) Integer.MAX_VALUE) {
-            throw new IOException("Time index of " + file + " ends at an impossible offset " + lastTime.offset());
-        }
-        if (ix.offsets().entries() == 0 && limit > 0) {
-            // A missing index comes back empty from the factory. The append policy indexes the second batch when
-            // the first is at least indexIntervalBytes long, so an empty index is only right if that did not happen.
-            BatchHeader first = new BatchScanner(channel, limit).headerAt(0);
-            if (first == null || (first.end() < limit && first.size() >= indexIntervalBytes)) {
-                throw new IOException("Offset index of " + file + " is empty although the file holds " + limit
-                        + " bytes");
-            }
-        }
-        if (ix.offsets().entries() > 0 && ix.times().entries() == 0) {
-            throw new IOException("Time index of " + file + " is empty although the offset index is not");
+            IndexSanityCheck.check(ix, channel, file, size, indexIntervalBytes);
         }
     }
 
@@ -583,7 +395,7 @@ final class LogSegment {
      */
     int truncateTo(long offset) throws IOException {
         int limit = size;
-        BatchHeader cutAt = locate(offset, limit);
+        BatchHeader cutAt = reader.locate(offset, limit);
         if (cutAt == null) {
             return 0;
         }
@@ -687,38 +499,32 @@ final class LogSegment {
     }
 
     /**
-     * Takes the segment out of service once the log dropped it (under the log's lock): closes its indexes (after
-     * the lookups in flight), renames its files with Kafka's {@code .deleted} suffix and removes what the index
-     * factory keeps of it elsewhere, so that its base offset is free for a rewritten segment. Slices in flight go on
-     * reading the renamed file; {@link #deleteRemoved} deletes it later.
+     * Takes the segment out of service once the log dropped it (under the log's lock): lookups in flight stop using
+     * its indexes, and its files are renamed {@code .deleted} ({@link SegmentRemoval#removeFromLog}).
      */
     void removeFromLog() throws IOException {
-        removed = true;
-        OffsetIndexFactory factory = indexes.factory();
-        indexes.retireForRemoval(10_000);
-        channel.renameTo(LogFiles.withSuffix(file, LogFiles.DELETED_SUFFIX));
-        for (Path index : List.of(LogFiles.indexFile(dir, baseOffset), LogFiles.timeIndexFile(dir, baseOffset))) {
-            if (Files.exists(index)) { // the memory-mapped index's files: renamed as Kafka does
-                Files.move(index, LogFiles.withSuffix(index, LogFiles.DELETED_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
-            }
-        }
-        factory.delete(dir, baseOffset);
+        reader.markRemoved();
+        removal.removeFromLog();
     }
 
-    /**
-     * Deletes the renamed files of a segment that left the log; the file's descriptor stays open for the slices
-     * still held ({@link #holds()}), and the caller closes it when they are released.
-     */
+    /** Whether the segment left the log (retention, a rewrite): its files close once its slices are released. */
+    boolean removed() {
+        return reader.removed();
+    }
+
+    /** Deletes the renamed files of a segment that left the log ({@link SegmentRemoval#deleteRemoved}). */
     void deleteRemoved() throws IOException {
-        channel.pin(true); // the cache must not drop the descriptor: the file cannot be reopened once unlinked
-        try {
-            channel.size(); // opens it again if the cache had released it
-        } catch (IOException e) {
-            LOG.debug("Segment {} was already gone: {}", file, e.toString());
-        }
-        Files.deleteIfExists(channel.file());
-        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.indexFile(dir, baseOffset), LogFiles.DELETED_SUFFIX));
-        Files.deleteIfExists(LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), LogFiles.DELETED_SUFFIX));
+        removal.deleteRemoved();
+    }
+
+    /** Before the partition's directory is renamed ({@link SegmentRemoval#prepareDirectoryDelete}). */
+    void prepareDirectoryDelete() throws IOException {
+        removal.prepareDirectoryDelete();
+    }
+
+    /** Closes without flushing and removes the segment's files. */
+    void delete() throws IOException {
+        removal.delete();
     }
 
     /**
@@ -735,34 +541,6 @@ final class LogSegment {
         bytesSinceLastIndexEntry = built.bytesSinceEntry();
         lastModifiedMs = lastModified;
         onBecomeInactive();
-    }
-
-    /**
-     * Before the partition's directory is renamed and deleted later (a deleted topic): keeps the segment file's
-     * descriptor open for the slices still held (the path changes) and removes the indexes now.
-     */
-    void prepareDirectoryDelete() throws IOException {
-        channel.pin(true);
-        channel.size();
-        indexes.delete();
-    }
-
-    /** Closes without flushing and removes the segment's files. */
-    void delete() throws IOException {
-        try {
-            channel.close();
-        } finally {
-            indexes.delete();
-            Files.deleteIfExists(file);
-        }
-    }
-
-    /** Logs a problem with this segment once, so a damaged segment does not flood the log on every read. */
-    private void warnOnce(String message) {
-        if (!warned) {
-            warned = true;
-            LOG.warn(message);
-        }
     }
 
     @Override

@@ -43,6 +43,34 @@ final class SegmentDeleter {
     }
 
     /**
+     * Takes segments the log already dropped from its map out of service ({@link LogSegment#removeFromLog}: renamed
+     * {@code .deleted}), fsyncs {@code dir}, and deletes their files after {@code delayMs}.
+     */
+    void removeAndDeleteLater(Path dir, List<LogSegment> leaving, long delayMs) throws IOException {
+        try {
+            for (LogSegment s : leaving) {
+                s.removeFromLog();
+            }
+        } finally {
+            DamagedSegment.fsyncDirectory(dir);
+            deleteLater(leaving, delayMs);
+        }
+    }
+
+    /** Closes the files of a closed or deleted log's segments once no slice of {@code holds} reads them. */
+    void closeWhenReleased(ReadHolds holds, List<LogSegment> closing) {
+        holds.whenReleased(() -> {
+            for (LogSegment s : closing) {
+                try {
+                    s.closeChannel();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Closing a segment file of {} failed: {}", tp, e.toString());
+                }
+            }
+        }, timer);
+    }
+
+    /**
      * Deletes the files of segments already {@linkplain LogSegment#removeFromLog removed} after {@code delayMs}, and
      * closes each one's descriptor once its slices are released.
      */

@@ -154,6 +154,21 @@ final class SegmentIndexes {
     }
 
     /**
+     * Switches to the indexes {@code build} made; an inactive segment (its file not pinned) gets them finished
+     * (final max timestamp, flushed) and closed until its next use, an active one keeps them open.
+     */
+    void switchTo(IndexBuild build) throws IOException {
+        boolean active = channel.isPinned();
+        if (!active) {
+            build.finish();
+        } else {
+            build.offsets.flush();
+            build.times.flush();
+        }
+        switchTo(build.factory, build.offsets, build.times, active);
+    }
+
+    /**
      * Switches to indexes that {@code to} built for this segment: new users get them, and the old ones are deleted
      * once the last lookup on them ends. {@code keepOpen} false closes the new ones (an inactive segment opens
      * them again on use).

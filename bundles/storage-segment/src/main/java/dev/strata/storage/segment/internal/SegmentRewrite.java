@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +64,21 @@ final class SegmentRewrite implements LogRewrite {
         this.nextAllowed = baseOffset;
     }
 
-    /** Creates the {@code .cleaned} file for a rewrite of {@code replaced} (called under the log's lock). */
-    static SegmentRewrite start(SegmentedLog log, List<LogSegment> replaced, long endOffset, int indexInterval)
-            throws IOException {
-        long base = replaced.get(0).baseOffset();
+    /**
+     * Creates the {@code .cleaned} file for a rewrite of the segments in [{@code base}, {@code endOffset}) of
+     * {@code log} (called under the log's lock); both must be segment base offsets at or below the active one's.
+     */
+    static SegmentRewrite start(SegmentedLog log, long base, long endOffset) throws IOException {
+        ConcurrentSkipListMap<Long, LogSegment> segments = log.segmentMap();
+        long active = segments.lastKey();
+        if (!segments.containsKey(base) || !segments.containsKey(endOffset) || endOffset <= base
+                || endOffset > active) {
+            throw new IllegalArgumentException("Cannot rewrite [" + base + ", " + endOffset + ") of "
+                    + log.topicPartition() + ": both must be segment base offsets, in order, at or below the active "
+                    + "segment's " + active);
+        }
+        List<LogSegment> replaced = List.copyOf(segments.subMap(base, true, endOffset, false).values());
+        int indexInterval = log.config().indexIntervalBytes();
         Path cleaned = LogFiles.withSuffix(LogFiles.logFile(log.dir(), base), LogFiles.CLEANED_SUFFIX);
         FileChannel out;
         try {
@@ -154,7 +166,7 @@ final class SegmentRewrite implements LogRewrite {
         Path swapEnd = LogFiles.withSuffix(logFile, LogFiles.SWAP_END_SUFFIX);
         synchronized (log.swapLock()) {
             synchronized (log.lock()) {
-                if (!log.stillSegments(replaced, endOffset)) {
+                if (!stillSegments()) {
                     LOG.info("Rewrite of [{}, {}) of {} dropped: the segments changed meanwhile", baseOffset,
                             endOffset, log.topicPartition());
                     close();
@@ -176,7 +188,7 @@ final class SegmentRewrite implements LogRewrite {
                     } finally {
                         rewritten.pin(false);
                     }
-                    log.swapInLocked(rewritten, replaced);
+                    swapIn(rewritten);
                     DamagedSegment.fsyncDirectory(dir);
                     Files.deleteIfExists(swapEnd);
                 } catch (IOException | RuntimeException e) {
@@ -190,6 +202,34 @@ final class SegmentRewrite implements LogRewrite {
         LOG.info("Rewrote segments [{}, {}) of {}: {} segment(s) replaced by one of {} bytes", baseOffset, endOffset,
                 log.topicPartition(), replaced.size(), size);
         return true;
+    }
+
+    /** Whether the replaced segments are still exactly the log's in [base, end), and end a segment base. */
+    private boolean stillSegments() {
+        ConcurrentSkipListMap<Long, LogSegment> segments = log.segmentMap();
+        if (log.isClosed() || !segments.containsKey(endOffset)) {
+            return false;
+        }
+        List<LogSegment> now = List.copyOf(segments.subMap(baseOffset, true, endOffset, false).values());
+        if (now.size() != replaced.size()) {
+            return false;
+        }
+        for (int i = 0; i < now.size(); i++) {
+            if (now.get(i) != replaced.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Puts the rewritten segment in place of the replaced ones (under lock), in one step for readers per key. */
+    private void swapIn(LogSegment rewritten) {
+        ConcurrentSkipListMap<Long, LogSegment> segments = log.segmentMap();
+        segments.put(rewritten.baseOffset(), rewritten); // replaces the first of them atomically
+        for (LogSegment s : replaced.subList(1, replaced.size())) {
+            segments.remove(s.baseOffset(), s);
+        }
+        log.deleteLater(replaced);
     }
 
     private void writeSwapEnd(Path swapEnd) throws IOException {

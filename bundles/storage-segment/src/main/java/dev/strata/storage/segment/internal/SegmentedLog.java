@@ -8,6 +8,7 @@ import dev.strata.api.log.LogConfig;
 import dev.strata.api.log.LogRewrite;
 import dev.strata.api.log.SegmentInfo;
 import dev.strata.api.log.LogSlice;
+import dev.strata.api.log.LogSliceSource;
 import dev.strata.api.log.OffsetIndexFactory;
 import dev.strata.api.log.PartitionLog;
 import dev.strata.api.log.TimestampOffset;
@@ -16,12 +17,9 @@ import dev.strata.record.RecordBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,17 +50,12 @@ final class SegmentedLog implements PartitionLog {
 
     private final Path dir;
     private final TopicPartition tp;
-    /** The factory new segments get. Written under lock. */
-    private volatile OffsetIndexFactory indexFactory;
-    private volatile String indexType;
-    /** The index type being built by a swap, or null. */
-    private volatile String migratingTo;
+    /** The index implementation new segments get, and its live switch. */
+    private final LogIndexSwitch indexSwitch;
     private final OpenFileCache files;
     private final LongSupplier clock;
     private final Consumer<SegmentedLog> onClose;
     private final Object lock = new Object();
-    /** Serialises index swaps of this log (one from the store's swap thread, one from an open racing it). */
-    private final Object swapLock = new Object();
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private volatile LogConfig config;
     private volatile long nextOffset;
@@ -73,14 +66,8 @@ final class SegmentedLog implements PartitionLog {
     private final SegmentDeleter deleter;
     private long unflushedMessages;
     private long lastFlushMs;
-    /** A segment file was created or removed since the last flush: the directory needs an fsync too. */
-    private boolean dirDirty;
-    /** Every offset below it is on disk: after a crash, segments from the one holding it on are checked. */
-    private volatile long recoveryPoint;
-    /** The recovery point in the checkpoint file, -1 when there is none. Guarded by lock. */
-    private long checkpointedRecoveryPoint;
-    /** The log start offset moved past the first segment's base, or -1; written under lock. */
-    private volatile long movedLogStart;
+    /** The recovery point and the moved log start offset, and their files. Changed under lock. */
+    private final LogCheckpoints checkpoints;
 
     SegmentedLog(Path dir, TopicPartition tp, LogConfig config, OffsetIndexFactory indexFactory, String indexType,
                  OpenFileCache files, LongSupplier clock, ConcurrentSkipListMap<Long, LogSegment> segments,
@@ -92,17 +79,14 @@ final class SegmentedLog implements PartitionLog {
         this.dir = dir;
         this.tp = tp;
         this.config = config;
-        this.indexFactory = indexFactory;
-        this.indexType = indexType;
+        this.indexSwitch = new LogIndexSwitch(indexFactory, indexType);
         this.files = files;
         this.clock = clock;
         this.segments = segments;
         this.onClose = onClose;
         this.nextOffset = segments.lastEntry().getValue().nextOffset();
         this.lastFlushMs = clock.getAsLong();
-        this.recoveryPoint = recoveryPoint;
-        this.checkpointedRecoveryPoint = checkpointedRecoveryPoint;
-        this.movedLogStart = logStartOffset;
+        this.checkpoints = new LogCheckpoints(dir, tp, recoveryPoint, checkpointedRecoveryPoint, logStartOffset);
         this.holds = new ReadHolds("Log " + tp);
         this.deleter = new SegmentDeleter(tp);
     }
@@ -130,7 +114,7 @@ final class SegmentedLog implements PartitionLog {
     public long logStartOffset() {
         Map.Entry<Long, LogSegment> first = segments.firstEntry();
         long base = first == null ? nextOffset : first.getKey(); // no segments only once deleted
-        return Math.max(base, movedLogStart);
+        return Math.max(base, checkpoints.movedLogStart());
     }
 
     @Override
@@ -240,13 +224,12 @@ final class SegmentedLog implements PartitionLog {
         }
         active.onBecomeInactive();
         // The old segment is now on disk, so every segment but the last is known flushed (recovery relies on it).
-        LogSegment fresh = LogSegment.open(dir, newBase, indexFactory, files);
+        LogSegment fresh = LogSegment.open(dir, newBase, indexSwitch.factory(), files);
         fresh.loadState(clock.getAsLong());
         segments.put(newBase, fresh);
         active.pin(false); // from now on its file and indexes are open only while used
-        dirDirty = true;
-        recoveryPoint = Math.max(recoveryPoint, newBase);
-        checkpointLocked();
+        checkpoints.rolled(newBase);
+        checkpoints.checkpoint(segments.values());
         return fresh;
     }
 
@@ -270,25 +253,42 @@ final class SegmentedLog implements PartitionLog {
             try {
                 slice = segment.read(offset, maxBytes, minOneBatch, end);
             } catch (ClosedChannelException e) {
-                // Replaced by a rewrite or removed by a moved log start between the lookup and the read (its
-                // descriptor closes once file.delete.delay.ms is over): look again, the map has its successor.
-                if (closed || segments.get(entry.getKey()) == segment || ++lookups > 3) {
+                if (!segment.removed() || closed || ++lookups > 3) {
                     throw e;
                 }
-                if (offset < logStartOffset()) {
-                    throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Offset " + offset
-                            + " is below the log start offset " + logStartOffset() + " of " + tp);
-                }
-                entry = segments.floorEntry(offset);
+                entry = lookAgain(offset);
                 continue;
             }
-            if (slice != null) {
-                return slice.isEmpty() ? LogSlice.EMPTY : new LogSlice(holds.hold(slice.source(), segment.holds()),
-                        slice.position(), slice.size(), slice.firstOffset());
+            if (slice == null) {
+                entry = segments.higherEntry(entry.getKey());
+                continue;
             }
-            entry = segments.higherEntry(entry.getKey());
+            if (slice.isEmpty()) {
+                return LogSlice.EMPTY;
+            }
+            LogSliceSource held = holds.hold(slice.source(), segment.holds());
+            if (segment.removed() && segments.get(entry.getKey()) != segment) {
+                // It left the log (a rewrite replaced it, retention removed it) between the lookup and the hold:
+                // its file may be closed already (at once with file.delete.delay.ms=0); the map has its successor.
+                // Still in the map, it is being replaced under the log's lock and its file closes only after the
+                // swap, which finds this hold.
+                held.release();
+                entry = lookAgain(offset);
+                continue;
+            }
+            return new LogSlice(held, slice.position(), slice.size(), slice.firstOffset());
         }
         return LogSlice.EMPTY;
+    }
+
+    /** The segment holding {@code offset} after the one found left the log; OFFSET_OUT_OF_RANGE if it fell below. */
+    private Map.Entry<Long, LogSegment> lookAgain(long offset) {
+        long start = logStartOffset();
+        if (offset < start) {
+            throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Offset " + offset
+                    + " is below the log start offset " + start + " of " + tp);
+        }
+        return segments.floorEntry(offset);
     }
 
     @Override
@@ -314,19 +314,14 @@ final class SegmentedLog implements PartitionLog {
         LogSegment previous = null;
         for (LogSegment s : segments.values()) {
             if (previous != null) {
-                infos.add(info(previous, s.baseOffset()));
+                infos.add(previous.info(s.baseOffset()));
             }
             previous = s;
         }
         if (previous != null) {
-            infos.add(info(previous, Math.max(end, previous.nextOffset())));
+            infos.add(previous.info(Math.max(end, previous.nextOffset())));
         }
         return infos;
-    }
-
-    private static SegmentInfo info(LogSegment s, long next) {
-        long ts = s.maxTimestampSoFar();
-        return new SegmentInfo(s.baseOffset(), next, s.size(), ts >= 0 ? ts : -1, s.lastModifiedMs());
     }
 
     @Override
@@ -341,9 +336,7 @@ final class SegmentedLog implements PartitionLog {
             if (offset <= logStartOffset()) {
                 return 0;
             }
-            // On disk first: once reads below it fail, a crash must not bring them back.
-            RecoveryPointFile.writeLogStart(dir, tp, offset);
-            movedLogStart = offset;
+            checkpoints.moveLogStart(offset);
             List<LogSegment> below = new ArrayList<>();
             for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
                 Long next = segments.higherKey(e.getKey());
@@ -373,29 +366,14 @@ final class SegmentedLog implements PartitionLog {
         for (LogSegment s : leaving) {
             segments.remove(s.baseOffset(), s);
         }
-        try {
-            for (LogSegment s : leaving) {
-                s.removeFromLog();
-            }
-        } finally {
-            DamagedSegment.fsyncDirectory(dir);
-            deleter.deleteLater(leaving, config.fileDeleteDelayMs());
-        }
+        deleter.removeAndDeleteLater(dir, leaving, config.fileDeleteDelayMs());
     }
 
     @Override
     public LogRewrite rewrite(long baseOffset, long endOffset) throws IOException {
         synchronized (lock) {
             ensureOpen();
-            long active = segments.lastKey();
-            if (!segments.containsKey(baseOffset) || !segments.containsKey(endOffset) || endOffset <= baseOffset
-                    || endOffset > active) {
-                throw new IllegalArgumentException("Cannot rewrite [" + baseOffset + ", " + endOffset + ") of " + tp
-                        + ": both must be segment base offsets, in order, at or below the active segment's "
-                        + active);
-            }
-            List<LogSegment> replaced = List.copyOf(segments.subMap(baseOffset, true, endOffset, false).values());
-            return SegmentRewrite.start(this, replaced, endOffset, config.indexIntervalBytes());
+            return SegmentRewrite.start(this, baseOffset, endOffset);
         }
     }
 
@@ -406,35 +384,12 @@ final class SegmentedLog implements PartitionLog {
 
     /** Taken before {@link #lock()} by index swaps, and by rewrite commits so that no swap runs beside one. */
     Object swapLock() {
-        return swapLock;
+        return indexSwitch.swapLock();
     }
 
-    /** Whether {@code replaced} are still exactly the segments in [first base, end) and end a segment base. */
-    boolean stillSegments(List<LogSegment> replaced, long end) {
-        if (closed || !segments.containsKey(end)) {
-            return false;
-        }
-        List<LogSegment> now = List.copyOf(segments.subMap(replaced.get(0).baseOffset(), true, end, false).values());
-        if (now.size() != replaced.size()) {
-            return false;
-        }
-        for (int i = 0; i < now.size(); i++) {
-            if (now.get(i) != replaced.get(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Puts a rewritten segment in place of {@code replaced} (under lock), in one step for readers per key. */
-    void swapInLocked(LogSegment rewritten, List<LogSegment> replaced) throws IOException {
-        segments.put(rewritten.baseOffset(), rewritten); // replaces the first of them atomically
-        List<LogSegment> leaving = new ArrayList<>(replaced);
-        leaving.remove(0);
-        for (LogSegment s : leaving) {
-            segments.remove(s.baseOffset(), s);
-        }
-        deleter.deleteLater(replaced, config.fileDeleteDelayMs());
+    /** Deletes the files of segments that left the log (under lock) {@code file.delete.delay.ms} from now. */
+    void deleteLater(List<LogSegment> removed) {
+        deleter.deleteLater(removed, config.fileDeleteDelayMs());
     }
 
     OpenFileCache files() {
@@ -464,10 +419,8 @@ final class SegmentedLog implements PartitionLog {
                 last.truncateTo(offset);
                 nextOffset = last.nextOffset();
             }
-            dirDirty = true;
-            // Offsets from here on will be written again: a crash must check them.
-            recoveryPoint = Math.min(recoveryPoint, nextOffset);
-            checkpointLocked();
+            checkpoints.truncated(nextOffset);
+            checkpoints.checkpoint(segments.values());
             LOG.info("Truncated {} to offset {} (log end offset was {}, now {})", tp, offset, before, nextOffset);
         }
     }
@@ -480,15 +433,12 @@ final class SegmentedLog implements PartitionLog {
             s.delete();
         }
         segments.clear();
-        LogSegment fresh = LogSegment.open(dir, offset, indexFactory, files);
+        LogSegment fresh = LogSegment.open(dir, offset, indexSwitch.factory(), files);
         fresh.resetIndexes();
         fresh.loadState(clock.getAsLong());
         segments.put(offset, fresh);
         nextOffset = offset;
-        if (movedLogStart >= 0) {
-            RecoveryPointFile.writeLogStart(dir, tp, offset); // the log starts over there
-            movedLogStart = offset;
-        }
+        checkpoints.restartAt(offset);
     }
 
     @Override
@@ -511,21 +461,13 @@ final class SegmentedLog implements PartitionLog {
 
     private void flushLocked(long now) throws IOException {
         segments.lastEntry().getValue().flush();
-        if (dirDirty) {
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException e) {
-                LOG.debug("Cannot fsync directory {}: {}", dir, e.toString());
-            }
-            dirDirty = false;
-        }
+        checkpoints.flushed(nextOffset);
         unflushedMessages = 0;
         lastFlushMs = now;
-        recoveryPoint = nextOffset;
     }
 
     long recoveryPoint() {
-        return recoveryPoint;
+        return checkpoints.recoveryPoint();
     }
 
     /**
@@ -535,22 +477,8 @@ final class SegmentedLog implements PartitionLog {
     void checkpointRecoveryPoint() throws IOException {
         synchronized (lock) {
             if (!closed) {
-                checkpointLocked();
+                checkpoints.checkpoint(segments.values());
             }
-        }
-    }
-
-    private void checkpointLocked() throws IOException {
-        long point = recoveryPoint;
-        for (LogSegment s : segments.values()) {
-            if (s.damaged()) {
-                point = Math.min(point, s.baseOffset()); // so the next start checks and repairs it
-                break;
-            }
-        }
-        if (point != checkpointedRecoveryPoint) {
-            RecoveryPointFile.write(dir, tp, point);
-            checkpointedRecoveryPoint = point;
         }
     }
 
@@ -574,8 +502,8 @@ final class SegmentedLog implements PartitionLog {
 
     @Override
     public Map<String, String> describe() {
-        String target = migratingTo;
-        return Map.of(DESCRIBE_STORE, "segment", DESCRIBE_INDEX, indexType,
+        String target = indexSwitch.migratingTo();
+        return Map.of(DESCRIBE_STORE, "segment", DESCRIBE_INDEX, indexSwitch.type(),
                 DESCRIBE_MIGRATING, target == null ? "false" : target,
                 DESCRIBE_HELD_SLICES, Integer.toString(holds.held()));
     }
@@ -587,80 +515,21 @@ final class SegmentedLog implements PartitionLog {
     static final String DESCRIBE_HELD_SLICES = "slices.held";
 
     OffsetIndexFactory indexFactory() {
-        return indexFactory;
+        return indexSwitch.factory();
     }
 
-    /**
-     * Moves every segment's indexes to {@code to}: builds them from the segment files without the lock while
-     * reads and appends go on with the old ones, then, under the lock, indexes what was appended meanwhile (and
-     * any segment rolled meanwhile) and switches all segments at once. The old indexes are deleted once no lookup
-     * uses them. On failure (or {@code stop}) the log keeps its old indexes and what was built is dropped.
-     *
-     * @return entries built, or -1 when the log was closed (or stopped) first
-     */
+    /** The segments by base offset (for the log's helpers: {@link LogIndexSwitch}, {@link SegmentRewrite}). */
+    ConcurrentSkipListMap<Long, LogSegment> segmentMap() {
+        return segments;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** See {@link LogIndexSwitch#switchTo}: moves every segment's indexes to {@code to}, live. */
     long switchIndexes(OffsetIndexFactory to, String toType, BooleanSupplier stop) throws IOException {
-        synchronized (swapLock) {
-            return switchIndexesLocked(to, toType, stop);
-        }
-    }
-
-    private long switchIndexesLocked(OffsetIndexFactory to, String toType, BooleanSupplier stop) throws IOException {
-        if (indexFactory == to) {
-            return 0;
-        }
-        migratingTo = toType;
-        Map<LogSegment, IndexBuild> builds = new HashMap<>();
-        try {
-            int interval = config.indexIntervalBytes();
-            for (LogSegment s : segments.values()) {
-                if (closed || stop.getAsBoolean()) {
-                    return -1;
-                }
-                if (s.indexFactory() == to) {
-                    continue; // switched by an earlier swap that failed half-way
-                }
-                IndexBuild b = IndexBuild.start(to, s);
-                builds.put(s, b);
-                b.catchUp(s, interval);
-            }
-            synchronized (lock) {
-                if (closed || stop.getAsBoolean()) {
-                    return -1;
-                }
-                interval = config.indexIntervalBytes();
-                for (LogSegment s : segments.values()) {
-                    IndexBuild b = builds.get(s);
-                    if (b == null && s.indexFactory() != to) {
-                        b = IndexBuild.start(to, s); // rolled during the bulk: small
-                        builds.put(s, b);
-                    }
-                    if (b != null) {
-                        b.catchUp(s, interval);
-                    }
-                }
-                long entries = 0;
-                for (LogSegment s : segments.values()) {
-                    IndexBuild b = builds.remove(s);
-                    if (b == null) {
-                        continue;
-                    }
-                    entries += b.entries();
-                    s.switchIndexes(b);
-                }
-                indexFactory = to;
-                indexType = toType;
-                return entries;
-            }
-        } finally {
-            migratingTo = null;
-            for (IndexBuild b : builds.values()) {
-                try {
-                    b.abandon(); // segments deleted meanwhile, or a swap given up
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Dropping indexes built for {} failed: {}", tp, e.toString());
-                }
-            }
-        }
+        return indexSwitch.switchTo(this, to, toType, stop);
     }
 
     @Override
@@ -682,27 +551,14 @@ final class SegmentedLog implements PartitionLog {
                 if (failure != null) {
                     throw failure;
                 }
-                recoveryPoint = nextOffset;
-                checkpointLocked();
+                checkpoints.closed(nextOffset);
+                checkpoints.checkpoint(segments.values());
                 Files.write(dir.resolve(LogFiles.CLEAN_SHUTDOWN), new byte[0]);
             } finally {
                 onClose.accept(this);
-                closeChannelsWhenReleased(List.copyOf(segments.values()));
+                deleter.closeWhenReleased(holds, List.copyOf(segments.values()));
             }
         }
-    }
-
-    /** Closes the segment files once no slice reads them (at once when none is held). */
-    private void closeChannelsWhenReleased(List<LogSegment> closing) {
-        holds.whenReleased(() -> {
-            for (LogSegment s : closing) {
-                try {
-                    s.closeChannel();
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Closing a segment file of {} failed: {}", tp, e.toString());
-                }
-            }
-        }, deleter.timer());
     }
 
     /**
@@ -724,7 +580,7 @@ final class SegmentedLog implements PartitionLog {
                 LOG.info("Deleted log {} in {}", tp, dir);
             } finally {
                 onClose.accept(this);
-                closeChannelsWhenReleased(deleting);
+                deleter.closeWhenReleased(holds, deleting);
             }
         }
     }

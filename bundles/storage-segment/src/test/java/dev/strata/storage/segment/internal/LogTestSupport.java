@@ -126,4 +126,25 @@ final class LogTestSupport {
         }
         return all;
     }
+
+    /**
+     * Every batch from the log start on, until a read finds nothing: as a consumer reads a log that is being
+     * appended to and compacted (a gap at the end, left by compaction, reads empty until later batches arrive).
+     */
+    static List<RecordBatch> readAvailableBatches(PartitionLog log) throws IOException {
+        List<RecordBatch> all = new java.util.ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            List<RecordBatch> batches = batchesOf(log.read(offset, 4096, true));
+            if (batches.isEmpty()) {
+                break;
+            }
+            if (batches.get(batches.size() - 1).nextOffset() <= offset) {
+                throw new AssertionError("A read at offset " + offset + " of " + log + " went backwards");
+            }
+            all.addAll(batches);
+            offset = batches.get(batches.size() - 1).nextOffset();
+        }
+        return all;
+    }
 }
