@@ -138,7 +138,9 @@ class FetchAndTopicsIT {
     @Test
     void deletingATopicRemovesItsPartitionDirectories() throws Exception {
         String topic = "doomed";
-        Clients.createTopic(strata.admin(), topic, 2);
+        // A deleted partition's directory is renamed -delete at once and removed file.delete.delay.ms later (60 s
+        // by default, so that fetches sending from it complete): 1 s here.
+        Clients.createTopic(strata.admin(), topic, 2, Map.of("file.delete.delay.ms", "1000"));
         try (KafkaProducer<String, String> producer = Clients.producer(strata.container())) {
             producer.send(new ProducerRecord<>(topic, 0, null, "p0")).get(30, TimeUnit.SECONDS);
             producer.send(new ProducerRecord<>(topic, 1, null, "p1")).get(30, TimeUnit.SECONDS);

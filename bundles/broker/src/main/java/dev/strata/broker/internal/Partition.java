@@ -4,7 +4,6 @@ import dev.strata.api.broker.ProduceResult;
 import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
-import dev.strata.api.compression.CompressionType;
 import dev.strata.api.log.AppendResult;
 import dev.strata.api.log.LogSlice;
 import dev.strata.api.log.PartitionLog;
@@ -14,11 +13,9 @@ import dev.strata.record.RecordBatch;
 import dev.strata.record.RecordBatches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,9 +49,6 @@ final class Partition implements ReplicatedPartition {
         }
     }
 
-    private record HighWatermarkWaiter(long offset, CompletableFuture<Boolean> future) {
-    }
-
     private final TopicPartition tp;
     /** The log, swapped when the store changes (see {@link #attach} and {@link #detach}). */
     private final LogSlot slot;
@@ -64,7 +58,7 @@ final class Partition implements ReplicatedPartition {
     private final AppendListener appendListener;
     private final ReentrantLock lock = new ReentrantLock();
     private final ProducerStateManager producerState;
-    private final ConcurrentLinkedQueue<HighWatermarkWaiter> hwWaiters = new ConcurrentLinkedQueue<>();
+    private final HighWatermarkWaiters hwWaiters = new HighWatermarkWaiters(() -> this.highWatermark);
     private final Object hwLock = new Object();
     private final int leaderEpoch;
     private final CompressionCodecs codecs;
@@ -294,11 +288,11 @@ final class Partition implements ReplicatedPartition {
         } catch (StrataException e) {
             return AppendOutcome.error(e.error(), e.getMessage());
         }
-        AppendOutcome refused = validateBatchKind(batch);
+        AppendOutcome refused = RecordValidator.checkBatchKind(batch);
         if (refused != null) {
             return refused;
         }
-        if (batch.hasProducerId() && decompressesOrRecompresses(batch, s)) {
+        if (batch.hasProducerId() && RecordValidator.decompressesOrRecompresses(batch, s)) {
             AppendOutcome duplicate = answerIfDuplicate(batch);
             if (duplicate != null) {
                 return duplicate;
@@ -364,12 +358,6 @@ final class Partition implements ReplicatedPartition {
         return new AppendOutcome(result, required);
     }
 
-    /** Whether validating {@code batch} goes through a codec (the costly path a retried duplicate should skip). */
-    private static boolean decompressesOrRecompresses(RecordBatch batch, TopicSettings s) {
-        CompressionType source = batch.compressionType();
-        return source != CompressionType.NONE || (s.storedCompression() != null && s.storedCompression() != source);
-    }
-
     /**
      * Answers a retry of a batch already in the log before it is decompressed or recompressed. The producer id,
      * epoch and sequence range come from the batch header (checked by its CRC), which recompression keeps. Anything
@@ -399,22 +387,6 @@ final class Partition implements ReplicatedPartition {
         return new AppendOutcome(result, original.lastOffset() + 1);
     }
 
-    /** Clients may not write control batches; transactional batches wait for the transactions issue. */
-    private static AppendOutcome validateBatchKind(RecordBatch batch) {
-        if (batch.isControl()) {
-            return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Clients are not allowed to write control records");
-        }
-        if (batch.isTransactional()) {
-            return AppendOutcome.error(ErrorCode.INVALID_TXN_STATE,
-                    "Transactional record batches are not supported yet");
-        }
-        if (batch.hasProducerId() && batch.baseSequence() < 0) {
-            return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()
-                    + " in a record batch of producer " + batch.producerId());
-        }
-        return null;
-    }
-
     /**
      * Called by {@link Replication}; never moves the high watermark backwards nor past the log end offset. Under the
      * partition lock (from {@link Replication#leaderAppended}) the waiters are left to {@link #append}, which
@@ -440,17 +412,7 @@ final class Partition implements ReplicatedPartition {
 
     /** Completes the acks=-1 waits that the high watermark has reached. Call without holding the partition lock. */
     void completeHighWatermarkWaiters() {
-        if (hwWaiters.isEmpty()) {
-            return;
-        }
-        long hw = highWatermark;
-        for (Iterator<HighWatermarkWaiter> it = hwWaiters.iterator(); it.hasNext(); ) {
-            HighWatermarkWaiter w = it.next();
-            if (w.offset() <= hw) {
-                it.remove();
-                w.future().complete(Boolean.TRUE);
-            }
-        }
+        hwWaiters.completeReached();
     }
 
     /**
@@ -458,19 +420,7 @@ final class Partition implements ReplicatedPartition {
      * partition is offline. The caller bounds the wait.
      */
     CompletableFuture<Boolean> awaitHighWatermark(long offset) {
-        if (highWatermark >= offset) {
-            return CompletableFuture.completedFuture(Boolean.TRUE);
-        }
-        CompletableFuture<Boolean> f = new CompletableFuture<>();
-        HighWatermarkWaiter w = new HighWatermarkWaiter(offset, f);
-        hwWaiters.add(w);
-        f.whenComplete((r, e) -> hwWaiters.remove(w));
-        if (highWatermark >= offset) { // it moved while we registered
-            f.complete(Boolean.TRUE);
-        } else if (offline) {
-            f.complete(Boolean.FALSE);
-        }
-        return f;
+        return hwWaiters.await(offset);
     }
 
     /**
@@ -499,22 +449,27 @@ final class Partition implements ReplicatedPartition {
     }
 
     /**
-     * Moves the log start offset up (retention, DeleteRecords) under the partition lock, so that it is serialised
-     * with appends and truncation as the log contract asks.
+     * Retention: moves the log start offset up to {@code offset} (the caller stays below the high watermark), under
+     * the partition lock, so that it is serialised with appends and truncation as the log contract asks.
      *
      * @return the segments the log removed
-     * @throws StrataException KAFKA_STORAGE_ERROR while detached, OFFSET_OUT_OF_RANGE beyond the log end
+     * @throws StrataException KAFKA_STORAGE_ERROR while detached, UNKNOWN_TOPIC_OR_PARTITION once offline
      */
     int advanceLogStartOffset(long offset) throws IOException {
         lock.lock();
         try {
-            if (offline) {
-                throw gone();
-            }
-            return slot.attachedLog(tp).advanceLogStartOffset(offset);
+            return attachedLog().advanceLogStartOffset(offset);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The log, under the lock. @throws StrataException when offline or detached */
+    private PartitionLog attachedLog() {
+        if (offline) {
+            throw gone();
+        }
+        return slot.attachedLog(tp);
     }
 
     void reconfigure(TopicSettings next) {
@@ -561,10 +516,7 @@ final class Partition implements ReplicatedPartition {
     long deleteRecords(long offset) throws IOException {
         lock.lock();
         try {
-            if (offline) {
-                throw gone();
-            }
-            PartitionLog log = slot.attachedLog(tp);
+            PartitionLog log = attachedLog();
             long hw = highWatermark;
             if (offset > hw) {
                 throw new StrataException(ErrorCode.OFFSET_OUT_OF_RANGE, "Cannot increment the log start offset to "
@@ -680,10 +632,7 @@ final class Partition implements ReplicatedPartition {
     }
 
     private void failWaiters() {
-        HighWatermarkWaiter w;
-        while ((w = hwWaiters.poll()) != null) {
-            w.future().complete(Boolean.FALSE);
-        }
+        hwWaiters.failAll();
     }
 
     @Override

@@ -60,6 +60,33 @@ final class RecordValidator {
     private RecordValidator() {
     }
 
+    /** Whether validating {@code batch} goes through a codec (the costly path a retried duplicate should skip). */
+    static boolean decompressesOrRecompresses(RecordBatch batch, TopicSettings s) {
+        CompressionType source = batch.compressionType();
+        return source != CompressionType.NONE || (s.storedCompression() != null && s.storedCompression() != source);
+    }
+
+    /**
+     * Clients may not write control batches; transactional batches wait for the transactions issue.
+     *
+     * @return the refusal, or null for a batch a client may write
+     */
+    static Partition.AppendOutcome checkBatchKind(RecordBatch batch) {
+        if (batch.isControl()) {
+            return Partition.AppendOutcome.error(ErrorCode.INVALID_RECORD,
+                    "Clients are not allowed to write control records");
+        }
+        if (batch.isTransactional()) {
+            return Partition.AppendOutcome.error(ErrorCode.INVALID_TXN_STATE,
+                    "Transactional record batches are not supported yet");
+        }
+        if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            return Partition.AppendOutcome.error(ErrorCode.INVALID_RECORD, "Invalid sequence number "
+                    + batch.baseSequence() + " in a record batch of producer " + batch.producerId());
+        }
+        return null;
+    }
+
     /**
      * Validates (and, for the topic's {@code compression.type}, recompresses) a batch whose header has passed
      * {@link RecordBatch#ensureValid()}.

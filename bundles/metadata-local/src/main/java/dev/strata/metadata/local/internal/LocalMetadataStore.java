@@ -450,10 +450,10 @@ public final class LocalMetadataStore implements MetadataStore {
             }
             int additional = totalCount - current;
             if (newAssignments != null) {
+                // Kafka's rules on the request are the broker's (TopicValidation); the store needs one list each.
                 if (newAssignments.size() != additional) {
-                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + additional
-                            + " additional partition(s), but only " + newAssignments.size()
-                            + " assignment(s) were specified.");
+                    throw new StrataException(ErrorCode.INVALID_REPLICA_ASSIGNMENT, additional
+                            + " new partition(s) need as many replica lists, not " + newAssignments.size());
                 }
                 for (List<Integer> replicas : newAssignments) {
                     if (!List.of(brokerId).equals(replicas)) {

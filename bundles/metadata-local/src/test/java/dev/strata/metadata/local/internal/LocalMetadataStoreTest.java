@@ -230,7 +230,7 @@ class LocalMetadataStoreTest {
                 assertError(ErrorCode.INVALID_PARTITIONS, () -> store.createPartitions("grow", 3, null)).getMessage());
         assertEquals("The topic grow currently has 5 partition(s); -1 would not be an increase.",
                 assertError(ErrorCode.INVALID_PARTITIONS, () -> store.createPartitions("grow", -1, null)).getMessage());
-        assertEquals("Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.",
+        assertEquals("2 new partition(s) need as many replica lists, not 1",
                 assertError(ErrorCode.INVALID_REPLICA_ASSIGNMENT,
                         () -> store.createPartitions("grow", 7, List.of(List.of(2)))).getMessage());
         assertEquals("The manual partition assignment [3] is not [2]: broker 2 is the only broker",
