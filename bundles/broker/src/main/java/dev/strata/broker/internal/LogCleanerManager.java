@@ -62,6 +62,10 @@ final class LogCleanerManager implements AutoCloseable {
     private volatile int generation;
     private volatile boolean closed;
     private volatile boolean warnedNoCleaner;
+    /** Since when no LogCleaner service was seen (-1: one was); the WARN waits {@link #NO_CLEANER_GRACE_MS}. */
+    private volatile long cleanerMissingSinceMs = -1;
+    /** A cleaner bundle starting after the broker (plain Felix, bundle order) is not a missing cleaner. */
+    static final long NO_CLEANER_GRACE_MS = 30_000;
 
     LogCleanerManager(Path logDir, LogManager logs, MetadataStore metadata, Supplier<LogCleaner> cleaner,
                       BrokerSettings broker, LongSupplier clock) {
@@ -127,6 +131,7 @@ final class LogCleanerManager implements AutoCloseable {
     /** A LogCleaner service came or went: look at the logs again now. */
     void cleanerChanged() {
         warnedNoCleaner = false;
+        cleanerMissingSinceMs = -1;
         synchronized (lock) {
             lock.notifyAll();
         }
@@ -302,7 +307,10 @@ final class LogCleanerManager implements AutoCloseable {
                     continue;
                 }
                 if (service == null) {
-                    if (!warnedNoCleaner) {
+                    if (cleanerMissingSinceMs < 0) {
+                        cleanerMissingSinceMs = now;
+                    }
+                    if (!warnedNoCleaner && now - cleanerMissingSinceMs >= NO_CLEANER_GRACE_MS) {
                         warnedNoCleaner = true;
                         LOG.warn("No LogCleaner service is installed: compacted topics such as {} are not cleaned"
                                 + " (install the strata-log-cleaner feature)", tp.topic());
