@@ -50,6 +50,26 @@ public @interface BrokerConfiguration {
     @AttributeDefinition(name = "log.roll.ms", description = "Segment age before a roll (topic override: segment.ms)")
     long log_roll_ms() default 604800000L;
 
+    // Retention: the hours key only, as the console form saves the defaults it shows and the finer synonyms
+    // (log.retention.minutes, log.retention.ms) win over it, so a value set in one of them is never overridden.
+    @AttributeDefinition(name = "log.retention.hours", description = "Hours to keep a log segment before deleting it"
+            + " (topic override: retention.ms; log.retention.minutes and log.retention.ms, when set, take precedence)")
+    int log_retention_hours() default 168;
+
+    @AttributeDefinition(name = "log.retention.bytes",
+            description = "The most bytes a partition keeps before old segments are deleted; -1: no limit (topic "
+                    + "override: retention.bytes)")
+    long log_retention_bytes() default -1L;
+
+    @AttributeDefinition(name = "log.retention.check.interval.ms", min = "1",
+            description = "How often retention looks for segments to delete (read at start)")
+    long log_retention_check_interval_ms() default 300000L;
+
+    @AttributeDefinition(name = "log.segment.delete.delay.ms", min = "0",
+            description = "How long a removed segment's files stay, renamed .deleted, before they are deleted "
+                    + "(topic override: file.delete.delay.ms)")
+    long log_segment_delete_delay_ms() default 60000L;
+
     @AttributeDefinition(name = "log.flush.interval.messages",
             description = "fsync after this many messages (topic override: flush.messages);"
                     + " the default leaves it to the OS")
