@@ -1,6 +1,5 @@
 package dev.strata.broker.internal;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -19,7 +18,6 @@ record CleanerSettings(boolean enable, int threads, long dedupeBufferSize, long 
     static final String DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
     static final String BACKOFF_MS = "log.cleaner.backoff.ms";
 
-    static final String CLEANUP_POLICY = "cleanup.policy";
     static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
     static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
@@ -42,8 +40,7 @@ record CleanerSettings(boolean enable, int threads, long dedupeBufferSize, long 
 
     /** Whether a topic's {@code cleanup.policy} includes {@code compact}. */
     static boolean compacted(Map<String, String> overrides, BrokerSettings broker) {
-        String policy = TopicConfigs.effective(CLEANUP_POLICY, overrides, broker);
-        return Arrays.stream(policy.split(",")).map(String::trim).anyMatch("compact"::equalsIgnoreCase);
+        return TopicConfigs.cleanupPolicyIncludes("compact", overrides, broker);
     }
 
     /** The per-topic settings of one compacted topic. */

@@ -76,13 +76,7 @@ final class PartitionAdmin {
 
     /** Whether {@code cleanup.policy} lets records be deleted (Kafka: it contains {@code delete}). */
     private boolean deletePolicy(TopicMetadata t) {
-        String policy = TopicConfigs.effective("cleanup.policy", t.configs(), settings.get());
-        for (String p : policy.split(",")) {
-            if (p.trim().equals("delete")) {
-                return true;
-            }
-        }
-        return false;
+        return TopicConfigs.cleanupPolicyIncludes("delete", t.configs(), settings.get());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.strata.broker.internal;
 
 import dev.strata.api.log.SegmentInfo;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -17,13 +16,11 @@ import java.util.Map;
  */
 record RetentionPolicy(boolean delete, long retentionMs, long retentionBytes) {
 
-    static final String CLEANUP_POLICY = "cleanup.policy";
     static final String RETENTION_MS = "retention.ms";
     static final String RETENTION_BYTES = "retention.bytes";
 
     static RetentionPolicy of(Map<String, String> overrides, BrokerSettings broker) {
-        String policy = TopicConfigs.effective(CLEANUP_POLICY, overrides, broker);
-        return new RetentionPolicy(Arrays.asList(policy.split(",")).contains("delete"),
+        return new RetentionPolicy(TopicConfigs.cleanupPolicyIncludes("delete", overrides, broker),
                 Long.parseLong(TopicConfigs.effective(RETENTION_MS, overrides, broker)),
                 Long.parseLong(TopicConfigs.effective(RETENTION_BYTES, overrides, broker)));
     }

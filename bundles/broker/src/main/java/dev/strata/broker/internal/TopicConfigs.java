@@ -31,6 +31,7 @@ final class TopicConfigs {
     static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
     static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
     static final String FILE_DELETE_DELAY_MS = "file.delete.delay.ms";
+    static final String CLEANUP_POLICY = "cleanup.policy";
     static final String COMPRESSION_TYPE = "compression.type";
     static final String COMPRESSION_GZIP_LEVEL = "compression.gzip.level";
     static final String COMPRESSION_LZ4_LEVEL = "compression.lz4.level";
@@ -55,7 +56,7 @@ final class TopicConfigs {
 
     static {
         Map<String, Def> m = new TreeMap<>();
-        put(m, num("cleanup.policy", Type.LIST, "delete", 0, 0, "delete", "compact"));
+        put(m, num(CLEANUP_POLICY, Type.LIST, "delete", 0, 0, "delete", "compact"));
         put(m, num(COMPRESSION_TYPE, Type.STRING, "producer", 0, 0,
                 "uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"));
         // KIP-390's ranges; gzip also excludes 0 (see validate).
@@ -305,6 +306,19 @@ final class TopicConfigs {
             v = broker.topicDefaults().get(name);
         }
         return v == null ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(v));
+    }
+
+    /**
+     * Whether the topic's effective {@code cleanup.policy} includes {@code policy} ({@code delete} or
+     * {@code compact}): retention, the cleaner and DeleteRecords ask.
+     */
+    static boolean cleanupPolicyIncludes(String policy, Map<String, String> overrides, BrokerSettings broker) {
+        for (String p : effective(CLEANUP_POLICY, overrides, broker).split(",")) {
+            if (p.trim().equalsIgnoreCase(policy)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean logAppendTime(Map<String, String> overrides, BrokerSettings broker) {
