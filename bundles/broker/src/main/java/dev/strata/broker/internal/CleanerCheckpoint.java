@@ -1,14 +1,11 @@
 package dev.strata.broker.internal;
 
 import dev.strata.api.common.TopicPartition;
+import dev.strata.files.AtomicFiles;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +13,9 @@ import java.util.Map;
 /**
  * Kafka's {@code cleaner-offset-checkpoint} in the log directory: each compacted partition's first dirty offset, so
  * that a restart does not clean the whole log again. Kafka's checkpoint format (version 0, the entry count, then
- * {@code topic partition offset} lines), written to a temporary file, forced and renamed over the old one, so a
- * crash leaves the old or the new file. Not thread-safe: the cleaner manager calls it under its lock.
+ * {@code topic partition offset} lines), written through {@link AtomicFiles#write} (temporary file, fsync, rename,
+ * directory fsync), so a crash leaves the old or the new file. Not thread-safe: the cleaner manager calls it
+ * under its lock.
  */
 final class CleanerCheckpoint {
     static final String FILE_NAME = "cleaner-offset-checkpoint";
@@ -57,16 +55,11 @@ final class CleanerCheckpoint {
     }
 
     void write(Map<TopicPartition, Long> offsets) throws IOException {
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write("0\n" + offsets.size() + "\n");
-            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-                w.write(e.getKey().topic() + " " + e.getKey().partition() + " " + e.getValue() + "\n");
-            }
+        StringBuilder text = new StringBuilder("0\n").append(offsets.size()).append('\n');
+        for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            text.append(e.getKey().topic()).append(' ').append(e.getKey().partition()).append(' ')
+                    .append(e.getValue()).append('\n');
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
