@@ -1,5 +1,6 @@
 package dev.strata.api.metadata;
 
+import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.TopicPartition;
 import java.util.Collection;
 import java.util.List;
@@ -22,6 +23,12 @@ public interface MetadataStore {
     int localBrokerId();
 
     List<BrokerInfo> liveBrokers();
+
+    /**
+     * The broker that is the cluster's controller now, or -1 while none is known (an election under way, the cluster
+     * metadata out of reach). A single broker is its own controller.
+     */
+    int controllerId();
 
     Collection<TopicMetadata> topics();
 
@@ -72,6 +79,49 @@ public interface MetadataStore {
 
     /** Empty when the partition does not exist. */
     Optional<PartitionState> partitionState(TopicPartition tp);
+
+    /**
+     * Reserves {@code count} producer ids that no broker of the cluster hands out again, durably, before it returns
+     * (a single broker keeps the next free id in a file; a cluster takes a block from ZooKeeper).
+     *
+     * @return the first of the reserved ids
+     * @throws dev.strata.api.common.StrataException a retriable error (COORDINATOR_LOAD_IN_PROGRESS) when the
+     *     cluster metadata cannot be reached
+     */
+    long allocateProducerIds(int count);
+
+    /**
+     * Leader election for {@code partitions} (ElectLeaders), done by the controller: PREFERRED makes each partition's
+     * first replica its leader when it is live and in the ISR; UNCLEAN elects any live replica for a partition with
+     * no leader. Waits for the controller up to {@code timeoutMs}.
+     *
+     * @return per partition: NONE (elected), ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+     *     ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION, or REQUEST_TIMED_OUT
+     * @throws dev.strata.api.common.StrataException a retriable error (NOT_CONTROLLER, REQUEST_TIMED_OUT) when the
+     *     cluster metadata cannot be reached
+     */
+    Map<TopicPartition, ErrorCode> electLeaders(ElectionType type, Collection<TopicPartition> partitions,
+                                                long timeoutMs);
+
+    /**
+     * The ISR seam for replication: the leader of {@code tp} at {@code leaderEpoch} sets its in-sync replicas. The
+     * write is conditional, so a deposed leader (an older epoch) cannot change them.
+     *
+     * @return the state now stored
+     * @throws dev.strata.api.common.StrataException FENCED_LEADER_EPOCH when {@code leaderEpoch} is not the current
+     *     one or this broker does not lead {@code tp}, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REQUEST (an ISR without the
+     *     leader or with a broker that is not a replica), a retriable error when the metadata cannot be reached
+     */
+    PartitionState alterIsr(TopicPartition tp, int leaderEpoch, List<Integer> isr);
+
+    /**
+     * This broker is stopping (controlled shutdown): the controller hands each partition it leads to another live
+     * in-sync replica and removes it from the ISRs it is in, before the broker closes its logs. Partitions with no
+     * other in-sync replica stay led by it until its registration ends. Waits up to {@code timeoutMs}.
+     *
+     * @return how many partitions this broker still leads (0 when every leadership moved)
+     */
+    int controlledShutdown(long timeoutMs);
 
     void addListener(MetadataListener listener);
 

@@ -62,8 +62,7 @@ final class BrokerCore implements AutoCloseable {
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         try {
             LogDirs.check(settings.logDir());
-            ProducerIdManager producerIds = new ProducerIdManager(
-                    settings.logDir().resolve(ProducerIdManager.META_DIR));
+            ProducerIdManager producerIds = new ProducerIdManager(metadata);
             DelayedFetchPurgatory[] purgatoryRef = new DelayedFetchPurgatory[1];
             // The log manager tells the purgatory about appends; the purgatory reads through the log manager.
             LogManager logs = new LogManager(settings.logDir(), stores, metadata, settings, replication,

@@ -4,6 +4,7 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.metadata.BrokerInfo;
+import dev.strata.api.metadata.ElectionType;
 import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.metadata.PartitionState;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code __strata_meta/topics.properties}: one group of keys per topic, keyed by topic id (names may contain
  *       dots): {@code <id>.name}, {@code <id>.partitions}, {@code <id>.replication.factor},
  *       {@code <id>.config.<name>}. Rewritten whole (temp file, fsync, atomic rename) on every change.</li>
+ *   <li>{@code __strata_meta/producer-ids.properties}: the producer ids reserved so far ({@link LocalProducerIds}).
+ *   </li>
  *   <li>{@code __strata_meta/broker-configs.properties}: the dynamic broker settings (AlterConfigs on a broker),
  *       {@code default.<name>} for the cluster default and {@code broker.<id>.<name>} per broker; written the same
  *       way.</li>
@@ -98,6 +102,7 @@ public final class LocalMetadataStore implements MetadataStore {
     private final Map<String, Map<String, String>> brokerConfigs = new ConcurrentHashMap<>();
     private final Path brokerConfigsFile;
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private final LocalProducerIds producerIds;
     private ComponentContext context;
 
     /**
@@ -181,6 +186,7 @@ public final class LocalMetadataStore implements MetadataStore {
         this.brokerConfigsFile = logDir.resolve(META_DIR).resolve(BROKER_CONFIGS_FILE);
         loadTopics();
         loadBrokerConfigs();
+        this.producerIds = new LocalProducerIds(logDir.resolve(META_DIR));
         LOG.info("Metadata loaded from {}: cluster id {}, broker id {}, {} topic(s)", logDir, clusterId, brokerId,
                 topics.size());
     }
@@ -292,6 +298,12 @@ public final class LocalMetadataStore implements MetadataStore {
 
     @Override
     public int localBrokerId() {
+        return brokerId;
+    }
+
+    /** A single broker is its own controller. */
+    @Override
+    public int controllerId() {
         return brokerId;
     }
 
@@ -588,6 +600,45 @@ public final class LocalMetadataStore implements MetadataStore {
         }
         List<Integer> self = List.of(brokerId);
         return Optional.of(new PartitionState(tp, brokerId, 0, self, self));
+    }
+
+    @Override
+    public long allocateProducerIds(int count) {
+        return producerIds.allocate(count);
+    }
+
+    /** Every partition is led by its only replica, this broker: there is nothing to elect. */
+    @Override
+    public Map<TopicPartition, ErrorCode> electLeaders(ElectionType type, Collection<TopicPartition> partitions,
+                                                       long timeoutMs) {
+        Map<TopicPartition, ErrorCode> result = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            result.put(tp, partitionState(tp).isPresent() ? ErrorCode.ELECTION_NOT_NEEDED
+                    : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+        return result;
+    }
+
+    /** The only ISR one broker can have is itself, at epoch 0. */
+    @Override
+    public PartitionState alterIsr(TopicPartition tp, int leaderEpoch, List<Integer> isr) {
+        PartitionState state = partitionState(tp).orElseThrow(() -> new StrataException(
+                ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition: " + tp));
+        if (leaderEpoch != state.leaderEpoch()) {
+            throw new StrataException(ErrorCode.FENCED_LEADER_EPOCH, "Leader epoch " + leaderEpoch + " of " + tp
+                    + " is not the current one (" + state.leaderEpoch() + ")");
+        }
+        if (!state.isr().equals(isr)) {
+            throw new StrataException(ErrorCode.INVALID_REQUEST, "The ISR of " + tp + " on a single broker is "
+                    + state.isr() + ", not " + isr);
+        }
+        return state;
+    }
+
+    /** No other broker can take over: every partition stays led by this one until it stops. */
+    @Override
+    public int controlledShutdown(long timeoutMs) {
+        return topics.values().stream().mapToInt(TopicMetadata::partitionCount).sum();
     }
 
     @Override

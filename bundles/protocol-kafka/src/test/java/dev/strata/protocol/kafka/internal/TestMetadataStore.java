@@ -129,4 +129,36 @@ final class TestMetadataStore implements MetadataStore {
     public void removeListener(MetadataListener listener) {
         listeners.remove(listener);
     }
+
+    @Override
+    public int controllerId() {
+        return BROKER_ID;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong nextProducerId = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public long allocateProducerIds(int count) {
+        return nextProducerId.getAndAdd(count);
+    }
+
+    @Override
+    public Map<TopicPartition, ErrorCode> electLeaders(dev.strata.api.metadata.ElectionType type,
+                                                       Collection<TopicPartition> partitions, long timeoutMs) {
+        Map<TopicPartition, ErrorCode> result = new java.util.LinkedHashMap<>();
+        partitions.forEach(tp -> result.put(tp, partitionState(tp).isPresent() ? ErrorCode.ELECTION_NOT_NEEDED
+                : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        return result;
+    }
+
+    @Override
+    public PartitionState alterIsr(TopicPartition tp, int leaderEpoch, List<Integer> isr) {
+        return partitionState(tp).orElseThrow(() -> new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+                "Unknown " + tp));
+    }
+
+    @Override
+    public int controlledShutdown(long timeoutMs) {
+        return 0;
+    }
 }
