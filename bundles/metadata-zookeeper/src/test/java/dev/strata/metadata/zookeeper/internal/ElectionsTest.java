@@ -25,7 +25,8 @@ class ElectionsTest {
         record Case(Set<Integer> live, Set<Integer> shuttingDown, List<LeaderAndIsr> expected) {
         }
         List<Case> cases = List.of(
-                new Case(Set.of(1, 2, 3), Set.of(), List.of(lai(1, 0, 1, 2, 3), lai(2, 0, 2, 3, 1), lai(3, 0, 3, 1, 2))),
+                new Case(Set.of(1, 2, 3), Set.of(),
+                        List.of(lai(1, 0, 1, 2, 3), lai(2, 0, 2, 3, 1), lai(3, 0, 3, 1, 2))),
                 new Case(Set.of(2, 3), Set.of(), List.of(lai(2, 0, 2, 3), lai(2, 0, 2, 3), lai(3, 0, 3, 2))),
                 new Case(Set.of(1, 2, 3), Set.of(3), List.of(lai(1, 0, 1, 2), lai(2, 0, 2, 1), lai(1, 0, 1, 2))),
                 new Case(Set.of(3), Set.of(), List.of(lai(3, 0, 3), lai(3, 0, 3), lai(3, 0, 3))),
