@@ -48,7 +48,8 @@ public final class StrataContainer implements AutoCloseable {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     /** Run-time state a distribution directory may hold if someone started it in place; never copied. */
-    private static final Set<String> SKIPPED_TOP_LEVEL = Set.of("data", "work", "felix-cache", "log", "logs");
+    private static final Set<String> SKIPPED_TOP_LEVEL = Set.of("data", "work", "felix-cache", "log", "logs",
+            "cluster", "zookeeper"); // the last two: bin/cluster's and bin/zookeeper's instances and data
     /** Generated at first start (so each container makes its own), never copied. */
     private static final Set<String> SKIPPED_FILES = Set.of("etc/webconsole.credentials",
             "etc/" + WEB_CONSOLE_PID + ".cfg");
