@@ -57,6 +57,75 @@ class ZooKeeperDistributionIT {
     }
 
     @Test
+    void binClusterStartsZooKeeperAndTwoBrokersPrintsThemAndStopsThem() throws Exception {
+        StrataContainer copy = StrataContainer.create("bin-cluster"); // an installation of its own, never started
+        Path script = copy.home().resolve("bin/cluster");
+        int kafka = consecutiveFreePorts(2);
+        int http = consecutiveFreePorts(2);
+        int zk = StrataContainer.freePort();
+        Map<String, String> environment = new java.util.HashMap<>();
+        environment.put("STRATA_HOME", null);
+        environment.put("STRATA_CLUSTER_DIR", null);
+        environment.put("KAFKA_PORT", Integer.toString(kafka));
+        environment.put("HTTP_PORT", Integer.toString(http));
+        environment.put("ZOOKEEPER_PORT", Integer.toString(zk));
+        environment.put("STRATA_HEAP_OPTS", "-Xmx512m -XX:MaxDirectMemorySize=256m");
+        ClientProcess shell = new ClientProcess(copy.home().resolve("bin-cluster-runs"), environment);
+        try {
+            ClientProcess.Result start = shell.run(List.of("/bin/sh", script.toString(), "start", "2"), "",
+                    Duration.ofSeconds(180));
+            assertEquals(0, start.exitCode(), start.describe());
+            assertTrue(start.stdout().contains("Bootstrap servers: 127.0.0.1:" + kafka + ",127.0.0.1:" + (kafka + 1)),
+                    start.describe());
+            assertTrue(start.stdout().contains("ZooKeeper running on 127.0.0.1:" + zk), start.describe());
+            for (int id = 1; id <= 2; id++) {
+                Path instance = copy.home().resolve("cluster/broker-" + id);
+                String broker = Files.readString(instance.resolve("etc/dev.strata.broker.cfg"));
+                assertTrue(broker.contains("broker.id = " + id + "\n")
+                        && broker.contains("zookeeper.connect = 127.0.0.1:" + zk + "/strata\n")
+                        && broker.contains("log.dirs = " + instance.resolve("data") + "\n"), broker);
+                assertTrue(start.stdout().contains("broker " + id + "  kafka 127.0.0.1:" + (kafka + id - 1)
+                        + "  console http://127.0.0.1:" + (http + id - 1) + "/system/console  running"), start.stdout());
+                try (RawKafkaConnection connection = RawKafkaConnection.open(kafka + id - 1, Duration.ofSeconds(5))) {
+                    assertEquals(0, connection.apiVersions().errorCode(), "broker " + id + " answers ApiVersions");
+                }
+            }
+            ClientProcess.Result again = shell.run(List.of("/bin/sh", script.toString(), "start", "2"), "",
+                    Duration.ofSeconds(60));
+            assertEquals(1, again.exitCode(), "a second start while it runs is refused: " + again.describe());
+        } finally {
+            ClientProcess.Result stop = shell.run(List.of("/bin/sh", script.toString(), "stop"), "",
+                    Duration.ofSeconds(120));
+            assertEquals(0, stop.exitCode(), stop.describe());
+        }
+        ClientProcess.Result status = shell.run(List.of("/bin/sh", script.toString(), "status"), "",
+                Duration.ofSeconds(60));
+        assertTrue(status.stdout().contains("broker 1 ") && status.stdout().contains("broker 2 ")
+                && !status.stdout().contains("running (pid") && status.stdout().contains("ZooKeeper is not running"),
+                status.describe());
+    }
+
+    /** The first of {@code count} consecutive ports free on loopback now. */
+    private static int consecutiveFreePorts(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = StrataContainer.freePort();
+            boolean free = true;
+            for (int p = first + 1; p < first + count && free; p++) {
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(p, 1,
+                        java.net.InetAddress.getLoopbackAddress())) {
+                    socket.getLocalPort();
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free && first + count <= 65535) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports");
+    }
+
+    @Test
     void aContainerWithZooKeeperConnectStartsAndStrataClusterShowsIt() throws Exception {
         try (ZooKeeperServerProcess zookeeper = ZooKeeperServerProcess.create("zk-one").start();
              StrataCluster cluster = StrataCluster.create("one", zookeeper, 1,
