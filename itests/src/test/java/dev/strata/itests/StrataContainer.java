@@ -48,7 +48,8 @@ public final class StrataContainer implements AutoCloseable {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     /** Run-time state a distribution directory may hold if someone started it in place; never copied. */
-    private static final Set<String> SKIPPED_TOP_LEVEL = Set.of("data", "work", "felix-cache", "log", "logs");
+    private static final Set<String> SKIPPED_TOP_LEVEL = Set.of("data", "work", "felix-cache", "log", "logs",
+            "cluster", "zookeeper"); // the last two: bin/cluster's and bin/zookeeper's instances and data
     /** Generated at first start (so each container makes its own), never copied. */
     private static final Set<String> SKIPPED_FILES = Set.of("etc/webconsole.credentials",
             "etc/" + WEB_CONSOLE_PID + ".cfg");
@@ -63,6 +64,9 @@ public final class StrataContainer implements AutoCloseable {
     private volatile Process process;
     private int starts;
     private int openFileLimit;
+    /** Set in etc/ at every start, after the harness's own keys (cluster members: broker.id, zookeeper.connect...). */
+    private final Map<String, String> brokerSettings = new LinkedHashMap<>();
+    private final Map<String, String> protocolSettings = new LinkedHashMap<>();
 
     private StrataContainer(String name, Path home, int kafkaPort, int httpPort, boolean launcherWasExecutable) {
         this.name = name;
@@ -118,8 +122,11 @@ public final class StrataContainer implements AutoCloseable {
         Map<String, String> protocol = new LinkedHashMap<>();
         protocol.put("host", "127.0.0.1");
         protocol.put("port", Integer.toString(kafkaPort));
+        protocol.putAll(protocolSettings);
         setProperties(etc.resolve(PROTOCOL_PID + ".cfg"), protocol);
-        setProperties(etc.resolve(BROKER_PID + ".cfg"), Map.of("log.dirs", dataDir.toString()));
+        Map<String, String> broker = new LinkedHashMap<>(brokerSettings);
+        broker.put("log.dirs", dataDir.toString());
+        setProperties(etc.resolve(BROKER_PID + ".cfg"), broker);
         Map<String, String> framework = new LinkedHashMap<>();
         framework.put("org.osgi.service.http.port", Integer.toString(httpPort));
         framework.put("org.apache.felix.http.host", "127.0.0.1");
@@ -359,6 +366,27 @@ public final class StrataContainer implements AutoCloseable {
     public StrataContainer withOpenFileLimit(int limit) {
         this.openFileLimit = limit;
         return this;
+    }
+
+    /**
+     * Broker settings ({@code etc/dev.strata.broker.cfg}) written at every start from the next one on, e.g. broker.id
+     * and zookeeper.connect; {@code log.dirs} stays the harness's.
+     */
+    public StrataContainer withBrokerSettings(Map<String, String> settings) {
+        brokerSettings.putAll(settings);
+        return this;
+    }
+
+    /** Kafka listener settings ({@code etc/dev.strata.protocol.kafka.cfg}) written at every start from the next on. */
+    public StrataContainer withProtocolSettings(Map<String, String> settings) {
+        protocolSettings.putAll(settings);
+        return this;
+    }
+
+    /** The container's process id (the JVM: bin/strata execs it); -1 before the first start. */
+    public long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
     }
 
     /** The JVM's command line (bin/strata execs java, so the launched process is the JVM). */
