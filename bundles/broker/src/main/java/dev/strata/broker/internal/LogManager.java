@@ -7,6 +7,7 @@ import dev.strata.api.log.LogStore;
 import dev.strata.api.log.PartitionLog;
 import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.PartitionState;
 import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.replication.Replication;
 import dev.strata.files.AtomicFiles;
@@ -34,8 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the partition logs under {@code log.dirs}: one directory {@code <topic>-<partition>} per partition, opened
  * through the {@link LogStore} with a {@link dev.strata.api.log.LogConfig} made of broker defaults and topic
- * overrides. Follows the metadata store: creates logs for new topics, deletes them (files and directories) with
- * their topic, reconfigures them when settings change. The store is only reached through this class.
+ * overrides. Follows the metadata store: holds the logs of the partitions with a replica on this broker (their
+ * {@link PartitionState#replicas()} name it), creates them for new topics, deletes them (files and directories)
+ * with their topic, reconfigures them when settings change, and moves each partition's leadership and leader epoch
+ * as {@link #partitionStatesChanged} says. The client paths reach a partition through {@link #leaderPartition}, which
+ * answers NOT_LEADER_OR_FOLLOWER unless this broker leads it. The log store is only reached through this class.
  *
  * <p>The store can change while the broker runs ({@link StoreBinding}): when a store goes away, every partition
  * whose log it opened is detached at once (its log closed; appends wait, fetches find nothing new, for up to
@@ -65,6 +69,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         return t;
     });
     private final MetadataStore metadata;
+    private final int localBrokerId;
     private final Replication replication;
     private final Partition.AppendListener appendListener;
     private final LongSupplier clock;
@@ -80,13 +85,14 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         this.logDir = logDir;
         this.stores = stores;
         this.metadata = metadata;
+        this.localBrokerId = metadata.localBrokerId();
         this.broker = broker;
         this.replication = replication;
         this.appendListener = appendListener;
         this.clock = clock;
     }
 
-    /** Opens every partition the metadata knows and starts following topic changes. */
+    /** Opens every partition with a replica here and starts following topic and leadership changes. */
     void startup() throws IOException {
         Files.createDirectories(logDir);
         finishInterruptedDeletions();
@@ -97,10 +103,15 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                     + "KAFKA_STORAGE_ERROR)", broker.storeUnavailableWaitMs());
         }
         int opened = 0;
+        int leading = 0;
         for (TopicMetadata t : metadata.topics()) {
             for (int p = 0; p < t.partitionCount(); p++) {
+                TopicPartition tp = new TopicPartition(t.name(), p);
+                if (!hostedHere(metadata.partitionState(tp).orElse(null))) {
+                    continue;
+                }
                 try {
-                    partition(new TopicPartition(t.name(), p));
+                    leading += partition(tp).isLeader() ? 1 : 0;
                     opened++;
                 } catch (StrataException e) {
                     LOG.error("Partition {}-{} stays offline: {}", t.name(), p, e.getMessage(), e.getCause());
@@ -108,7 +119,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             }
         }
         warnAboutOrphans();
-        LOG.info("Opened {} partition log(s) in {}{}", opened, logDir,
+        LOG.info("Opened {} partition log(s) in {} ({} led by this broker){}", opened, logDir, leading,
                 stores.current() == null ? "" : " with log store " + stores.current());
     }
 
@@ -165,10 +176,35 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     }
 
     /**
-     * The open partition, opening it if the metadata knows it but its log is not open yet (after an earlier
-     * failure, or a listener that has not run).
+     * The partition if this broker leads it: what produce, fetch, ListOffsets, DeleteRecords and DescribeProducers
+     * serve. One map lookup while it is open and led here.
      *
-     * @throws StrataException UNKNOWN_TOPIC_OR_PARTITION, or KAFKA_STORAGE_ERROR when the log cannot be opened
+     * @throws StrataException NOT_LEADER_OR_FOLLOWER when another broker (or none) leads it, or this one holds no
+     *     replica of it; UNKNOWN_TOPIC_OR_PARTITION; KAFKA_STORAGE_ERROR when its log cannot be opened
+     */
+    Partition leaderPartition(TopicPartition tp) {
+        Partition p = partitions.get(tp);
+        if (p != null && p.isLeader()) {
+            return p;
+        }
+        p = partition(tp);
+        if (!p.isLeader()) {
+            throw notLeader(tp);
+        }
+        return p;
+    }
+
+    private StrataException notLeader(TopicPartition tp) {
+        return new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition " + tp
+                + " on broker " + localBrokerId);
+    }
+
+    /**
+     * The open partition (led here or not), opening it if it has a replica here but its log is not open yet (after
+     * an earlier failure, or a listener that has not run).
+     *
+     * @throws StrataException UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER when this broker holds no replica of
+     *     it, or KAFKA_STORAGE_ERROR when the log cannot be opened
      */
     Partition partition(TopicPartition tp) {
         Partition p = partitions.get(tp);
@@ -179,11 +215,21 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             throw new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "The broker is shutting down");
         }
         TopicMetadata t = metadata.topic(tp.topic()).orElse(null);
-        if (t == null || tp.partition() >= t.partitionCount()) {
+        PartitionState state = t == null || tp.partition() >= t.partitionCount() ? null
+                : metadata.partitionState(tp).orElse(null);
+        if (state == null) {
             throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                     "This server does not host this topic-partition: " + tp);
         }
-        return partitions.computeIfAbsent(tp, k -> open(k, t));
+        if (!hostedHere(state)) {
+            throw notLeader(tp);
+        }
+        return partitions.computeIfAbsent(tp, k -> open(k, t, state));
+    }
+
+    /** Whether this broker holds a replica of the partition. */
+    private boolean hostedHere(PartitionState state) {
+        return state != null && state.replicas().contains(localBrokerId);
     }
 
     /** The open partitions (a snapshot). */
@@ -191,11 +237,10 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         return List.copyOf(partitions.values());
     }
 
-    private Partition open(TopicPartition tp, TopicMetadata t) {
+    private Partition open(TopicPartition tp, TopicMetadata t, PartitionState state) {
         TopicSettings settings = TopicSettings.of(t.configs(), broker);
-        int leaderEpoch = metadata.partitionState(tp).map(s -> s.leaderEpoch()).orElse(0);
-        Partition p = new Partition(tp, settings, leaderEpoch, replication, appendListener, codecs,
-                clock.getAsLong());
+        Partition p = new Partition(tp, settings, state.leader() == localBrokerId, state.leaderEpoch(), replication,
+                appendListener, codecs, clock.getAsLong());
         StoreRef store = stores.current();
         if (store != null) {
             swapLock.lock();
@@ -377,10 +422,16 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         openNew(topic, previousCount);
     }
 
-    /** Opens the topic's partitions from {@code from} on, none of which has data yet. */
+    /**
+     * Opens the topic's partitions from {@code from} on that have a replica here, none of which has data yet. (A
+     * cluster's store may tell the partitions' states later: {@link #partitionStatesChanged} opens them then.)
+     */
     private void openNew(TopicMetadata topic, int from) {
         for (int i = from; i < topic.partitionCount(); i++) {
             TopicPartition tp = new TopicPartition(topic.name(), i);
+            if (!hostedHere(metadata.partitionState(tp).orElse(null))) {
+                continue;
+            }
             Path dir = directoryOf(tp);
             if (Files.exists(dir) && !partitions.containsKey(tp)) {
                 // A new partition has no data: this is what a deleted topic of the same name left after a crash.
@@ -453,6 +504,55 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                     left.size() == 1 ? "y" : "ies");
             removeDeleted(left);
             AtomicFiles.fsyncDirectory(logDir);
+        }
+    }
+
+    /**
+     * Leadership moved: opens the logs of partitions newly assigned here, and has each partition held here follow
+     * its leader and epoch (becoming leader opens it to replication; ceasing to lead answers its waiting requests with
+     * NOT_LEADER_OR_FOLLOWER). A partition no longer assigned here is closed; its files stay.
+     */
+    @Override
+    public void partitionStatesChanged(Collection<PartitionState> states) {
+        for (PartitionState s : states) {
+            TopicPartition tp = s.tp();
+            Partition p = partitions.get(tp);
+            if (!hostedHere(s)) {
+                if (p != null && partitions.remove(tp, p)) {
+                    LOG.info("{} has no replica on broker {} any more: closing its log", tp, localBrokerId);
+                    closeQuietly(p);
+                    appendListener.onAppend(tp, 0);
+                }
+                continue;
+            }
+            if (p == null) {
+                if (closed) {
+                    continue;
+                }
+                try {
+                    p = partition(tp);
+                } catch (StrataException e) {
+                    if (e.error() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+                        LOG.debug("{} is assigned here before its topic is known: it opens with the topic", tp);
+                    } else {
+                        LOG.error("Partition {} assigned to this broker stays offline: {}", tp, e.getMessage());
+                    }
+                    continue;
+                }
+            }
+            boolean wasLeader = p.isLeader();
+            if (p.applyLeadership(s.leader() == localBrokerId, s.leaderEpoch())) {
+                LOG.info("{}: {} leader at epoch {} (leader now {})", tp, wasLeader ? "no longer" : "now",
+                        s.leaderEpoch(), s.leader() == PartitionState.NO_LEADER ? "none" : s.leader());
+            }
+        }
+    }
+
+    private static void closeQuietly(Partition p) {
+        try {
+            p.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Closing the log of {} failed", p.topicPartition(), e);
         }
     }
 
