@@ -246,4 +246,30 @@ class KafkaClientsTest {
         }
         assertEquals(1, broker.metadata().topic("auto-on").orElseThrow().partitionCount());
     }
+
+    @Test
+    void adminElectLeadersGetsEachPartitionsOutcome() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("e", 3, (short) 1))).all().get();
+            broker.metadata().electionResults.put(new dev.strata.api.common.TopicPartition("e", 1),
+                    dev.strata.api.common.ErrorCode.NONE);
+            broker.metadata().electionResults.put(new dev.strata.api.common.TopicPartition("e", 2),
+                    dev.strata.api.common.ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+            TopicPartition e0 = new TopicPartition("e", 0);
+            TopicPartition e1 = new TopicPartition("e", 1);
+            TopicPartition e2 = new TopicPartition("e", 2);
+            TopicPartition missing = new TopicPartition("missing", 0);
+            Map<TopicPartition, java.util.Optional<Throwable>> named = admin.electLeaders(
+                    org.apache.kafka.common.ElectionType.PREFERRED, Set.of(e0, e1, e2, missing)).partitions().get();
+            assertInstanceOf(org.apache.kafka.common.errors.ElectionNotNeededException.class, named.get(e0).get());
+            assertTrue(named.get(e1).isEmpty(), "elected");
+            assertInstanceOf(org.apache.kafka.common.errors.PreferredLeaderNotAvailableException.class,
+                    named.get(e2).get());
+            assertInstanceOf(UnknownTopicOrPartitionException.class, named.get(missing).get());
+
+            Map<TopicPartition, java.util.Optional<Throwable>> all = admin.electLeaders(
+                    org.apache.kafka.common.ElectionType.PREFERRED, null).partitions().get();
+            assertEquals(Set.of(e1, e2), all.keySet(), "partitions that needed no election are left out");
+        }
+    }
 }
