@@ -272,4 +272,48 @@ class KafkaClientsTest {
             assertEquals(Set.of(e1, e2), all.keySet(), "partitions that needed no election are left out");
         }
     }
+
+    /**
+     * Leadership leaves this broker (the partition has no leader for a while) and comes back: the producer, the
+     * consumer's fetches and ListOffsets get NOT_LEADER_OR_FOLLOWER, refresh their metadata and retry, and carry on
+     * once the partition is led here again.
+     */
+    @Test
+    void clientsRetryThroughNotLeaderOrFollower() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("moving", 1, (short) 1))).all().get();
+        }
+        TopicPartition tp = new TopicPartition("moving", 0);
+        dev.strata.api.common.TopicPartition stp = new dev.strata.api.common.TopicPartition("moving", 0);
+        try (KafkaProducer<String, String> producer = producer("1");
+             KafkaConsumer<String, String> consumer = consumer();
+             KafkaConsumer<String, String> offsets = consumer()) {
+            assertEquals(0, producer.send(new ProducerRecord<>("moving", 0, "k", "before")).get().offset());
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            assertEquals("before", consume(consumer, 1).get(0).value());
+            assertEquals(1L, offsets.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp)); // knows the leader
+
+            broker.metadata().setState(new dev.strata.api.metadata.PartitionState(stp,
+                    dev.strata.api.metadata.PartitionState.NO_LEADER, 1, List.of(1), List.of(1)));
+            Future<RecordMetadata> during = producer.send(new ProducerRecord<>("moving", 0, "k", "during"));
+            java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> end =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> offsets.endOffsets(List.of(tp), Duration.ofSeconds(20)));
+            assertTrue(consumer.poll(Duration.ofMillis(500)).isEmpty(), "nothing is served while led elsewhere");
+            assertFalse(during.isDone(), "the producer retries while the partition has no leader");
+
+            broker.metadata().setState(new dev.strata.api.metadata.PartitionState(stp, TestMetadataStore.BROKER_ID,
+                    2, List.of(1), List.of(1)));
+            assertEquals(1, during.get(30, java.util.concurrent.TimeUnit.SECONDS).offset());
+            assertEquals("during", consume(consumer, 1).get(0).value());
+            assertTrue(end.get(30, java.util.concurrent.TimeUnit.SECONDS).get(tp) >= 1, "ListOffsets answered");
+            assertEquals(2L, offsets.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp));
+            double retries = producer.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("record-retry-total")
+                            && e.getKey().group().equals("producer-metrics"))
+                    .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+            assertTrue(retries >= 1, "the producer retried after NOT_LEADER_OR_FOLLOWER: " + retries);
+        }
+    }
 }
