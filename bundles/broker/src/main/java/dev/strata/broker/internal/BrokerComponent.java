@@ -454,17 +454,7 @@ public final class BrokerComponent implements Broker {
         if (c == null || s == null || !s.boolValue(CONTROLLED_SHUTDOWN_ENABLE, true)) {
             return;
         }
-        long leading = c.logs.partitions().stream().filter(Partition::isLeader).count();
-        long start = System.nanoTime();
-        try {
-            int remaining = metadata.controlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
-            LOG.info("Controlled shutdown of broker {} in {} ms: {} leadership(s) moved, {} stayed (no other in-sync "
-                    + "replica)", s.brokerId(), (System.nanoTime() - start) / 1_000_000,
-                    Math.max(0, leading - remaining), remaining);
-        } catch (RuntimeException e) {
-            LOG.warn("Controlled shutdown of broker {} failed ({}); stopping with its {} leadership(s)", s.brokerId(),
-                    e.getMessage(), leading);
-        }
+        c.controlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
     }
 
     /** The running core's log manager, or null while stopped ({@code strata:storage}). */

@@ -12,12 +12,8 @@ import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.replication.Replication;
 import dev.strata.files.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -28,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +49,8 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     /** How much of each log's tail is scanned at startup to rebuild idempotent-producer state. */
     static final long PRODUCER_STATE_WINDOW_BYTES = 64L * 1024 * 1024;
-    private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(0|[1-9][0-9]{0,8})");
     /** Kafka's suffix for the directory of a partition being deleted. */
-    static final String DELETE_SUFFIX = "-delete";
+    static final String DELETE_SUFFIX = PartitionDirs.DELETE_SUFFIX;
 
     private final Path logDir;
     private final StoreBinding stores;
@@ -95,7 +89,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     /** Opens every partition with a replica here and starts following topic and leadership changes. */
     void startup() throws IOException {
         Files.createDirectories(logDir);
-        finishInterruptedDeletions();
+        PartitionDirs.finishInterruptedDeletions(logDir);
         metadata.addListener(this);
         stores.setListener(this);
         if (stores.current() == null) {
@@ -118,34 +112,9 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                 }
             }
         }
-        warnAboutOrphans();
+        PartitionDirs.warnAboutOrphans(logDir, metadata);
         LOG.info("Opened {} partition log(s) in {} ({} led by this broker){}", opened, logDir, leading,
                 stores.current() == null ? "" : " with log store " + stores.current());
-    }
-
-    /** One line for all partition directories of no known topic (a crash before their rename, a copied dir). */
-    private void warnAboutOrphans() {
-        List<String> orphans = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logDir, Files::isDirectory)) {
-            for (Path d : dirs) {
-                var m = PARTITION_DIR.matcher(d.getFileName().toString());
-                if (m.matches()) {
-                    TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
-                    if (metadata.partitionState(tp).isEmpty()) {
-                        orphans.add(d.getFileName().toString());
-                    }
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("Could not list {}", logDir, e);
-        }
-        if (!orphans.isEmpty()) {
-            java.util.Collections.sort(orphans);
-            LOG.warn("{} director{} in {} belong to no known topic and are left alone (removed if a topic of that "
-                    + "name is created): {}{}", orphans.size(), orphans.size() == 1 ? "y" : "ies", logDir,
-                    String.join(", ", orphans.subList(0, Math.min(10, orphans.size()))),
-                    orphans.size() > 10 ? ", ..." : "");
-        }
     }
 
     /** Stops following the metadata and closes every log (flushing it). */
@@ -437,7 +406,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                 // A new partition has no data: this is what a deleted topic of the same name left after a crash.
                 LOG.warn("Removing stale directory {} before creating {}", dir, tp);
                 try {
-                    deleteRecursively(dir);
+                    PartitionDirs.deleteRecursively(dir);
                 } catch (IOException e) {
                     LOG.error("Could not remove stale directory {}", dir, e);
                 }
@@ -468,10 +437,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                 // from it complete; without a log (no store bound) the directory goes here.
                 boolean byLog = p != null && p.delete();
                 if (!byLog && Files.exists(dir)) {
-                    Path renamed = logDir.resolve(dir.getFileName() + "."
-                            + java.util.UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
-                    Files.move(dir, renamed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    doomed.add(renamed);
+                    doomed.add(PartitionDirs.renameForDeletion(dir));
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.error("Could not delete the log of {} in {}", tp, dir, e);
@@ -479,32 +445,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             appendListener.onAppend(tp, 0); // wake fetches waiting on it so they answer with the error now
         }
         AtomicFiles.fsyncDirectory(logDir);
-        removeDeleted(doomed);
-    }
-
-    private static void removeDeleted(List<Path> dirs) {
-        for (Path d : dirs) {
-            try {
-                deleteRecursively(d);
-            } catch (IOException e) {
-                LOG.error("Could not remove {} (it is removed again at the next start)", d, e);
-            }
-        }
-    }
-
-    /** Finishes deletions a crash interrupted: every {@code -delete} directory left in {@code log.dirs}. */
-    private void finishInterruptedDeletions() throws IOException {
-        List<Path> left = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logDir,
-                d -> Files.isDirectory(d) && d.getFileName().toString().endsWith(DELETE_SUFFIX))) {
-            dirs.forEach(left::add);
-        }
-        if (!left.isEmpty()) {
-            LOG.info("Finishing the deletion of {} partition director{} of deleted topics", left.size(),
-                    left.size() == 1 ? "y" : "ies");
-            removeDeleted(left);
-            AtomicFiles.fsyncDirectory(logDir);
-        }
+        PartitionDirs.removeDeleted(doomed);
     }
 
     /**
@@ -592,33 +533,6 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             } catch (IOException | RuntimeException e) {
                 LOG.error("Flushing {} failed", p.topicPartition(), e);
             }
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<IOException> failures = new ArrayList<>();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                try {
-                    Files.delete(file);
-                } catch (IOException e) {
-                    failures.add(e);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
         }
     }
 }

@@ -10,7 +10,6 @@ import dev.strata.api.log.PartitionLog;
 import dev.strata.api.replication.ReplicatedPartition;
 import dev.strata.api.replication.Replication;
 import dev.strata.record.RecordBatch;
-import dev.strata.record.RecordBatches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -312,26 +311,11 @@ final class Partition implements ReplicatedPartition {
             buf = ByteBuffer.allocate(records.remaining()).put(records.duplicate()).flip();
         }
         TopicSettings s = settings;
-        RecordBatch batch;
-        try {
-            List<RecordBatch> batches = RecordBatches.parse(buf);
-            if (batches.size() != 1) {
-                return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Produce requests must have exactly one record"
-                        + " batch per partition; got " + batches.size());
-            }
-            batch = batches.get(0);
-            if (batch.sizeInBytes() > s.maxMessageBytes()) {
-                return AppendOutcome.error(ErrorCode.MESSAGE_TOO_LARGE, "The record batch of " + batch.sizeInBytes()
-                        + " bytes is larger than max.message.bytes " + s.maxMessageBytes());
-            }
-            if (batch.sizeInBytes() > s.logConfig().segmentBytes()) {
-                return AppendOutcome.error(ErrorCode.RECORD_LIST_TOO_LARGE, "The record batch of "
-                        + batch.sizeInBytes() + " bytes is larger than segment.bytes " + s.logConfig().segmentBytes());
-            }
-            batch.ensureValid();
-        } catch (StrataException e) {
-            return AppendOutcome.error(e.error(), e.getMessage());
+        RecordValidator.Outcome parsed = RecordValidator.parseOne(buf, s);
+        if (parsed.isRefused()) {
+            return AppendOutcome.error(parsed.error(), parsed.message());
         }
+        RecordBatch batch = parsed.batch();
         AppendOutcome refused = RecordValidator.checkBatchKind(batch);
         if (refused != null) {
             return refused;
