@@ -86,7 +86,6 @@ final class Partition implements ReplicatedPartition {
         this.producerState = new ProducerStateManager(tp.toString());
     }
 
-
     /**
      * Gives the partition its log: the first one (the high watermark and idempotent-producer state come from it),
      * or the same data reopened by another store after {@link #detach}, whose log end offset must be the one seen
