@@ -380,4 +380,29 @@ class AdminToolsIT {
                 List.of(lines.get(1).trim().split("\\s+")));
         assertEquals(2, lines.size(), r.describe());
     }
+
+    @Test
+    void leaderElectionToolFindsTheLeadersOfASingleBrokerAlreadyElected() throws Exception {
+        String topic = "elected";
+        Clients.createTopic(admin(), topic, 2);
+        // kafka-leader-election.sh: one line naming the partitions whose preferred leader already leads.
+        ClientProcess.Result r = tools.run(KafkaTool.LEADER_ELECTION, "--bootstrap-server", bootstrap(),
+                "--election-type", "PREFERRED", "--topic", topic, "--partition", "1");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(List.of("Valid replica already elected for partitions " + topic + "-1"), KafkaTool.lines(r));
+
+        // Every partition: those needing no election are not listed, so nothing is printed.
+        r = tools.run(KafkaTool.LEADER_ELECTION, "--bootstrap-server", bootstrap(), "--election-type", "preferred",
+                "--all-topic-partitions");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertEquals(List.of(), KafkaTool.lines(r));
+
+        // An unknown partition is reported with Kafka's error and a failing exit code.
+        r = tools.run(KafkaTool.LEADER_ELECTION, "--bootstrap-server", bootstrap(), "--election-type", "UNCLEAN",
+                "--topic", topic, "--partition", "7");
+        assertEquals(1, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("Error completing leader election (UNCLEAN) for partition: " + topic
+                + "-7: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: No such partition as "
+                + topic + "-7"), r.describe());
+    }
 }

@@ -34,7 +34,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -99,6 +102,9 @@ public final class BrokerComponent implements Broker {
     static final String CODECS_REFERENCE = "compressionCodecs";
     static final String CLEANER_REFERENCE = "logCleaner";
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
+    static final String CONTROLLED_SHUTDOWN_ENABLE = "controlled.shutdown.enable";
+    /** How long a stopping broker waits for the controller to move its leaderships. */
+    static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS = 30_000;
 
     /** Outlives cores, like the codecs: DS may bind the store before activation. */
     private final StoreBinding stores = new StoreBinding();
@@ -114,6 +120,8 @@ public final class BrokerComponent implements Broker {
     private boolean metadataSaysDir;
     /** {@code log.dirs} when not configured, from the framework properties ({@link LogDirs#defaultDir}). */
     private Path defaultLogDir = LogDirs.defaultDir(name -> null);
+    /** Whether the whole framework is stopping (then deactivation is a broker shutdown); false without one. */
+    private BooleanSupplier frameworkStopping = () -> false;
 
     /** Outlives cores: DS may bind codecs before activation and keeps them across a core restart. */
     private final CompressionCodecs codecs = new CompressionCodecs();
@@ -185,6 +193,8 @@ public final class BrokerComponent implements Broker {
     @Activate
     void activate(Map<String, Object> properties, BundleContext context) throws IOException {
         defaultLogDir = LogDirs.defaultDir(context::getProperty);
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        frameworkStopping = () -> system != null && system.getState() == Bundle.STOPPING;
         openCore(properties);
     }
 
@@ -414,12 +424,37 @@ public final class BrokerComponent implements Broker {
     @Deactivate
     void deactivate() {
         metadata.removeListener(dynamicConfigs);
+        if (frameworkStopping.getAsBoolean()) {
+            controlledShutdown();
+        }
         stopCleaners();
         BrokerCore c = core;
         core = null;
         if (c != null) {
             c.close();
         }
+    }
+
+    /** Tests without a framework: whether a deactivation is the framework stopping. */
+    void frameworkStopping(BooleanSupplier stopping) {
+        this.frameworkStopping = stopping;
+    }
+
+    /**
+     * The broker process is stopping (SIGTERM, {@code stop 0}): unless {@code controlled.shutdown.enable=false}, the
+     * controller hands this broker's leaderships to other in-sync replicas first, while the logs still serve, so that
+     * clients move over without waiting for the session to expire (Kafka's controlled shutdown).
+     */
+    void controlledShutdown() {
+        BrokerCore c = core;
+        BrokerSettings s;
+        synchronized (configLock) {
+            s = settings;
+        }
+        if (c == null || s == null || !s.boolValue(CONTROLLED_SHUTDOWN_ENABLE, true)) {
+            return;
+        }
+        c.controlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
     }
 
     /** The running core's log manager, or null while stopped ({@code strata:storage}). */

@@ -55,6 +55,29 @@ final class BrokerConfigs {
         add(m, "log.store.unavailable.wait.ms", Type.INT, "10000", "Strata: how long a request to a partition "
                 + "whose log store is being swapped is held before KAFKA_STORAGE_ERROR", true, 0);
         add(m, "logStore.target", Type.STRING, null, "Strata: the LDAP filter choosing the log store", false, 0);
+        // The cluster (Kafka 3.x's ZooKeeper mode; zookeeper.connect blank: a single broker with local metadata).
+        add(m, "zookeeper.connect", Type.STRING, null, "Specifies the ZooKeeper connection string in the form "
+                + "hostname:port where host and port are the host and port of a ZooKeeper server. The server can also "
+                + "have a ZooKeeper chroot path as part of its ZooKeeper connection string, e.g. "
+                + "hostname1:port1,hostname2:port2/chroot/path", false, 0);
+        add(m, "zookeeper.session.timeout.ms", Type.INT, "18000", "Zookeeper session timeout", false, 1);
+        add(m, "zookeeper.connection.timeout.ms", Type.INT, "18000", "The max time that the client waits to "
+                + "establish a connection to ZooKeeper. If not set, the value in zookeeper.session.timeout.ms is used",
+                false, 1);
+        add(m, "broker.rack", Type.STRING, null, "Rack of the broker. This will be used in rack aware replication "
+                + "assignment for fault tolerance. Examples: RACK1, us-east-1d", false, 0);
+        add(m, "auto.leader.rebalance.enable", Type.BOOLEAN, "true", "Enables auto leader balancing. A background "
+                + "thread checks the distribution of partition leaders at regular intervals, configurable by "
+                + "leader.imbalance.check.interval.seconds. If the leader imbalance exceeds "
+                + "leader.imbalance.per.broker.percentage, leader rebalance to the preferred leader for partitions is "
+                + "triggered.", false, 0);
+        add(m, "leader.imbalance.check.interval.seconds", Type.LONG, "300", "The frequency with which the partition "
+                + "rebalance check is triggered by the controller", false, 1);
+        add(m, "leader.imbalance.per.broker.percentage", Type.INT, "10", "The ratio of leader imbalance allowed per "
+                + "broker. The controller would trigger a leader balance if it goes above this value per broker. The "
+                + "value is specified in percentage.", false, 0);
+        add(m, "controlled.shutdown.enable", Type.BOOLEAN, "true", "Enable controlled shutdown of the server.",
+                false, 0);
         add(m, "log.retention.check.interval.ms", Type.LONG, "300000", "The frequency in milliseconds that the log "
                 + "cleaner checks whether any log is eligible for deletion", false, 1);
         add(m, "log.cleaner.enable", Type.BOOLEAN, "true",

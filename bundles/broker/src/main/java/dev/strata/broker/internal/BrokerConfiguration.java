@@ -150,6 +150,38 @@ public @interface BrokerConfiguration {
                     + "held before it gets KAFKA_STORAGE_ERROR (which clients retry)")
     int log_store_unavailable_wait_ms() default 10000;
 
+    @AttributeDefinition(name = "zookeeper.connect", required = false, description = "ZooKeeper connection string "
+            + "(host:port[,host:port...][/chroot]) of the cluster this broker joins; blank: a single broker with "
+            + "local metadata")
+    String zookeeper_connect() default "";
+
+    @AttributeDefinition(name = "zookeeper.session.timeout.ms", min = "1", description = "Zookeeper session timeout")
+    int zookeeper_session_timeout_ms() default 18000;
+
+    @AttributeDefinition(name = "zookeeper.connection.timeout.ms", min = "1",
+            description = "The max time that the client waits to establish a connection to ZooKeeper")
+    int zookeeper_connection_timeout_ms() default 18000;
+
+    @AttributeDefinition(name = "broker.rack", required = false, description = "Rack of the broker, used in rack "
+            + "aware replica placement, e.g. RACK1, us-east-1d")
+    String broker_rack() default "";
+
+    @AttributeDefinition(name = "auto.leader.rebalance.enable", description = "Whether the controller moves "
+            + "leadership back to preferred replicas when the imbalance exceeds leader.imbalance.per.broker.percentage")
+    boolean auto_leader_rebalance_enable() default true;
+
+    @AttributeDefinition(name = "leader.imbalance.check.interval.seconds", min = "1",
+            description = "How often the controller checks the leader imbalance")
+    long leader_imbalance_check_interval_seconds() default 300L;
+
+    @AttributeDefinition(name = "leader.imbalance.per.broker.percentage", min = "0",
+            description = "The leader imbalance per broker (in percent) that triggers a preferred leader election")
+    int leader_imbalance_per_broker_percentage() default 10;
+
+    @AttributeDefinition(name = "controlled.shutdown.enable", description = "Whether a stopping broker hands its "
+            + "leaderships to other in-sync replicas before it closes its logs")
+    boolean controlled_shutdown_enable() default true;
+
     @AttributeDefinition(name = "logStore.target",
             description = "LDAP filter choosing the LogStore service; changing it moves every partition to the "
                     + "matching store while the broker runs, e.g. (strata.store.name=segment)")

@@ -104,6 +104,24 @@ final class BrokerCore implements AutoCloseable {
         logs.brokerSettingsChanged(next);
     }
 
+    /**
+     * Asks the controller to move this broker's leaderships to other in-sync replicas (the broker is stopping), while
+     * the logs still serve, and logs how many moved and how many stayed. Call before {@link #close()}.
+     */
+    void controlledShutdown(long timeoutMs) {
+        long leading = logs.partitions().stream().filter(Partition::isLeader).count();
+        long start = System.nanoTime();
+        try {
+            int remaining = metadata.controlledShutdown(timeoutMs);
+            LOG.info("Controlled shutdown of broker {} in {} ms: {} leadership(s) moved, {} stayed (no other in-sync "
+                    + "replica)", metadata.localBrokerId(), (System.nanoTime() - start) / 1_000_000,
+                    Math.max(0, leading - remaining), remaining);
+        } catch (RuntimeException e) {
+            LOG.warn("Controlled shutdown of broker {} failed ({}); stopping with its {} leadership(s)",
+                    metadata.localBrokerId(), e.getMessage(), leading);
+        }
+    }
+
     /** Answers waiting fetches, stops the timers, closes (and so flushes) every log. The metadata store stays open. */
     @Override
     public void close() {

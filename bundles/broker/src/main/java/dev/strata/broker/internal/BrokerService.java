@@ -103,7 +103,7 @@ final class BrokerService implements Broker {
         }
         Partition partition;
         try {
-            partition = logs.partition(tp);
+            partition = logs.leaderPartition(tp);
         } catch (StrataException e) {
             return done(ProduceResult.error(e.error(), e.getMessage()));
         }
@@ -170,8 +170,7 @@ final class BrokerService implements Broker {
                                                          int timeoutMs) {
         CompletableFuture<Boolean> committed = partition.awaitHighWatermark(offset);
         if (committed.isDone()) {
-            return done(committed.join() ? result
-                    : ProduceResult.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "The partition was deleted"));
+            return done(committed.join() ? result : notCommitted(partition));
         }
         ScheduledFuture<?> timer;
         try {
@@ -186,9 +185,21 @@ final class BrokerService implements Broker {
             if (t != null) {
                 t.cancel(false);
             }
-            return ok ? result : ProduceResult.error(ErrorCode.REQUEST_TIMED_OUT,
+            if (ok) {
+                return result;
+            }
+            return partition.isOffline() || !partition.isLeader() ? notCommitted(partition)
+                    : ProduceResult.error(ErrorCode.REQUEST_TIMED_OUT,
                     "The batch was written but not replicated within " + timeoutMs + " ms");
         });
+    }
+
+    /** Why an acks=-1 wait ended without the commit: the partition was deleted, or its leadership moved. */
+    private static ProduceResult notCommitted(Partition partition) {
+        return partition.isOffline()
+                ? ProduceResult.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "The partition was deleted")
+                : ProduceResult.error(ErrorCode.NOT_LEADER_OR_FOLLOWER, "Leadership of "
+                        + partition.topicPartition() + " moved before the batch was replicated");
     }
 
     @Override

@@ -55,7 +55,7 @@ final class FetchReader {
             FetchPartition fp = parts.get(i);
             leos[i] = -1;
             try {
-                Partition p = logs.partition(fp.tp());
+                Partition p = logs.leaderPartition(fp.tp());
                 if (!p.isAttached()) {
                     if (!p.offsetsKnown() || logs.heldTooLong(p)) {
                         throw LogSlot.unavailable(fp.tp());
@@ -130,11 +130,11 @@ final class FetchReader {
         List<FetchPartition> parts = params.partitions();
         for (int i = 0; i < parts.size(); i++) {
             try {
-                if (logs.partition(parts.get(i).tp()).logEndOffset() != read.logEndOffsets()[i]) {
+                if (logs.leaderPartition(parts.get(i).tp()).logEndOffset() != read.logEndOffsets()[i]) {
                     return true;
                 }
             } catch (StrataException e) {
-                return true; // the partition went away: answer now
+                return true; // the partition went away or is led elsewhere now: answer now
             }
         }
         return false;

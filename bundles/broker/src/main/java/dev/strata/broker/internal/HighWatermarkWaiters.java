@@ -58,6 +58,11 @@ final class HighWatermarkWaiters {
     /** The partition went offline: every wait, now and later, completes with false. */
     void failAll() {
         failed = true;
+        failCurrent();
+    }
+
+    /** Leadership moved away: the waits registered now complete with false (later ones are the caller's concern). */
+    void failCurrent() {
         Waiter w;
         while ((w = waiters.poll()) != null) {
             w.future().complete(Boolean.FALSE);

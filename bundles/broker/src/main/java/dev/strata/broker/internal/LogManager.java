@@ -7,16 +7,13 @@ import dev.strata.api.log.LogStore;
 import dev.strata.api.log.PartitionLog;
 import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.MetadataStore;
+import dev.strata.api.metadata.PartitionState;
 import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.replication.Replication;
 import dev.strata.files.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,15 +24,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns the partition logs under {@code log.dirs}: one directory {@code <topic>-<partition>} per partition, opened
  * through the {@link LogStore} with a {@link dev.strata.api.log.LogConfig} made of broker defaults and topic
- * overrides. Follows the metadata store: creates logs for new topics, deletes them (files and directories) with
- * their topic, reconfigures them when settings change. The store is only reached through this class.
+ * overrides. Follows the metadata store: holds the logs of the partitions with a replica on this broker (their
+ * {@link PartitionState#replicas()} name it), creates them for new topics, deletes them (files and directories)
+ * with their topic, reconfigures them when settings change, and moves each partition's leadership and leader epoch
+ * as {@link #partitionStatesChanged} says. The client paths reach a partition through {@link #leaderPartition}, which
+ * answers NOT_LEADER_OR_FOLLOWER unless this broker leads it. The log store is only reached through this class.
  *
  * <p>The store can change while the broker runs ({@link StoreBinding}): when a store goes away, every partition
  * whose log it opened is detached at once (its log closed; appends wait, fetches find nothing new, for up to
@@ -50,9 +49,8 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
     /** How much of each log's tail is scanned at startup to rebuild idempotent-producer state. */
     static final long PRODUCER_STATE_WINDOW_BYTES = 64L * 1024 * 1024;
-    private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(0|[1-9][0-9]{0,8})");
     /** Kafka's suffix for the directory of a partition being deleted. */
-    static final String DELETE_SUFFIX = "-delete";
+    static final String DELETE_SUFFIX = PartitionDirs.DELETE_SUFFIX;
 
     private final Path logDir;
     private final StoreBinding stores;
@@ -65,6 +63,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         return t;
     });
     private final MetadataStore metadata;
+    private final int localBrokerId;
     private final Replication replication;
     private final Partition.AppendListener appendListener;
     private final LongSupplier clock;
@@ -80,16 +79,17 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         this.logDir = logDir;
         this.stores = stores;
         this.metadata = metadata;
+        this.localBrokerId = metadata.localBrokerId();
         this.broker = broker;
         this.replication = replication;
         this.appendListener = appendListener;
         this.clock = clock;
     }
 
-    /** Opens every partition the metadata knows and starts following topic changes. */
+    /** Opens every partition with a replica here and starts following topic and leadership changes. */
     void startup() throws IOException {
         Files.createDirectories(logDir);
-        finishInterruptedDeletions();
+        PartitionDirs.finishInterruptedDeletions(logDir);
         metadata.addListener(this);
         stores.setListener(this);
         if (stores.current() == null) {
@@ -97,44 +97,24 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                     + "KAFKA_STORAGE_ERROR)", broker.storeUnavailableWaitMs());
         }
         int opened = 0;
+        int leading = 0;
         for (TopicMetadata t : metadata.topics()) {
             for (int p = 0; p < t.partitionCount(); p++) {
+                TopicPartition tp = new TopicPartition(t.name(), p);
+                if (!hostedHere(metadata.partitionState(tp).orElse(null))) {
+                    continue;
+                }
                 try {
-                    partition(new TopicPartition(t.name(), p));
+                    leading += partition(tp).isLeader() ? 1 : 0;
                     opened++;
                 } catch (StrataException e) {
                     LOG.error("Partition {}-{} stays offline: {}", t.name(), p, e.getMessage(), e.getCause());
                 }
             }
         }
-        warnAboutOrphans();
-        LOG.info("Opened {} partition log(s) in {}{}", opened, logDir,
+        PartitionDirs.warnAboutOrphans(logDir, metadata);
+        LOG.info("Opened {} partition log(s) in {} ({} led by this broker){}", opened, logDir, leading,
                 stores.current() == null ? "" : " with log store " + stores.current());
-    }
-
-    /** One line for all partition directories of no known topic (a crash before their rename, a copied dir). */
-    private void warnAboutOrphans() {
-        List<String> orphans = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logDir, Files::isDirectory)) {
-            for (Path d : dirs) {
-                var m = PARTITION_DIR.matcher(d.getFileName().toString());
-                if (m.matches()) {
-                    TopicPartition tp = new TopicPartition(m.group(1), Integer.parseInt(m.group(2)));
-                    if (metadata.partitionState(tp).isEmpty()) {
-                        orphans.add(d.getFileName().toString());
-                    }
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("Could not list {}", logDir, e);
-        }
-        if (!orphans.isEmpty()) {
-            java.util.Collections.sort(orphans);
-            LOG.warn("{} director{} in {} belong to no known topic and are left alone (removed if a topic of that "
-                    + "name is created): {}{}", orphans.size(), orphans.size() == 1 ? "y" : "ies", logDir,
-                    String.join(", ", orphans.subList(0, Math.min(10, orphans.size()))),
-                    orphans.size() > 10 ? ", ..." : "");
-        }
     }
 
     /** Stops following the metadata and closes every log (flushing it). */
@@ -165,10 +145,35 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
     }
 
     /**
-     * The open partition, opening it if the metadata knows it but its log is not open yet (after an earlier
-     * failure, or a listener that has not run).
+     * The partition if this broker leads it: what produce, fetch, ListOffsets, DeleteRecords and DescribeProducers
+     * serve. One map lookup while it is open and led here.
      *
-     * @throws StrataException UNKNOWN_TOPIC_OR_PARTITION, or KAFKA_STORAGE_ERROR when the log cannot be opened
+     * @throws StrataException NOT_LEADER_OR_FOLLOWER when another broker (or none) leads it, or this one holds no
+     *     replica of it; UNKNOWN_TOPIC_OR_PARTITION; KAFKA_STORAGE_ERROR when its log cannot be opened
+     */
+    Partition leaderPartition(TopicPartition tp) {
+        Partition p = partitions.get(tp);
+        if (p != null && p.isLeader()) {
+            return p;
+        }
+        p = partition(tp);
+        if (!p.isLeader()) {
+            throw notLeader(tp);
+        }
+        return p;
+    }
+
+    private StrataException notLeader(TopicPartition tp) {
+        return new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition " + tp
+                + " on broker " + localBrokerId);
+    }
+
+    /**
+     * The open partition (led here or not), opening it if it has a replica here but its log is not open yet (after
+     * an earlier failure, or a listener that has not run).
+     *
+     * @throws StrataException UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER when this broker holds no replica of
+     *     it, or KAFKA_STORAGE_ERROR when the log cannot be opened
      */
     Partition partition(TopicPartition tp) {
         Partition p = partitions.get(tp);
@@ -179,11 +184,21 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             throw new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "The broker is shutting down");
         }
         TopicMetadata t = metadata.topic(tp.topic()).orElse(null);
-        if (t == null || tp.partition() >= t.partitionCount()) {
+        PartitionState state = t == null || tp.partition() >= t.partitionCount() ? null
+                : metadata.partitionState(tp).orElse(null);
+        if (state == null) {
             throw new StrataException(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                     "This server does not host this topic-partition: " + tp);
         }
-        return partitions.computeIfAbsent(tp, k -> open(k, t));
+        if (!hostedHere(state)) {
+            throw notLeader(tp);
+        }
+        return partitions.computeIfAbsent(tp, k -> open(k, t, state));
+    }
+
+    /** Whether this broker holds a replica of the partition. */
+    private boolean hostedHere(PartitionState state) {
+        return state != null && state.replicas().contains(localBrokerId);
     }
 
     /** The open partitions (a snapshot). */
@@ -191,11 +206,10 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         return List.copyOf(partitions.values());
     }
 
-    private Partition open(TopicPartition tp, TopicMetadata t) {
+    private Partition open(TopicPartition tp, TopicMetadata t, PartitionState state) {
         TopicSettings settings = TopicSettings.of(t.configs(), broker);
-        int leaderEpoch = metadata.partitionState(tp).map(s -> s.leaderEpoch()).orElse(0);
-        Partition p = new Partition(tp, settings, leaderEpoch, replication, appendListener, codecs,
-                clock.getAsLong());
+        Partition p = new Partition(tp, settings, state.leader() == localBrokerId, state.leaderEpoch(), replication,
+                appendListener, codecs, clock.getAsLong());
         StoreRef store = stores.current();
         if (store != null) {
             swapLock.lock();
@@ -377,16 +391,22 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
         openNew(topic, previousCount);
     }
 
-    /** Opens the topic's partitions from {@code from} on, none of which has data yet. */
+    /**
+     * Opens the topic's partitions from {@code from} on that have a replica here, none of which has data yet. (A
+     * cluster's store may tell the partitions' states later: {@link #partitionStatesChanged} opens them then.)
+     */
     private void openNew(TopicMetadata topic, int from) {
         for (int i = from; i < topic.partitionCount(); i++) {
             TopicPartition tp = new TopicPartition(topic.name(), i);
+            if (!hostedHere(metadata.partitionState(tp).orElse(null))) {
+                continue;
+            }
             Path dir = directoryOf(tp);
             if (Files.exists(dir) && !partitions.containsKey(tp)) {
                 // A new partition has no data: this is what a deleted topic of the same name left after a crash.
                 LOG.warn("Removing stale directory {} before creating {}", dir, tp);
                 try {
-                    deleteRecursively(dir);
+                    PartitionDirs.deleteRecursively(dir);
                 } catch (IOException e) {
                     LOG.error("Could not remove stale directory {}", dir, e);
                 }
@@ -417,10 +437,7 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
                 // from it complete; without a log (no store bound) the directory goes here.
                 boolean byLog = p != null && p.delete();
                 if (!byLog && Files.exists(dir)) {
-                    Path renamed = logDir.resolve(dir.getFileName() + "."
-                            + java.util.UUID.randomUUID().toString().replace("-", "") + DELETE_SUFFIX);
-                    Files.move(dir, renamed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    doomed.add(renamed);
+                    doomed.add(PartitionDirs.renameForDeletion(dir));
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.error("Could not delete the log of {} in {}", tp, dir, e);
@@ -428,31 +445,55 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             appendListener.onAppend(tp, 0); // wake fetches waiting on it so they answer with the error now
         }
         AtomicFiles.fsyncDirectory(logDir);
-        removeDeleted(doomed);
+        PartitionDirs.removeDeleted(doomed);
     }
 
-    private static void removeDeleted(List<Path> dirs) {
-        for (Path d : dirs) {
-            try {
-                deleteRecursively(d);
-            } catch (IOException e) {
-                LOG.error("Could not remove {} (it is removed again at the next start)", d, e);
+    /**
+     * Leadership moved: opens the logs of partitions newly assigned here, and has each partition held here follow
+     * its leader and epoch (becoming leader opens it to replication; ceasing to lead answers its waiting requests with
+     * NOT_LEADER_OR_FOLLOWER). A partition no longer assigned here is closed; its files stay.
+     */
+    @Override
+    public void partitionStatesChanged(Collection<PartitionState> states) {
+        for (PartitionState s : states) {
+            TopicPartition tp = s.tp();
+            Partition p = partitions.get(tp);
+            if (!hostedHere(s)) {
+                if (p != null && partitions.remove(tp, p)) {
+                    LOG.info("{} has no replica on broker {} any more: closing its log", tp, localBrokerId);
+                    closeQuietly(p);
+                    appendListener.onAppend(tp, 0);
+                }
+                continue;
+            }
+            if (p == null) {
+                if (closed) {
+                    continue;
+                }
+                try {
+                    p = partition(tp);
+                } catch (StrataException e) {
+                    if (e.error() == ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+                        LOG.debug("{} is assigned here before its topic is known: it opens with the topic", tp);
+                    } else {
+                        LOG.error("Partition {} assigned to this broker stays offline: {}", tp, e.getMessage());
+                    }
+                    continue;
+                }
+            }
+            boolean wasLeader = p.isLeader();
+            if (p.applyLeadership(s.leader() == localBrokerId, s.leaderEpoch())) {
+                LOG.info("{}: {} leader at epoch {} (leader now {})", tp, wasLeader ? "no longer" : "now",
+                        s.leaderEpoch(), s.leader() == PartitionState.NO_LEADER ? "none" : s.leader());
             }
         }
     }
 
-    /** Finishes deletions a crash interrupted: every {@code -delete} directory left in {@code log.dirs}. */
-    private void finishInterruptedDeletions() throws IOException {
-        List<Path> left = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(logDir,
-                d -> Files.isDirectory(d) && d.getFileName().toString().endsWith(DELETE_SUFFIX))) {
-            dirs.forEach(left::add);
-        }
-        if (!left.isEmpty()) {
-            LOG.info("Finishing the deletion of {} partition director{} of deleted topics", left.size(),
-                    left.size() == 1 ? "y" : "ies");
-            removeDeleted(left);
-            AtomicFiles.fsyncDirectory(logDir);
+    private static void closeQuietly(Partition p) {
+        try {
+            p.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Closing the log of {} failed", p.topicPartition(), e);
         }
     }
 
@@ -492,33 +533,6 @@ final class LogManager implements MetadataListener, StoreBinding.Listener {
             } catch (IOException | RuntimeException e) {
                 LOG.error("Flushing {} failed", p.topicPartition(), e);
             }
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<IOException> failures = new ArrayList<>();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                try {
-                    Files.delete(file);
-                } catch (IOException e) {
-                    failures.add(e);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
         }
     }
 }

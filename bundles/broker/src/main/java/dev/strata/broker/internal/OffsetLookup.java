@@ -38,7 +38,7 @@ final class OffsetLookup {
     ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation) {
         Partition p;
         try {
-            p = logs.partition(tp);
+            p = logs.leaderPartition(tp);
         } catch (StrataException e) {
             return new ListOffsetResult(e.error(), -1, -1);
         }

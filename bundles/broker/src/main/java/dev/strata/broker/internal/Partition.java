@@ -10,7 +10,6 @@ import dev.strata.api.log.PartitionLog;
 import dev.strata.api.replication.ReplicatedPartition;
 import dev.strata.api.replication.Replication;
 import dev.strata.record.RecordBatch;
-import dev.strata.record.RecordBatches;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -21,12 +20,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One partition led by this broker: its log, the write path (validation, offset assignment, idempotence, append)
- * and the high watermark that the {@link Replication} service moves through this partition's
- * {@link ReplicatedPartition} face.
+ * One partition with a replica on this broker: its log, the write path (validation, offset assignment, idempotence,
+ * append) and the high watermark that the {@link Replication} service moves through this partition's
+ * {@link ReplicatedPartition} face. Only while this broker leads it ({@link #isLeader}) does it take appends and
+ * does replication see it; the metadata store moves leadership and its epoch ({@link #applyLeadership}).
  *
- * <p>Thread-safety: thread-safe. Appends, reconfiguration and deletion are serialised by the partition lock;
- * reads go straight to the log (which allows them concurrently) and the offsets are volatile.
+ * <p>Thread-safety: thread-safe. Appends, leadership changes, reconfiguration and deletion are serialised by the
+ * partition lock; reads go straight to the log (which allows them concurrently) and the offsets are volatile.
  */
 final class Partition implements ReplicatedPartition {
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
@@ -60,7 +60,12 @@ final class Partition implements ReplicatedPartition {
     private final ProducerStateManager producerState;
     private final HighWatermarkWaiters hwWaiters = new HighWatermarkWaiters(() -> this.highWatermark);
     private final Object hwLock = new Object();
-    private final int leaderEpoch;
+    /** The epoch of the current leadership (this broker's or another's), written into every batch appended. */
+    private volatile int leaderEpoch;
+    /** Whether this broker leads the partition now: only then are appends taken. */
+    private volatile boolean leader;
+    /** Whether replication was told of this leadership (partitionOpened without partitionClosed). Guarded by lock. */
+    private boolean replicating;
     private final CompressionCodecs codecs;
     private volatile TopicSettings settings;
     private volatile long highWatermark;
@@ -68,23 +73,17 @@ final class Partition implements ReplicatedPartition {
     private volatile long lastTimedFlushMs;
 
     /** A partition without a log yet: {@link #attach} gives it one. */
-    Partition(TopicPartition tp, TopicSettings settings, int leaderEpoch, Replication replication,
+    Partition(TopicPartition tp, TopicSettings settings, boolean leader, int leaderEpoch, Replication replication,
               AppendListener appendListener, CompressionCodecs codecs, long nowMs) {
         this.tp = tp;
         this.codecs = codecs;
         this.slot = new LogSlot(nowMs);
         this.settings = settings;
+        this.leader = leader;
         this.leaderEpoch = leaderEpoch;
         this.replication = replication;
         this.appendListener = appendListener;
         this.producerState = new ProducerStateManager(tp.toString());
-    }
-
-    /** A partition over an open log (tests). */
-    Partition(TopicPartition tp, PartitionLog log, TopicSettings settings, int leaderEpoch, Replication replication,
-              AppendListener appendListener, CompressionCodecs codecs) {
-        this(tp, settings, leaderEpoch, replication, appendListener, codecs, 0);
-        attach(log, null);
     }
 
     /**
@@ -108,8 +107,9 @@ final class Partition implements ReplicatedPartition {
                         origin, log.logEndOffset(), before);
             }
             slot.attach(log, origin);
-            if (first) {
+            if (first && leader) {
                 replication.partitionOpened(this);
+                replicating = true;
             }
             held.startResuming();
         } finally {
@@ -227,6 +227,48 @@ final class Partition implements ReplicatedPartition {
         return leaderEpoch;
     }
 
+    /** Whether this broker leads the partition now (the client paths serve it only then). */
+    boolean isLeader() {
+        return leader;
+    }
+
+    /**
+     * Follows the metadata store: this broker leads the partition at {@code epoch}, or another broker (or none) does.
+     * An older epoch than the one known is ignored (a late event). Becoming leader opens the partition to
+     * replication (which sets its high watermark); ceasing to lead closes it there, answers the acks=-1 waits
+     * (NOT_LEADER_OR_FOLLOWER) and wakes held fetches, so that clients look for the new leader.
+     *
+     * @return whether this broker's leadership changed
+     */
+    boolean applyLeadership(boolean leads, int epoch) {
+        boolean changed;
+        lock.lock();
+        try {
+            if (offline || epoch < leaderEpoch) {
+                return false;
+            }
+            leaderEpoch = epoch;
+            changed = leads != leader;
+            leader = leads;
+            if (leads && !replicating && slot.offsetsKnown()) {
+                replication.partitionOpened(this);
+                replicating = true;
+            } else if (!leads && replicating) {
+                replication.partitionClosed(this);
+                replicating = false;
+            }
+            if (!leads) {
+                hwWaiters.failCurrent();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (changed) {
+            appendListener.onAppend(tp, 0); // held fetches look again and find the partition led elsewhere
+        }
+        return changed;
+    }
+
     @Override
     public long highWatermark() {
         return highWatermark;
@@ -268,26 +310,11 @@ final class Partition implements ReplicatedPartition {
             buf = ByteBuffer.allocate(records.remaining()).put(records.duplicate()).flip();
         }
         TopicSettings s = settings;
-        RecordBatch batch;
-        try {
-            List<RecordBatch> batches = RecordBatches.parse(buf);
-            if (batches.size() != 1) {
-                return AppendOutcome.error(ErrorCode.INVALID_RECORD, "Produce requests must have exactly one record"
-                        + " batch per partition; got " + batches.size());
-            }
-            batch = batches.get(0);
-            if (batch.sizeInBytes() > s.maxMessageBytes()) {
-                return AppendOutcome.error(ErrorCode.MESSAGE_TOO_LARGE, "The record batch of " + batch.sizeInBytes()
-                        + " bytes is larger than max.message.bytes " + s.maxMessageBytes());
-            }
-            if (batch.sizeInBytes() > s.logConfig().segmentBytes()) {
-                return AppendOutcome.error(ErrorCode.RECORD_LIST_TOO_LARGE, "The record batch of "
-                        + batch.sizeInBytes() + " bytes is larger than segment.bytes " + s.logConfig().segmentBytes());
-            }
-            batch.ensureValid();
-        } catch (StrataException e) {
-            return AppendOutcome.error(e.error(), e.getMessage());
+        RecordValidator.Outcome parsed = RecordValidator.parseOne(buf, s);
+        if (parsed.isRefused()) {
+            return AppendOutcome.error(parsed.error(), parsed.message());
         }
+        RecordBatch batch = parsed.batch();
         AppendOutcome refused = RecordValidator.checkBatchKind(batch);
         if (refused != null) {
             return refused;
@@ -318,6 +345,9 @@ final class Partition implements ReplicatedPartition {
             if (offline) {
                 return AppendOutcome.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
                         "Partition " + tp + " was deleted or closed");
+            }
+            if (!leader) { // leadership moved after the caller looked
+                return AppendOutcome.error(ErrorCode.NOT_LEADER_OR_FOLLOWER, "This broker no longer leads " + tp);
             }
             PartitionLog log = slot.log();
             if (log == null || mustWait()) {
@@ -394,7 +424,7 @@ final class Partition implements ReplicatedPartition {
      */
     @Override
     public boolean advanceHighWatermark(long offset) {
-        if (offline || offset <= highWatermark || offset > slot.logEndOffset()) {
+        if (offline || !leader || offset <= highWatermark || offset > slot.logEndOffset()) {
             return false;
         }
         synchronized (hwLock) { // two replication threads must not move it back between check and set
@@ -420,7 +450,11 @@ final class Partition implements ReplicatedPartition {
      * partition is offline. The caller bounds the wait.
      */
     CompletableFuture<Boolean> awaitHighWatermark(long offset) {
-        return hwWaiters.await(offset);
+        CompletableFuture<Boolean> f = hwWaiters.await(offset);
+        if (!leader) { // applyLeadership clears the flag before failing the waits registered, so none is missed
+            f.complete(Boolean.FALSE);
+        }
+        return f;
     }
 
     /**
@@ -592,7 +626,7 @@ final class Partition implements ReplicatedPartition {
         try {
             offline = true; // no further appends or reads
             failWaiters();
-            replication.partitionClosed(this);
+            stopReplicating();
             PartitionLog log = slot.detach(0);
             if (log != null) {
                 log.close();
@@ -617,7 +651,7 @@ final class Partition implements ReplicatedPartition {
         try {
             offline = true;
             failWaiters();
-            replication.partitionClosed(this);
+            stopReplicating();
             producerState.clear();
             log = slot.detach(0);
             resume = held.takeAll();
@@ -629,6 +663,14 @@ final class Partition implements ReplicatedPartition {
         }
         HeldRequests.run(resume, tp); // they find the partition offline
         return log != null;
+    }
+
+    /** Call under the lock. */
+    private void stopReplicating() {
+        if (replicating) {
+            replication.partitionClosed(this);
+            replicating = false;
+        }
     }
 
     private void failWaiters() {

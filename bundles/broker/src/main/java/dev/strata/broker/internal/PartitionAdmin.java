@@ -7,7 +7,6 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import dev.strata.api.common.TopicPartition;
 import dev.strata.api.metadata.MetadataStore;
-import dev.strata.api.metadata.PartitionState;
 import dev.strata.api.metadata.TopicMetadata;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -153,12 +152,7 @@ final class PartitionAdmin {
      *     {@code ReplicaManager.getPartitionOrError})
      */
     private Partition leaderPartition(TopicPartition tp) {
-        PartitionState state = metadata.partitionState(tp).orElseThrow(() -> unknown(tp));
-        if (state.leader() != metadata.localBrokerId()) {
-            throw new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition " + tp
-                    + " on broker " + metadata.localBrokerId());
-        }
-        Partition p = logs.partition(tp);
+        Partition p = logs.leaderPartition(tp);
         if (p.isOffline()) {
             throw new StrataException(ErrorCode.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition " + tp
                     + " on broker " + metadata.localBrokerId());

@@ -9,6 +9,7 @@ import dev.strata.record.BatchRecord;
 import dev.strata.record.InvalidRecordException;
 import dev.strata.record.RecordBatch;
 import dev.strata.record.RecordBatchBuilder;
+import dev.strata.record.RecordBatches;
 import dev.strata.record.RecordReader;
 import dev.strata.record.Records;
 import dev.strata.record.SimpleRecord;
@@ -58,6 +59,33 @@ final class RecordValidator {
     }
 
     private RecordValidator() {
+    }
+
+    /**
+     * The one batch of a produce request's partition data, checked against the topic's size limits and its CRC
+     * (INVALID_RECORD, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, CORRUPT_MESSAGE with Kafka's messages).
+     */
+    static Outcome parseOne(ByteBuffer buf, TopicSettings s) {
+        try {
+            List<RecordBatch> batches = RecordBatches.parse(buf);
+            if (batches.size() != 1) {
+                return Outcome.refused(ErrorCode.INVALID_RECORD, "Produce requests must have exactly one record"
+                        + " batch per partition; got " + batches.size());
+            }
+            RecordBatch batch = batches.get(0);
+            if (batch.sizeInBytes() > s.maxMessageBytes()) {
+                return Outcome.refused(ErrorCode.MESSAGE_TOO_LARGE, "The record batch of " + batch.sizeInBytes()
+                        + " bytes is larger than max.message.bytes " + s.maxMessageBytes());
+            }
+            if (batch.sizeInBytes() > s.logConfig().segmentBytes()) {
+                return Outcome.refused(ErrorCode.RECORD_LIST_TOO_LARGE, "The record batch of "
+                        + batch.sizeInBytes() + " bytes is larger than segment.bytes " + s.logConfig().segmentBytes());
+            }
+            batch.ensureValid();
+            return new Outcome(batch, false, ErrorCode.NONE, null);
+        } catch (StrataException e) {
+            return Outcome.refused(e.error(), e.getMessage());
+        }
     }
 
     /** Whether validating {@code batch} goes through a codec (the costly path a retried duplicate should skip). */

@@ -76,9 +76,9 @@ final class TopicValidation {
                     "Replication factor must be larger than 0: " + replicationFactor);
         }
         if (replicationFactor > liveBrokers) {
-            throw new StrataException(ErrorCode.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
-                    + replicationFactor + " time(s): The target replication factor of " + replicationFactor
-                    + " cannot be reached because only " + liveBrokers + " broker(s) are registered.");
+            // Kafka's message in ZooKeeper mode (AdminZkClient's replica assignment).
+            throw new StrataException(ErrorCode.INVALID_REPLICATION_FACTOR, "Replication factor: " + replicationFactor
+                    + " larger than available brokers: " + liveBrokers + ".");
         }
         Map<String, String> normalised = TopicConfigs.validate(configs == null ? Map.of() : configs);
         return new TopicMetadata(name, newTopicId(), partitions, replicationFactor, normalised);

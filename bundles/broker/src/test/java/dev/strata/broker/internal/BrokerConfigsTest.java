@@ -146,4 +146,33 @@ class BrokerConfigsTest {
         assertEquals(code, e.error());
         assertEquals(message, e.getMessage());
     }
+
+    @Test
+    void theClusterSettingsAreKafkasReadOnlyBrokerConfigs() {
+        BrokerSettings s = settings(Map.of("zookeeper.connect", "127.0.0.1:2181/strata", "broker.rack", "r1"),
+                Map.of(), Map.of());
+        List<ConfigEntry> all = s.layers().describeBroker();
+        ConfigEntry zk = entry(all, "zookeeper.connect");
+        assertEquals("127.0.0.1:2181/strata", zk.value());
+        assertEquals(Source.STATIC_BROKER_CONFIG, zk.source());
+        assertTrue(zk.readOnly());
+        assertEquals("r1", entry(all, "broker.rack").value());
+        Map<String, String> defaults = Map.of("zookeeper.session.timeout.ms", "18000",
+                "zookeeper.connection.timeout.ms", "18000", "auto.leader.rebalance.enable", "true",
+                "leader.imbalance.check.interval.seconds", "300", "leader.imbalance.per.broker.percentage", "10",
+                "controlled.shutdown.enable", "true", "unclean.leader.election.enable", "false");
+        defaults.forEach((k, v) -> {
+            assertEquals(v, entry(all, k).value(), k);
+            assertEquals(Source.DEFAULT_CONFIG, entry(all, k).source(), k);
+        });
+        assertTrue(entry(all, "controlled.shutdown.enable").readOnly());
+        assertEquals(ConfigEntry.Type.BOOLEAN, entry(all, "auto.leader.rebalance.enable").type());
+        assertEquals(ConfigEntry.Type.LONG, entry(all, "leader.imbalance.check.interval.seconds").type());
+        StrataException e = assertThrows(StrataException.class,
+                () -> BrokerConfigs.validate("controlled.shutdown.enable", "maybe"));
+        assertEquals("Invalid value maybe for configuration controlled.shutdown.enable: Expected value to be either "
+                + "true or false", e.getMessage());
+        // Static: an Admin alter of one is refused as Kafka refuses it.
+        assertFalse(BrokerConfigs.def("zookeeper.connect").dynamic());
+    }
 }

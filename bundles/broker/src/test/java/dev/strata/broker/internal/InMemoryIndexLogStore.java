@@ -211,7 +211,7 @@ final class InMemoryIndexLogStore implements LogStore {
         @Override
         public synchronized void delete() throws IOException {
             close();
-            LogManager.deleteRecursively(dir);
+            PartitionDirs.deleteRecursively(dir);
         }
     }
 }

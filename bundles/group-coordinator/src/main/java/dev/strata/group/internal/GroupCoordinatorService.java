@@ -8,7 +8,6 @@ import dev.strata.api.group.FindCoordinatorResult;
 import dev.strata.api.group.GroupCoordinator;
 import dev.strata.api.group.GroupDescription;
 import dev.strata.api.group.GroupListing;
-import dev.strata.api.group.GroupProtocol;
 import dev.strata.api.group.GroupState;
 import dev.strata.api.group.JoinGroupRequest;
 import dev.strata.api.group.JoinGroupResult;
@@ -25,10 +24,6 @@ import dev.strata.api.metadata.BrokerInfo;
 import dev.strata.api.metadata.MetadataListener;
 import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.api.metadata.PartitionState;
-import dev.strata.group.internal.CoordinatorRecords.GroupValue;
-import dev.strata.group.internal.CoordinatorRecords.Key;
-import dev.strata.group.internal.CoordinatorRecords.MemberValue;
-import dev.strata.group.internal.CoordinatorRecords.OffsetValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -46,9 +40,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group coordinator without OSGi: creates and loads {@code __consumer_offsets}, then serves the
- * {@link GroupCoordinator} API through {@link GroupManager} and {@link OffsetManager}. One scheduler thread runs
- * the load, all group timers and the retention check. Thread-safe.
+ * The group coordinator without OSGi: creates {@code __consumer_offsets}, loads the groups of each of its partitions
+ * this broker leads, then serves the {@link GroupCoordinator} API for them through {@link GroupManager} and
+ * {@link OffsetManager}. As the partitions' leadership moves (the metadata store's partitionStatesChanged) it loads
+ * the ones it gains and forgets the groups of the ones it loses; a group whose partition is not led here gets
+ * NOT_COORDINATOR, one whose partition is loading COORDINATOR_LOAD_IN_PROGRESS (as Kafka's coordinator). One
+ * scheduler thread runs the loads and unloads (so they are ordered), all group timers and the retention check.
+ * Thread-safe.
  */
 public final class GroupCoordinatorService implements GroupCoordinator, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorService.class);
@@ -61,7 +59,13 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     private final Groups groups;
     private final GroupManager groupManager;
     private final OffsetManager offsetManager;
+    private final GroupLoader loader;
+    /** Completes once the topic exists and the partitions led here at start are loaded. */
     private final CompletableFuture<Void> loaded = new CompletableFuture<>();
+    /** The offsets partitions led here: loading or loaded; absent ones are not coordinated here. */
+    private final Map<Integer, Boolean> owned = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Whether the offsets topic exists and the first load ran: until then every group is loading. */
+    private volatile boolean topicReady;
     private volatile boolean closed;
 
     GroupCoordinatorService(Broker broker, CoordinatorSettings settings) {
@@ -76,12 +80,30 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.groups = new Groups(settings, scheduler, new OffsetsTopic(broker, settings.offsetsCommitTimeoutMs()));
         this.groupManager = new GroupManager(groups);
+        this.loader = new GroupLoader(groups, groupManager, settings.offsetsLoadBufferSize());
         this.offsetManager = new OffsetManager(groups, groupManager,
                 tp -> broker.metadata().partitionState(tp).isPresent());
     }
 
-    /** Drops offsets of deleted topics; called on the deleting thread, so the work goes to the scheduler. */
+    /**
+     * Drops offsets of deleted topics and follows the leadership of the offsets partitions; called on the metadata
+     * store's thread, so the work goes to the scheduler.
+     */
     private final MetadataListener topicListener = new MetadataListener() {
+        @Override
+        public void partitionStatesChanged(Collection<PartitionState> states) {
+            for (PartitionState s : states) {
+                if (!closed && OFFSETS_TOPIC.equals(s.tp().topic())) {
+                    int p = s.tp().partition();
+                    try {
+                        scheduler.execute(() -> leadershipChanged(p));
+                    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                        // closing
+                    }
+                }
+            }
+        }
+
         @Override
         public void topicCreated(TopicMetadata topic) {
         }
@@ -115,6 +137,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
         scheduler.execute(this::load);
     }
 
+    /** Creates the topic if needed, then loads the partitions this broker leads; retried until it works. */
     private void load() {
         if (closed) {
             return;
@@ -124,95 +147,134 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
                     settings.offsetsTopicReplicationFactor());
             groups.partitions(partitions);
             long t0 = System.nanoTime();
-            long records = 0;
-            Map<String, GroupValue> groupValues = new HashMap<>();
-            Map<String, Map<TopicPartition, GroupOffsets.Committed>> offsets = new HashMap<>();
+            int led = 0;
             for (int p = 0; p < partitions; p++) {
                 if (closed) {
                     return; // closing: the next activation loads again
                 }
-                records += groups.topic.load(p, settings.offsetsLoadBufferSize(), (offset, key, value) -> {
-                    try {
-                        Key k = CoordinatorRecords.parseKey(key);
-                        if (k.isOffsetKey()) {
-                            if (value == null) {
-                                Map<TopicPartition, GroupOffsets.Committed> m = offsets.get(k.group());
-                                if (m != null) {
-                                    m.remove(k.tp());
-                                    if (m.isEmpty()) {
-                                        offsets.remove(k.group());
-                                    }
-                                }
-                            } else {
-                                OffsetValue v = CoordinatorRecords.parseOffsetValue(value);
-                                offsets.computeIfAbsent(k.group(), g -> new TreeMap<>()).put(k.tp(),
-                                        new GroupOffsets.Committed(v.offset(), v.leaderEpoch(), v.metadata(),
-                                                v.commitTimestampMs(), offset));
-                            }
-                        } else if (value == null) {
-                            groupValues.remove(k.group());
-                        } else {
-                            groupValues.put(k.group(), CoordinatorRecords.parseGroupValue(value));
-                        }
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("Skipping unreadable record at offset {} of {}: {}", offset, OFFSETS_TOPIC,
-                                e.getMessage());
-                    }
-                });
+                if (leadsHere(p)) {
+                    owned.put(p, Boolean.FALSE);
+                    led++;
+                }
             }
-            installLoaded(groupValues, offsets);
-            LOG.info("Loaded {} records of {} ({} partitions) into {} groups in {} ms", records, OFFSETS_TOPIC,
-                    partitions, groups.all().size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            topicReady = true;
+            long records = 0;
+            for (int p = 0; p < partitions && !closed; p++) {
+                if (owned.containsKey(p)) {
+                    records += loadPartition(p);
+                }
+            }
+            LOG.info("Loaded {} records of {} partition(s) of {} led by this broker (of {}) into {} groups in {} ms",
+                    records, led, OFFSETS_TOPIC, partitions, groups.all().size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             loaded.complete(null);
             long interval = settings.offsetsRetentionCheckIntervalMs();
             scheduler.scheduleWithFixedDelay(this::expireOffsets, interval, interval, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        } catch (RuntimeException e) {
             if (closed) {
                 return;
             }
-            LOG.warn("Loading {} failed; retrying in {} ms", OFFSETS_TOPIC, LOAD_RETRY_MS, e);
-            groups.clear();
-            try {
-                scheduler.schedule(this::load, LOAD_RETRY_MS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException ignored) {
-                // closed meanwhile
+            LOG.warn("Creating {} failed; retrying in {} ms", OFFSETS_TOPIC, LOAD_RETRY_MS, e);
+            retry(this::load);
+        }
+    }
+
+    private boolean leadsHere(int partition) {
+        return broker.metadata().partitionState(new TopicPartition(OFFSETS_TOPIC, partition))
+                .map(s -> s.leader() == broker.metadata().localBrokerId()).orElse(false);
+    }
+
+    /** On the scheduler: the leadership of an offsets partition changed; load or unload it accordingly. */
+    private void leadershipChanged(int partition) {
+        if (closed || !topicReady) {
+            return; // the first load reads the leadership as it is then
+        }
+        boolean leads = leadsHere(partition);
+        if (leads && !owned.containsKey(partition)) {
+            owned.put(partition, Boolean.FALSE);
+            long t0 = System.nanoTime();
+            long records = loadPartition(partition);
+            if (owned.get(partition) == Boolean.TRUE) {
+                LOG.info("Became coordinator of {}-{}: loaded {} records in {} ms", OFFSETS_TOPIC, partition,
+                        records, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
+        } else if (!leads && owned.containsKey(partition)) {
+            unloadPartition(partition);
+        }
+    }
+
+    /**
+     * On the scheduler: reads one offsets partition and installs its groups, then serves them. A failure is retried
+     * while this broker still leads the partition (it stays loading meanwhile).
+     *
+     * @return the records read
+     */
+    private long loadPartition(int partition) {
+        long records;
+        try {
+            records = loader.load(partition);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+            if (closed) {
+                return 0;
+            }
+            LOG.warn("Loading {}-{} failed; retrying in {} ms while this broker leads it", OFFSETS_TOPIC, partition,
+                    LOAD_RETRY_MS, e);
+            retry(() -> {
+                if (!closed && owned.get(partition) == Boolean.FALSE && leadsHere(partition)) {
+                    loadPartition(partition);
+                } else if (!closed && owned.get(partition) == Boolean.FALSE) {
+                    owned.remove(partition);
+                }
+            });
+            return 0;
+        }
+        owned.put(partition, Boolean.TRUE);
+        return records;
+    }
+
+    /**
+     * On the scheduler: this broker no longer leads the offsets partition: its groups are forgotten (their members'
+     * pending joins and syncs answered NOT_COORDINATOR, timers cancelled); the new leader loads them from the log.
+     */
+    private void unloadPartition(int partition) {
+        owned.remove(partition);
+        int removed = 0;
+        for (ClassicGroup g : List.copyOf(groups.all())) {
+            if (g.offsetsPartition() == partition) {
+                groups.locked(g, () -> evict(g));
+                groups.remove(g);
+                removed++;
+            }
+        }
+        LOG.info("No longer coordinator of {}-{}: unloaded {} group(s)", OFFSETS_TOPIC, partition, removed);
+    }
+
+    /** Cancels the group's timers and answers its members' pending joins and syncs. Call under the group's lock. */
+    private void evict(ClassicGroup g) {
+        groupManager.cancelTimers(g);
+        for (ClassicGroupMember m : g.members()) {
+            if (m.awaitingJoin != null) {
+                CompletableFuture<JoinGroupResult> f = m.awaitingJoin;
+                g.defer(() -> f.complete(JoinGroupResult.error(ErrorCode.NOT_COORDINATOR, m.memberId())));
+                m.awaitingJoin = null;
+            }
+            if (m.awaitingSync != null) {
+                CompletableFuture<SyncGroupResult> f = m.awaitingSync;
+                g.defer(() -> f.complete(SyncGroupResult.error(ErrorCode.NOT_COORDINATOR)));
+                m.awaitingSync = null;
             }
         }
     }
 
-    private void installLoaded(Map<String, GroupValue> groupValues,
-                               Map<String, Map<TopicPartition, GroupOffsets.Committed>> offsets) {
-        groups.clear();
-        long now = System.currentTimeMillis();
-        java.util.Set<String> ids = new java.util.HashSet<>(groupValues.keySet());
-        ids.addAll(offsets.keySet());
-        for (String id : ids) {
-            ClassicGroup g = new ClassicGroup(id, groups.partitionFor(id), now);
-            GroupValue v = groupValues.get(id);
-            if (v != null) {
-                List<ClassicGroupMember> members = new ArrayList<>();
-                if (v.protocolName() != null) {
-                    for (MemberValue m : v.members()) {
-                        ClassicGroupMember member = new ClassicGroupMember(m.memberId(), m.groupInstanceId(),
-                                m.clientId(), m.clientHost(), m.rebalanceTimeoutMs(), m.sessionTimeoutMs(),
-                                v.protocolType(), List.of(new GroupProtocol(v.protocolName(), m.subscription())));
-                        member.assignment(m.assignment());
-                        members.add(member);
-                    }
-                }
-                g.restore(v.generation(), v.protocolType().isEmpty() ? null : v.protocolType(), v.protocolName(),
-                        v.leader(), v.currentStateTimestampMs(), members);
-            }
-            Map<TopicPartition, GroupOffsets.Committed> committed = offsets.get(id);
-            if (committed != null) {
-                committed.forEach(g.offsets()::put);
-            }
-            groups.put(g);
-            groupManager.restored(g);
+    private void retry(Runnable task) {
+        try {
+            scheduler.schedule(task, LOAD_RETRY_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // closed meanwhile
         }
     }
 
@@ -259,31 +321,35 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
             Thread.currentThread().interrupt();
         }
         for (ClassicGroup g : groups.all()) {
-            groups.locked(g, () -> {
-                groupManager.cancelTimers(g);
-                for (ClassicGroupMember m : g.members()) {
-                    if (m.awaitingJoin != null) {
-                        CompletableFuture<JoinGroupResult> f = m.awaitingJoin;
-                        g.defer(() -> f.complete(JoinGroupResult.error(ErrorCode.NOT_COORDINATOR, m.memberId())));
-                        m.awaitingJoin = null;
-                    }
-                    if (m.awaitingSync != null) {
-                        CompletableFuture<SyncGroupResult> f = m.awaitingSync;
-                        g.defer(() -> f.complete(SyncGroupResult.error(ErrorCode.NOT_COORDINATOR)));
-                        m.awaitingSync = null;
-                    }
-                }
-            });
+            groups.locked(g, () -> evict(g));
         }
     }
 
     // ------------------------------------------------------------------ GroupCoordinator
 
-    private ErrorCode unavailable() {
+    /**
+     * NONE when this broker coordinates the group now; NOT_COORDINATOR when another broker leads its offsets
+     * partition (or this coordinator is stopped); COORDINATOR_LOAD_IN_PROGRESS while that partition is loading. A null
+     * id is left to the API's own validation.
+     */
+    private ErrorCode unavailable(String groupId) {
         if (closed) {
             return ErrorCode.NOT_COORDINATOR;
         }
-        return loaded.isDone() ? ErrorCode.NONE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+        if (!topicReady) {
+            return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+        }
+        if (groupId == null) {
+            return ErrorCode.NONE;
+        }
+        Boolean state = owned.get(groups.partitionFor(groupId));
+        return state == null ? ErrorCode.NOT_COORDINATOR
+                : state ? ErrorCode.NONE : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    }
+
+    /** Whether this broker coordinates (has loaded) the groups of offsets partition {@code partition} now. */
+    boolean coordinates(int partition) {
+        return owned.get(partition) == Boolean.TRUE;
     }
 
     @Override
@@ -312,7 +378,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public CompletableFuture<JoinGroupResult> joinGroup(JoinGroupRequest request) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(request.groupId());
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(JoinGroupResult.error(e, request.memberId()));
         }
@@ -337,7 +403,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public CompletableFuture<SyncGroupResult> syncGroup(SyncGroupRequest request) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(request.groupId());
         if (e == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
             // As Kafka: the rebalance state is lost while loading, so the member rejoins (older clients do not
             // expect COORDINATOR_LOAD_IN_PROGRESS from SyncGroup).
@@ -352,7 +418,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public ErrorCode heartbeat(String groupId, int generationId, String memberId, String groupInstanceId) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(groupId);
         if (e == ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
             return ErrorCode.NONE; // as Kafka: answer blindly while loading; clients do not expect this error here
         }
@@ -363,7 +429,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public LeaveGroupResult leaveGroup(String groupId, List<LeaveGroupMember> members) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(groupId);
         return e != ErrorCode.NONE ? new LeaveGroupResult(e, List.of()) : guard("LeaveGroup",
                 () -> groupManager.leave(groupId, members),
                 () -> new LeaveGroupResult(ErrorCode.UNKNOWN_SERVER_ERROR, List.of()));
@@ -371,7 +437,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public CompletableFuture<OffsetCommitResult> commitOffsets(OffsetCommitRequest request) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(request.groupId());
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(allFailed(request, e));
         }
@@ -388,7 +454,7 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
     @Override
     public OffsetFetchResult fetchOffsets(String groupId, Collection<TopicPartition> partitions,
                                           boolean requireStable) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(groupId);
         return e != ErrorCode.NONE ? OffsetFetchResult.error(e) : guard("OffsetFetch",
                 () -> offsetManager.fetch(groupId, partitions),
                 () -> OffsetFetchResult.error(ErrorCode.UNKNOWN_SERVER_ERROR));
@@ -396,9 +462,9 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public List<GroupDescription> describeGroups(List<String> groupIds) {
-        ErrorCode unavailable = unavailable();
         List<GroupDescription> out = new ArrayList<>();
         for (String id : groupIds) {
+            ErrorCode unavailable = unavailable(id);
             ErrorCode e = unavailable != ErrorCode.NONE ? unavailable : Groups.validateOffsetsGroupId(id);
             ClassicGroup g = e == ErrorCode.NONE ? groups.get(id) : null;
             if (g == null) {
@@ -426,7 +492,9 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public List<GroupListing> listGroups(Set<GroupState> states) {
-        ErrorCode e = unavailable();
+        // As Kafka: the groups of the offsets partitions led here, or COORDINATOR_LOAD_IN_PROGRESS while one loads.
+        ErrorCode e = closed ? ErrorCode.NOT_COORDINATOR : !topicReady || owned.containsValue(Boolean.FALSE)
+                ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
         if (e != ErrorCode.NONE) {
             throw new StrataException(e, "The group coordinator is " + (closed ? "stopped" : "loading"));
         }
@@ -444,22 +512,38 @@ public final class GroupCoordinatorService implements GroupCoordinator, AutoClos
 
     @Override
     public CompletableFuture<Map<String, ErrorCode>> deleteGroups(List<String> groupIds) {
-        ErrorCode e = unavailable();
-        if (e != ErrorCode.NONE) {
-            Map<String, ErrorCode> out = new LinkedHashMap<>();
-            groupIds.forEach(id -> out.put(id, e));
-            return CompletableFuture.completedFuture(out);
+        // Each group is answered by its own coordinator's state; the ones coordinated here are deleted together.
+        Map<String, ErrorCode> refused = new LinkedHashMap<>();
+        List<String> here = new ArrayList<>();
+        for (String id : groupIds) {
+            ErrorCode e = unavailable(id);
+            if (e != ErrorCode.NONE) {
+                refused.put(id, e);
+            } else {
+                here.add(id);
+            }
         }
-        return guard("DeleteGroups", () -> offsetManager.deleteGroups(groupIds), () -> {
+        if (here.isEmpty()) {
+            return CompletableFuture.completedFuture(refused);
+        }
+        CompletableFuture<Map<String, ErrorCode>> deleted = guard("DeleteGroups",
+                () -> offsetManager.deleteGroups(here), () -> {
+                    Map<String, ErrorCode> out = new LinkedHashMap<>();
+                    here.forEach(id -> out.put(id, ErrorCode.UNKNOWN_SERVER_ERROR));
+                    return CompletableFuture.completedFuture(out);
+                });
+        return refused.isEmpty() ? deleted : deleted.thenApply(results -> {
             Map<String, ErrorCode> out = new LinkedHashMap<>();
-            groupIds.forEach(id -> out.put(id, ErrorCode.UNKNOWN_SERVER_ERROR));
-            return CompletableFuture.completedFuture(out);
+            for (String id : groupIds) {
+                out.put(id, refused.containsKey(id) ? refused.get(id) : results.get(id));
+            }
+            return out;
         });
     }
 
     @Override
     public CompletableFuture<OffsetDeleteResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {
-        ErrorCode e = unavailable();
+        ErrorCode e = unavailable(groupId);
         if (e != ErrorCode.NONE) {
             return CompletableFuture.completedFuture(new OffsetDeleteResult(e, Map.of()));
         }

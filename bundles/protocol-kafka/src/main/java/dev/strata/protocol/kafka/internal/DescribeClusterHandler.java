@@ -49,8 +49,8 @@ final class DescribeClusterHandler {
             response.brokers().add(new DescribeClusterBroker().setBrokerId(b.id()).setHost(b.host())
                     .setPort(b.port()).setRack(b.rack()).setIsFenced(false));
         }
-        // The controller, as Metadata names it: this broker (every cluster fact is local for now).
-        int controller = metadata.localBrokerId();
+        // The controller, as Metadata names it (-1 while none is known or it is not among the live brokers).
+        int controller = metadata.controllerId();
         response.setControllerId(response.brokers().find(controller) == null ? -1 : controller);
         if (request.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);

@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
@@ -58,6 +59,7 @@ final class KafkaApis {
     private final GroupHandler groups;
     private final OffsetFetchHandler offsetFetch;
     private final DescribeClusterHandler describeCluster;
+    private final ElectLeadersHandler electLeaders;
     private final RequestQuotas quotas;
 
     /** @param groupCoordinator the current group coordinator service, or null while there is none */
@@ -86,6 +88,7 @@ final class KafkaApis {
         this.groups = new GroupHandler(groupCoordinator, listener, () -> broker.metadata().localBrokerId());
         this.offsetFetch = new OffsetFetchHandler(groups);
         this.describeCluster = new DescribeClusterHandler(broker, listener);
+        this.electLeaders = new ElectLeadersHandler(broker);
     }
 
     /**
@@ -129,6 +132,7 @@ final class KafkaApis {
             case DESCRIBE_LOG_DIRS -> done(partitionAdmin.describeLogDirs((DescribeLogDirsRequestData) body,
                     version));
             case DESCRIBE_PRODUCERS -> done(partitionAdmin.describeProducers((DescribeProducersRequestData) body));
+            case ELECT_LEADERS -> done(electLeaders.handle((ElectLeadersRequestData) body));
             case FIND_COORDINATOR -> done(groups.findCoordinator((FindCoordinatorRequestData) body, version));
             case JOIN_GROUP -> groups.joinGroup((JoinGroupRequestData) body, version, context);
             case SYNC_GROUP -> groups.syncGroup((SyncGroupRequestData) body, version);

@@ -13,7 +13,9 @@ import dev.strata.api.metadata.PartitionState;
 import dev.strata.api.metadata.TopicMetadata;
 import dev.strata.protocol.kafka.api.KafkaListener;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Metadata: the brokers (this one at its advertised host and bound port, plus the other live brokers), the cluster
- * id, the controller, and the requested topics with their partitions. Unknown topics are created only when the broker
+ * id, the controller, and the requested topics with their partitions: each partition's leader and leader epoch, its
+ * replicas, ISR and offline replicas (those not among the live brokers), or LEADER_NOT_AVAILABLE while it has no
+ * live leader, as Kafka's ZooKeeper-mode metadata cache answers. Unknown topics are created only when the broker
  * enables auto-creation and the request allows it. Authorized operations are filled in when asked for. Stateless,
  * thread-safe.
  */
@@ -48,11 +52,15 @@ final class MetadataHandler {
     MetadataResponseData handle(MetadataRequestData request, short version, RequestContext context) {
         MetadataStore metadata = broker.metadata();
         MetadataResponseData response = new MetadataResponseData().setThrottleTimeMs(0)
-                .setClusterId(metadata.clusterId()).setControllerId(metadata.localBrokerId());
+                .setClusterId(metadata.clusterId());
+        Set<Integer> live = new HashSet<>();
         for (BrokerInfo b : BrokerEndpoints.live(metadata, listener)) {
+            live.add(b.id());
             response.brokers().add(new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host())
                     .setPort(b.port()).setRack(b.rack()));
         }
+        int controller = metadata.controllerId();
+        response.setControllerId(live.contains(controller) ? controller : -1);
         // v8-v10 may ask for the cluster's operations (KIP-430; moved to DescribeCluster in v11, KIP-700).
         if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
             response.setClusterAuthorizedOperations(AuthorizedOperations.CLUSTER);
@@ -63,7 +71,7 @@ final class MetadataHandler {
         boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
         if (allTopics) {
             for (TopicMetadata topic : metadata.topics()) {
-                response.topics().add(describe(metadata, topic));
+                response.topics().add(describe(metadata, topic, live));
             }
             return withOperations ? withTopicOperations(response) : response;
         }
@@ -93,9 +101,9 @@ final class MetadataHandler {
             }
             Optional<TopicMetadata> topic = metadata.topic(name);
             if (topic.isPresent()) {
-                response.topics().add(describe(metadata, topic.get()));
+                response.topics().add(describe(metadata, topic.get(), live));
             } else if (mayCreate) {
-                response.topics().add(autoCreate(metadata, name, context));
+                response.topics().add(autoCreate(metadata, name, context, live));
             } else {
                 response.topics().add(errorTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code()));
             }
@@ -113,7 +121,8 @@ final class MetadataHandler {
         return response;
     }
 
-    private MetadataResponseTopic autoCreate(MetadataStore metadata, String name, RequestContext context) {
+    private MetadataResponseTopic autoCreate(MetadataStore metadata, String name, RequestContext context,
+                                             Set<Integer> live) {
         CreateTopicResult result;
         try {
             result = broker.createTopic(name, -1, (short) -1, Map.of(), false, context);
@@ -127,7 +136,7 @@ final class MetadataHandler {
             return errorTopic(name, result.error().code());
         }
         LOG.info("Auto-created topic {} for client {}", name, context.clientId());
-        return metadata.topic(name).map(t -> describe(metadata, t))
+        return metadata.topic(name).map(t -> describe(metadata, t, live))
                 .orElseGet(() -> errorTopic(name, ErrorCode.LEADER_NOT_AVAILABLE.code()));
     }
 
@@ -135,7 +144,7 @@ final class MetadataHandler {
         return new MetadataResponseTopic().setName(name).setErrorCode(error).setTopicId(Uuid.ZERO_UUID);
     }
 
-    private static MetadataResponseTopic describe(MetadataStore metadata, TopicMetadata topic) {
+    private static MetadataResponseTopic describe(MetadataStore metadata, TopicMetadata topic, Set<Integer> live) {
         MetadataResponseTopic out = new MetadataResponseTopic().setName(topic.name())
                 .setTopicId(TopicIds.toKafka(topic.topicId()))
                 .setIsInternal(GroupCoordinator.OFFSETS_TOPIC.equals(topic.name()))
@@ -143,15 +152,24 @@ final class MetadataHandler {
         for (int p = 0; p < topic.partitionCount(); p++) {
             Optional<PartitionState> state = metadata.partitionState(new TopicPartition(topic.name(), p));
             MetadataResponsePartition partition = new MetadataResponsePartition().setPartitionIndex(p);
-            if (state.isEmpty() || state.get().leader() < 0) {
+            if (state.isEmpty()) { // the topic's partitions are being written: clients retry
                 partition.setErrorCode(ErrorCode.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1);
-                state.ifPresent(s -> partition.setReplicaNodes(new ArrayList<>(s.replicas()))
-                        .setIsrNodes(new ArrayList<>(s.isr())));
-            } else {
-                PartitionState s = state.get();
-                partition.setErrorCode(ErrorCode.NONE.code()).setLeaderId(s.leader())
-                        .setLeaderEpoch(s.leaderEpoch()).setReplicaNodes(new ArrayList<>(s.replicas()))
-                        .setIsrNodes(new ArrayList<>(s.isr())).setOfflineReplicas(new ArrayList<>());
+                out.partitions().add(partition);
+                continue;
+            }
+            PartitionState s = state.get();
+            List<Integer> offline = new ArrayList<>();
+            for (int r : s.replicas()) {
+                if (!live.contains(r)) {
+                    offline.add(r);
+                }
+            }
+            partition.setLeaderEpoch(s.leaderEpoch()).setReplicaNodes(new ArrayList<>(s.replicas()))
+                    .setIsrNodes(new ArrayList<>(s.isr())).setOfflineReplicas(offline);
+            if (s.online() && live.contains(s.leader())) {
+                partition.setErrorCode(ErrorCode.NONE.code()).setLeaderId(s.leader());
+            } else { // no leader, or one whose registration is gone: clients wait for the next election
+                partition.setErrorCode(ErrorCode.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1);
             }
             out.partitions().add(partition);
         }

@@ -43,6 +43,7 @@ final class SupportedApis {
         put(m, ApiMessageType.DELETE_RECORDS, 0, 2);
         put(m, ApiMessageType.DESCRIBE_LOG_DIRS, 1, 4);
         put(m, ApiMessageType.DESCRIBE_PRODUCERS, 0, 0);
+        put(m, ApiMessageType.ELECT_LEADERS, 0, 2);
         RANGES = Collections.unmodifiableMap(m);
 
         Map<Short, Range> g = new LinkedHashMap<>();

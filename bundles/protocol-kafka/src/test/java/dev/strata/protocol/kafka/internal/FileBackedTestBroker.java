@@ -146,9 +146,18 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
         });
     }
 
+    /** As the broker: a partition the metadata says another broker (or none) leads is not served here. */
+    private boolean ledElsewhere(TopicPartition tp) {
+        return metadata.partitionState(tp).map(s -> s.leader() != metadata.localBrokerId()).orElse(false);
+    }
+
     @Override
     public CompletableFuture<ProduceResult> produce(TopicPartition tp, ByteBuffer records, short acks, int timeoutMs,
                                                     RequestContext context) {
+        if (ledElsewhere(tp)) {
+            return CompletableFuture.completedFuture(ProduceResult.error(ErrorCode.NOT_LEADER_OR_FOLLOWER,
+                    "Leader not local for partition " + tp));
+        }
         PartitionFile file = partition(tp);
         if (file == null) {
             return CompletableFuture.completedFuture(ProduceResult.error(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
@@ -179,6 +188,10 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
     private List<FetchResult> read(FetchParams params) {
         List<FetchResult> results = new ArrayList<>();
         for (FetchPartition p : params.partitions()) {
+            if (ledElsewhere(p.tp())) {
+                results.add(FetchResult.error(p.tp(), ErrorCode.NOT_LEADER_OR_FOLLOWER));
+                continue;
+            }
             PartitionFile file = partition(p.tp());
             if (file == null) {
                 results.add(FetchResult.error(p.tp(), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
@@ -200,6 +213,9 @@ final class FileBackedTestBroker implements Broker, AutoCloseable {
 
     @Override
     public ListOffsetResult listOffset(TopicPartition tp, long timestamp, IsolationLevel isolation) {
+        if (ledElsewhere(tp)) {
+            return new ListOffsetResult(ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1);
+        }
         PartitionFile file = partition(tp);
         if (file == null) {
             return new ListOffsetResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);

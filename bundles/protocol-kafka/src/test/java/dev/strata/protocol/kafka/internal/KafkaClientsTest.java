@@ -246,4 +246,74 @@ class KafkaClientsTest {
         }
         assertEquals(1, broker.metadata().topic("auto-on").orElseThrow().partitionCount());
     }
+
+    @Test
+    void adminElectLeadersGetsEachPartitionsOutcome() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("e", 3, (short) 1))).all().get();
+            broker.metadata().electionResults.put(new dev.strata.api.common.TopicPartition("e", 1),
+                    dev.strata.api.common.ErrorCode.NONE);
+            broker.metadata().electionResults.put(new dev.strata.api.common.TopicPartition("e", 2),
+                    dev.strata.api.common.ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+            TopicPartition e0 = new TopicPartition("e", 0);
+            TopicPartition e1 = new TopicPartition("e", 1);
+            TopicPartition e2 = new TopicPartition("e", 2);
+            TopicPartition missing = new TopicPartition("missing", 0);
+            Map<TopicPartition, java.util.Optional<Throwable>> named = admin.electLeaders(
+                    org.apache.kafka.common.ElectionType.PREFERRED, Set.of(e0, e1, e2, missing)).partitions().get();
+            assertInstanceOf(org.apache.kafka.common.errors.ElectionNotNeededException.class, named.get(e0).get());
+            assertTrue(named.get(e1).isEmpty(), "elected");
+            assertInstanceOf(org.apache.kafka.common.errors.PreferredLeaderNotAvailableException.class,
+                    named.get(e2).get());
+            assertInstanceOf(UnknownTopicOrPartitionException.class, named.get(missing).get());
+
+            Map<TopicPartition, java.util.Optional<Throwable>> all = admin.electLeaders(
+                    org.apache.kafka.common.ElectionType.PREFERRED, null).partitions().get();
+            assertEquals(Set.of(e1, e2), all.keySet(), "partitions that needed no election are left out");
+        }
+    }
+
+    /**
+     * Leadership leaves this broker (the partition has no leader for a while) and comes back: the producer, the
+     * consumer's fetches and ListOffsets get NOT_LEADER_OR_FOLLOWER, refresh their metadata and retry, and carry on
+     * once the partition is led here again.
+     */
+    @Test
+    void clientsRetryThroughNotLeaderOrFollower() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("moving", 1, (short) 1))).all().get();
+        }
+        TopicPartition tp = new TopicPartition("moving", 0);
+        dev.strata.api.common.TopicPartition stp = new dev.strata.api.common.TopicPartition("moving", 0);
+        try (KafkaProducer<String, String> producer = producer("1");
+             KafkaConsumer<String, String> consumer = consumer();
+             KafkaConsumer<String, String> offsets = consumer()) {
+            assertEquals(0, producer.send(new ProducerRecord<>("moving", 0, "k", "before")).get().offset());
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            assertEquals("before", consume(consumer, 1).get(0).value());
+            assertEquals(1L, offsets.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp)); // knows the leader
+
+            broker.metadata().setState(new dev.strata.api.metadata.PartitionState(stp,
+                    dev.strata.api.metadata.PartitionState.NO_LEADER, 1, List.of(1), List.of(1)));
+            Future<RecordMetadata> during = producer.send(new ProducerRecord<>("moving", 0, "k", "during"));
+            java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> end =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> offsets.endOffsets(List.of(tp), Duration.ofSeconds(20)));
+            assertTrue(consumer.poll(Duration.ofMillis(500)).isEmpty(), "nothing is served while led elsewhere");
+            assertFalse(during.isDone(), "the producer retries while the partition has no leader");
+
+            broker.metadata().setState(new dev.strata.api.metadata.PartitionState(stp, TestMetadataStore.BROKER_ID,
+                    2, List.of(1), List.of(1)));
+            assertEquals(1, during.get(30, java.util.concurrent.TimeUnit.SECONDS).offset());
+            assertEquals("during", consume(consumer, 1).get(0).value());
+            assertTrue(end.get(30, java.util.concurrent.TimeUnit.SECONDS).get(tp) >= 1, "ListOffsets answered");
+            assertEquals(2L, offsets.endOffsets(List.of(tp), Duration.ofSeconds(10)).get(tp));
+            double retries = producer.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("record-retry-total")
+                            && e.getKey().group().equals("producer-metrics"))
+                    .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+            assertTrue(retries >= 1, "the producer retried after NOT_LEADER_OR_FOLLOWER: " + retries);
+        }
+    }
 }

@@ -288,8 +288,8 @@ class RawProtocolTest {
         List<Short> keys = response.apiKeys().stream().map(ApiVersionsResponseData.ApiVersion::apiKey).sorted()
                 .toList();
         assertEquals(List.of((short) 0, (short) 1, (short) 2, (short) 3, (short) 18, (short) 19, (short) 20,
-                (short) 21, (short) 22, (short) 32, (short) 33, (short) 35, (short) 37, (short) 44, (short) 60,
-                (short) 61), keys);
+                (short) 21, (short) 22, (short) 32, (short) 33, (short) 35, (short) 37, (short) 43, (short) 44,
+                (short) 60, (short) 61), keys);
         for (ApiVersionsResponseData.ApiVersion v : response.apiKeys()) {
             ApiMessageType api = ApiMessageType.fromApiKey(v.apiKey());
             assertTrue(v.maxVersion() <= api.highestSupportedVersion(false), api + " max within what we encode");

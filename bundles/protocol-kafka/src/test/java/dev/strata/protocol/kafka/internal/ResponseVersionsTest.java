@@ -42,11 +42,13 @@ import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeProducersResponseData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -245,6 +247,16 @@ class ResponseVersionsTest {
                 }
             }
         }
+        if (api == ApiMessageType.ELECT_LEADERS) {
+            for (ElectLeadersResponseData.ReplicaElectionResult t
+                    : ((ElectLeadersResponseData) response).replicaElectionResults()) {
+                for (ElectLeadersResponseData.PartitionResult p : t.partitionResult()) {
+                    short expected = t.topic().equals("t") && p.partitionId() == 0
+                            ? ErrorCode.ELECTION_NOT_NEEDED.code() : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code();
+                    assertEquals(expected, p.errorCode(), "ElectLeaders v" + version + " " + t.topic() + p);
+                }
+            }
+        }
         if (api == ApiMessageType.DESCRIBE_LOG_DIRS) {
             DescribeLogDirsResponseData d = (DescribeLogDirsResponseData) response;
             assertEquals(1, d.results().size());
@@ -407,6 +419,14 @@ class ResponseVersionsTest {
                     new DescribeProducersRequestData.TopicRequest().setName("t").setPartitionIndexes(List.of(0, 5)),
                     new DescribeProducersRequestData.TopicRequest().setName("missing")
                             .setPartitionIndexes(List.of(0)))));
+            case ELECT_LEADERS -> {
+                ElectLeadersRequestData named = new ElectLeadersRequestData().setTimeoutMs(5000);
+                named.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic("t")
+                        .setPartitions(List.of(0, 7)));
+                named.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic("missing")
+                        .setPartitions(List.of(0)));
+                yield List.of(named, new ElectLeadersRequestData().setTopicPartitions(null).setTimeoutMs(5000));
+            }
             default -> fail("no typical request for advertised API " + api);
         };
     }

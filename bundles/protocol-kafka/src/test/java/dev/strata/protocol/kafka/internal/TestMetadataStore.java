@@ -17,16 +17,45 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** An in-memory single-broker metadata store standing in for the broker bundle's. Thread-safe. */
+/**
+ * An in-memory metadata store standing in for the broker bundle's: one broker by default; a test may add remote
+ * brokers, take brokers away, set partition states and the controller (listeners are told as a cluster store tells
+ * them), and script ElectLeaders answers. Thread-safe.
+ */
 final class TestMetadataStore implements MetadataStore {
     static final int BROKER_ID = 1;
 
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final List<BrokerInfo> extraBrokers = new CopyOnWriteArrayList<>();
+    private final Map<TopicPartition, PartitionState> states = new ConcurrentHashMap<>();
+    private volatile int controllerId = BROKER_ID;
+    /** The answer of electLeaders per partition (absent: ELECTION_NOT_NEEDED), or an error it throws. */
+    final Map<TopicPartition, ErrorCode> electionResults = new ConcurrentHashMap<>();
+    volatile StrataException electionFailure;
+    /** The last electLeaders call: its type and partitions. */
+    volatile dev.strata.api.metadata.ElectionType lastElectionType;
+    volatile List<TopicPartition> lastElection;
 
     void addRemoteBroker(BrokerInfo info) {
         extraBrokers.add(info);
+        listeners.forEach(MetadataListener::clusterChanged);
+    }
+
+    void removeRemoteBroker(int id) {
+        extraBrokers.removeIf(b -> b.id() == id);
+        listeners.forEach(MetadataListener::clusterChanged);
+    }
+
+    void controller(int id) {
+        controllerId = id;
+        listeners.forEach(MetadataListener::clusterChanged);
+    }
+
+    /** Sets the state of a partition (its topic may come later) and tells the listeners. */
+    void setState(PartitionState state) {
+        states.put(state.tp(), state);
+        listeners.forEach(l -> l.partitionStatesChanged(List.of(state)));
     }
 
     @Override
@@ -117,7 +146,8 @@ final class TestMetadataStore implements MetadataStore {
         if (topic == null || tp.partition() >= topic.partitionCount()) {
             return Optional.empty();
         }
-        return Optional.of(new PartitionState(tp, BROKER_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID)));
+        return Optional.of(states.getOrDefault(tp,
+                new PartitionState(tp, BROKER_ID, 0, List.of(BROKER_ID), List.of(BROKER_ID))));
     }
 
     @Override
@@ -132,7 +162,7 @@ final class TestMetadataStore implements MetadataStore {
 
     @Override
     public int controllerId() {
-        return BROKER_ID;
+        return controllerId;
     }
 
     private final java.util.concurrent.atomic.AtomicLong nextProducerId = new java.util.concurrent.atomic.AtomicLong();
@@ -145,9 +175,14 @@ final class TestMetadataStore implements MetadataStore {
     @Override
     public Map<TopicPartition, ErrorCode> electLeaders(dev.strata.api.metadata.ElectionType type,
                                                        Collection<TopicPartition> partitions, long timeoutMs) {
+        lastElectionType = type;
+        lastElection = List.copyOf(partitions);
+        if (electionFailure != null) {
+            throw electionFailure;
+        }
         Map<TopicPartition, ErrorCode> result = new java.util.LinkedHashMap<>();
-        partitions.forEach(tp -> result.put(tp, partitionState(tp).isPresent() ? ErrorCode.ELECTION_NOT_NEEDED
-                : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        partitions.forEach(tp -> result.put(tp, partitionState(tp).isEmpty() ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+                : electionResults.getOrDefault(tp, ErrorCode.ELECTION_NOT_NEEDED)));
         return result;
     }
 

@@ -1,30 +1,64 @@
 package dev.strata.replication.local.internal;
 
+import dev.strata.api.metadata.MetadataStore;
 import dev.strata.api.replication.Replication;
 import dev.strata.api.replication.ReplicatedPartition;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 
 /**
- * Replication for a single broker: the leader is the whole ISR, so everything appended is committed at once and
- * the high watermark equals the log end offset. Stateless: thread-safe.
+ * Replication without followers: the leader is the whole ISR, so everything appended is committed at once and the
+ * high watermark equals the log end offset. In a cluster no follower copies data yet, so a follower is in sync only
+ * while the leader's log is empty: once a partition led here has data, {@link IsrShrinker} takes the other replicas
+ * out of its ISR (asynchronously), so that an election never picks a replica that lacks the data. Thread-safe.
  */
 @Component(service = Replication.class, property = LocalReplication.NAME_PROPERTY + "=local")
 public final class LocalReplication implements Replication {
     /** Names the implementation, so a deployment can target one (the broker's {@code replication.target}). */
     public static final String NAME_PROPERTY = "strata.replication.name";
 
+    /** Null without a metadata store (tests of a single broker): the ISR is then never touched. */
+    private final IsrShrinker shrinker;
+
+    /** A single broker without a metadata store (tests). */
+    public LocalReplication() {
+        this.shrinker = null;
+    }
+
+    @Activate
+    public LocalReplication(@Reference(name = "metadata") MetadataStore metadata) {
+        this.shrinker = new IsrShrinker(metadata);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (shrinker != null) {
+            shrinker.close();
+        }
+    }
+
     @Override
     public void partitionOpened(ReplicatedPartition partition) {
         partition.advanceHighWatermark(partition.logEndOffset());
+        if (shrinker != null && partition.logEndOffset() > 0) {
+            shrinker.hasData(partition);
+        }
     }
 
     @Override
     public void leaderAppended(ReplicatedPartition partition, long logEndOffset) {
         partition.advanceHighWatermark(logEndOffset);
+        if (shrinker != null) {
+            shrinker.hasData(partition);
+        }
     }
 
     @Override
     public void partitionClosed(ReplicatedPartition partition) {
-        // nothing kept per partition
+        if (shrinker != null) {
+            shrinker.forget(partition);
+        }
     }
 }

@@ -1,0 +1,179 @@
+package dev.strata.replication.local.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.api.common.ErrorCode;
+import dev.strata.api.common.TopicPartition;
+import dev.strata.api.metadata.PartitionState;
+import dev.strata.api.replication.ReplicatedPartition;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Local replication commits at once and, in a cluster, takes followers that copy nothing out of the ISR. */
+class LocalReplicationTest {
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+
+    private final IsrStore store = new IsrStore(1);
+    private final LocalReplication replication = new LocalReplication(store);
+
+    @AfterEach
+    void close() {
+        replication.deactivate();
+    }
+
+    /** A leader's partition as the broker hands it over. */
+    private static final class TestPartition implements ReplicatedPartition {
+        final TopicPartition tp;
+        final int epoch;
+        volatile long logEnd;
+        volatile long hw;
+
+        TestPartition(TopicPartition tp, int epoch, long logEnd) {
+            this.tp = tp;
+            this.epoch = epoch;
+            this.logEnd = logEnd;
+        }
+
+        @Override
+        public TopicPartition topicPartition() {
+            return tp;
+        }
+
+        @Override
+        public int leaderEpoch() {
+            return epoch;
+        }
+
+        @Override
+        public long logStartOffset() {
+            return 0;
+        }
+
+        @Override
+        public long logEndOffset() {
+            return logEnd;
+        }
+
+        @Override
+        public long highWatermark() {
+            return hw;
+        }
+
+        @Override
+        public boolean advanceHighWatermark(long offset) {
+            if (offset <= hw || offset > logEnd) {
+                return false;
+            }
+            hw = offset;
+            return true;
+        }
+    }
+
+    @Test
+    void firstAppendShrinksTheIsrToTheLeaderOnce() throws Exception {
+        store.state(new PartitionState(TP, 1, 5, List.of(1, 2, 3), List.of(1, 2, 3)));
+        TestPartition p = new TestPartition(TP, 5, 0);
+        replication.partitionOpened(p);
+        p.logEnd = 3;
+        replication.leaderAppended(p, 3);
+        assertEquals(3, p.highWatermark(), "committed at once");
+        waitUntil("the ISR shrinks", () -> store.partitionState(TP).get().isr().equals(List.of(1)));
+        assertEquals(List.of(new IsrStore.Call(TP, 5, List.of(1))), store.calls);
+        for (int i = 4; i < 20; i++) {
+            p.logEnd = i;
+            replication.leaderAppended(p, i);
+        }
+        assertEquals(1, store.calls.size(), "one shrink per leadership");
+    }
+
+    @Test
+    void emptyLogKeepsFollowersInSyncAndNonEmptyLogShrinksAtOpen() throws Exception {
+        TopicPartition empty = new TopicPartition("t", 1);
+        store.state(new PartitionState(empty, 1, 0, List.of(1, 2), List.of(1, 2)));
+        store.state(new PartitionState(TP, 1, 2, List.of(1, 2), List.of(1, 2)));
+        replication.partitionOpened(new TestPartition(empty, 0, 0));
+        replication.partitionOpened(new TestPartition(TP, 2, 10));
+        waitUntil("the ISR of the partition with data shrinks",
+                () -> store.partitionState(TP).get().isr().equals(List.of(1)));
+        assertEquals(List.of(new IsrStore.Call(TP, 2, List.of(1))), store.calls, "the empty one is left alone");
+        assertEquals(List.of(1, 2), store.partitionState(empty).get().isr());
+    }
+
+    @Test
+    void retriableErrorsAreRetriedAndAFencedEpochIsNot() throws Exception {
+        store.state(new PartitionState(TP, 1, 7, List.of(1, 2), List.of(1, 2)));
+        store.failNext(ErrorCode.REQUEST_TIMED_OUT, ErrorCode.NOT_CONTROLLER);
+        replication.partitionOpened(new TestPartition(TP, 7, 1));
+        waitUntil("the ISR shrinks after two retries", () -> store.partitionState(TP).get().isr().equals(List.of(1)));
+        assertEquals(3, store.calls.size());
+
+        // A leadership whose write is fenced (the controller moved it meanwhile) leaves the ISR as it is.
+        TopicPartition other = new TopicPartition("t", 2);
+        store.state(new PartitionState(other, 1, 3, List.of(1, 2), List.of(1, 2)));
+        store.failNext(ErrorCode.FENCED_LEADER_EPOCH);
+        replication.partitionOpened(new TestPartition(other, 3, 1));
+        waitUntil("the fenced attempt is made", () -> store.calls.size() == 4);
+        assertEquals(new IsrStore.Call(other, 3, List.of(1)), store.calls.get(3));
+        assertEquals(List.of(1, 2), store.partitionState(other).get().isr());
+    }
+
+    @Test
+    void appendsNeverWaitForTheMetadataStore() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        IsrStore slow = new IsrStore(1) {
+            @Override
+            public PartitionState alterIsr(TopicPartition tp, int leaderEpoch, List<Integer> isr) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.alterIsr(tp, leaderEpoch, isr);
+            }
+        };
+        slow.state(new PartitionState(TP, 1, 0, List.of(1, 2), List.of(1, 2)));
+        LocalReplication r = new LocalReplication(slow);
+        try {
+            TestPartition p = new TestPartition(TP, 0, 0);
+            r.partitionOpened(p);
+            long start = System.nanoTime();
+            for (int i = 1; i <= 1000; i++) {
+                p.logEnd = i;
+                r.leaderAppended(p, i);
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(1000, p.highWatermark());
+            assertTrue(ms < 2000, "appends took " + ms + " ms while the store was blocked");
+            release.countDown();
+            waitUntil("the ISR shrinks", () -> slow.partitionState(TP).get().isr().equals(List.of(1)));
+        } finally {
+            release.countDown();
+            r.deactivate();
+        }
+    }
+
+    @Test
+    void withoutMetadataNothingIsShrunk() {
+        LocalReplication single = new LocalReplication();
+        TestPartition p = new TestPartition(TP, 0, 5);
+        single.partitionOpened(p);
+        assertEquals(5, p.highWatermark());
+        single.partitionClosed(p);
+        single.deactivate();
+    }
+
+    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
