@@ -11,8 +11,9 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Replication without followers: the leader is the whole ISR, so everything appended is committed at once and the
  * high watermark equals the log end offset. In a cluster no follower copies data yet, so a follower is in sync only
- * while the leader's log is empty: once a partition led here has data, {@link IsrShrinker} takes the other replicas
- * out of its ISR (asynchronously), so that an election never picks a replica that lacks the data. Thread-safe.
+ * while the leader's log is empty: once a partition led here has data, {@link IsrKeeper} takes the other replicas
+ * out of its ISR (asynchronously), so that an election never picks a replica that lacks the data, and while it is
+ * empty a replica that rejoins the cluster is taken back in. Thread-safe.
  */
 @Component(service = Replication.class, property = LocalReplication.NAME_PROPERTY + "=local")
 public final class LocalReplication implements Replication {
@@ -20,45 +21,45 @@ public final class LocalReplication implements Replication {
     public static final String NAME_PROPERTY = "strata.replication.name";
 
     /** Null without a metadata store (tests of a single broker): the ISR is then never touched. */
-    private final IsrShrinker shrinker;
+    private final IsrKeeper isr;
 
     /** A single broker without a metadata store (tests). */
     public LocalReplication() {
-        this.shrinker = null;
+        this.isr = null;
     }
 
     @Activate
     public LocalReplication(@Reference(name = "metadata") MetadataStore metadata) {
-        this.shrinker = new IsrShrinker(metadata);
+        this.isr = new IsrKeeper(metadata);
     }
 
     @Deactivate
     void deactivate() {
-        if (shrinker != null) {
-            shrinker.close();
+        if (isr != null) {
+            isr.close();
         }
     }
 
     @Override
     public void partitionOpened(ReplicatedPartition partition) {
         partition.advanceHighWatermark(partition.logEndOffset());
-        if (shrinker != null && partition.logEndOffset() > 0) {
-            shrinker.hasData(partition);
+        if (isr != null) {
+            isr.opened(partition);
         }
     }
 
     @Override
     public void leaderAppended(ReplicatedPartition partition, long logEndOffset) {
         partition.advanceHighWatermark(logEndOffset);
-        if (shrinker != null) {
-            shrinker.hasData(partition);
+        if (isr != null) {
+            isr.hasData(partition);
         }
     }
 
     @Override
     public void partitionClosed(ReplicatedPartition partition) {
-        if (shrinker != null) {
-            shrinker.forget(partition);
+        if (isr != null) {
+            isr.forget(partition);
         }
     }
 }

@@ -30,6 +30,8 @@ class IsrStore implements MetadataStore {
     private final Map<TopicPartition, PartitionState> states = new ConcurrentHashMap<>();
     final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Deque<ErrorCode> failures = new ArrayDeque<>();
+    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Integer> live = new CopyOnWriteArrayList<>();
 
     IsrStore(int localBroker) {
         this.localBroker = localBroker;
@@ -81,7 +83,7 @@ class IsrStore implements MetadataStore {
 
     @Override
     public List<BrokerInfo> liveBrokers() {
-        return List.of();
+        return live.stream().map(id -> new BrokerInfo(id, "127.0.0.1", 9091 + id, null)).toList();
     }
 
     @Override
@@ -154,9 +156,18 @@ class IsrStore implements MetadataStore {
 
     @Override
     public void addListener(MetadataListener listener) {
+        listeners.add(listener);
     }
 
     @Override
     public void removeListener(MetadataListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Sets the registered brokers and tells the listeners, as a store does when a broker joins or leaves. */
+    void live(Integer... ids) {
+        live.clear();
+        live.addAll(List.of(ids));
+        listeners.forEach(MetadataListener::clusterChanged);
     }
 }
