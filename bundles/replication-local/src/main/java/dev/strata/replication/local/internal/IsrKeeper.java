@@ -46,8 +46,8 @@ final class IsrKeeper implements MetadataListener {
     private final Set<TopicPartition> logged = ConcurrentHashMap.newKeySet();
     /** The partitions led here now, with their handles (to see whether their log is still empty). */
     private final Map<TopicPartition, ReplicatedPartition> led = new ConcurrentHashMap<>();
-    /** The live brokers last seen, to tell joins apart (touched on the executor only). */
-    private Set<Integer> live = Set.of();
+    /** The live brokers last seen, to tell joins apart (after the constructor, touched on the executor only). */
+    private Set<Integer> live;
     private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "strata-replication-isr");
         t.setDaemon(true);
@@ -58,7 +58,7 @@ final class IsrKeeper implements MetadataListener {
         this.metadata = metadata;
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        executor.execute(() -> live = liveIds());
+        this.live = liveIds(); // now, not on the executor: a join announced before that task ran would be missed
         metadata.addListener(this);
     }
 

@@ -108,22 +108,29 @@ class LocalReplicationTest {
     @Test
     void aRejoiningReplicaIsTakenBackIntoTheIsrOfEmptyPartitionsOnly() throws Exception {
         // Broker 2 left the ISRs in a controlled shutdown and is gone; broker 3 is registered all along.
-        store.live(1, 3);
-        TopicPartition empty = new TopicPartition("t", 1);
-        store.state(new PartitionState(empty, 1, 4, List.of(2, 1, 3), List.of(1)));
-        store.state(new PartitionState(TP, 1, 4, List.of(2, 1, 3), List.of(1)));
-        replication.partitionOpened(new TestPartition(empty, 4, 0));
-        TestPartition withData = new TestPartition(TP, 4, 0);
-        replication.partitionOpened(withData);
-        withData.logEnd = 3; // written to after it was opened
-        replication.leaderAppended(withData, 3);
+        IsrStore cluster = new IsrStore(1);
+        cluster.live(1, 3);
+        LocalReplication leader = new LocalReplication(cluster);
+        try {
+            TopicPartition empty = new TopicPartition("t", 1);
+            cluster.state(new PartitionState(empty, 1, 4, List.of(2, 1, 3), List.of(1)));
+            cluster.state(new PartitionState(TP, 1, 4, List.of(2, 1, 3), List.of(1)));
+            leader.partitionOpened(new TestPartition(empty, 4, 0));
+            TestPartition withData = new TestPartition(TP, 4, 0);
+            leader.partitionOpened(withData);
+            withData.logEnd = 3; // written to after it was opened
+            leader.leaderAppended(withData, 3);
 
-        store.live(1, 2, 3); // broker 2 returns
-        waitUntil("broker 2 is back in the ISR of the empty partition, in assignment order",
-                () -> store.partitionState(empty).get().isr().equals(List.of(2, 1)));
-        assertEquals(List.of(1), store.partitionState(TP).get().isr(), "a follower of a log with data is not in sync");
-        assertFalse(store.calls.contains(new IsrStore.Call(empty, 4, List.of(2, 1, 3))),
-                "broker 3 did not join: it is not taken in");
+            cluster.live(1, 2, 3); // broker 2 returns
+            waitUntil("broker 2 is back in the ISR of the empty partition, in assignment order",
+                    () -> cluster.partitionState(empty).get().isr().equals(List.of(2, 1)));
+            assertEquals(List.of(1), cluster.partitionState(TP).get().isr(),
+                    "a follower of a log with data is not in sync");
+            assertFalse(cluster.calls.contains(new IsrStore.Call(empty, 4, List.of(2, 1, 3))),
+                    "broker 3 did not join: it is not taken in");
+        } finally {
+            leader.deactivate();
+        }
     }
 
     @Test
