@@ -208,12 +208,18 @@ final class ZkAdminRequests {
         return led;
     }
 
-    /** Partitions this broker leads whose ISR has another live broker that is not shutting down. */
+    /**
+     * What the controller still has to hand over: partitions this broker leads whose ISR has another live broker
+     * that is not shutting down, and ISRs of led partitions it is in as a follower.
+     */
     private int movable(ZkSnapshot s) {
         int n = 0;
         for (ZkSnapshot.StoredState st : s.states().values()) {
-            if (st.state().leader() == brokerId && st.state().isr().stream().anyMatch(b -> b != brokerId
+            int leader = st.state().leader();
+            if (leader == brokerId && st.state().isr().stream().anyMatch(b -> b != brokerId
                     && s.brokers().containsKey(b) && !s.shuttingDown().contains(b))) {
+                n++;
+            } else if (leader != brokerId && leader != LeaderAndIsr.NO_LEADER && st.state().isr().contains(brokerId)) {
                 n++;
             }
         }

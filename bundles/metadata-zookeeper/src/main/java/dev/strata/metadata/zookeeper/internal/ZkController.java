@@ -58,6 +58,8 @@ final class ZkController implements AutoCloseable {
     private final Settings settings;
     private final ScheduledExecutorService loop;
     private final AtomicBoolean queued = new AtomicBoolean();
+    /** One retry at a time after a failed pass (failures must not multiply the passes). */
+    private final AtomicBoolean retryPending = new AtomicBoolean();
     private final LeaderLatch latch;
     private volatile boolean active;
     private volatile int epoch;
@@ -207,8 +209,13 @@ final class ZkController implements AutoCloseable {
         } catch (DeposedException e) {
             resign("a newer controller epoch exists");
         } catch (Exception e) {
-            LOG.warn("Controller pass failed ({}); retrying in a second", e.toString());
-            loop.schedule(this::trigger, 1, TimeUnit.SECONDS);
+            if (retryPending.compareAndSet(false, true)) {
+                LOG.warn("Controller pass failed ({}); retrying in a second", e.toString());
+                loop.schedule(() -> {
+                    retryPending.set(false);
+                    trigger();
+                }, 1, TimeUnit.SECONDS);
+            }
         }
     }
 

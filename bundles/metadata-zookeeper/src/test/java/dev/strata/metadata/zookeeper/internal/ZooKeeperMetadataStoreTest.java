@@ -372,4 +372,47 @@ class ZooKeeperMetadataStoreTest {
                 .anyMatch(x -> x.tp().equals(tp) && x.leaderEpoch() >= 2));
         assertNotEquals(-1, victim.controllerId());
     }
+
+    @Test
+    void controlledShutdownHandsLeadershipOverAndAPreferredElectionBringsItBack() throws Exception {
+        ZooKeeperMetadataStore a = open(1);
+        ZooKeeperMetadataStore b = open(2);
+        waitUntil("controller", () -> a.controllerId() != -1 && a.liveBrokers().size() == 2);
+        a.createTopic("t", List.of(List.of(1, 2), List.of(2, 1)), Map.of());
+        a.createTopic("solo", List.of(List.of(1)), Map.of());
+        TopicPartition p0 = new TopicPartition("t", 0);
+        waitUntil("led", () -> allLed(a, "t", 2) && allLed(b, "t", 2) && allLed(b, "solo", 1));
+        assertEquals(1, leader(a, p0));
+
+        // solo-0 has no other replica: it stays with broker 1 until it stops.
+        assertEquals(1, a.controlledShutdown(WAIT_MS));
+        assertEquals(2, leader(a, p0));
+        assertEquals(List.of(2), a.partitionState(new TopicPartition("t", 1)).orElseThrow().isr());
+        assertEquals(1, leader(a, new TopicPartition("solo", 0)));
+
+        closeStore(a);
+        ZooKeeperMetadataStore back = open(1);
+        waitUntil("broker 1 is back", () -> b.liveBrokers().size() == 2 && leader(b, p0) == 2);
+        Map<TopicPartition, ErrorCode> notInSync = back.electLeaders(ElectionType.PREFERRED, List.of(p0), WAIT_MS);
+        assertEquals(Map.of(p0, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE), notInSync);
+        PartitionState led = b.partitionState(p0).orElseThrow();
+        b.alterIsr(p0, led.leaderEpoch(), List.of(2, 1)); // the leader takes broker 1 back in sync
+        TopicPartition unknown = new TopicPartition("nope", 0);
+        Map<TopicPartition, ErrorCode> results = back.electLeaders(ElectionType.PREFERRED,
+                List.of(p0, new TopicPartition("t", 1), unknown), WAIT_MS);
+        assertEquals(ErrorCode.NONE, results.get(p0));
+        assertEquals(ErrorCode.ELECTION_NOT_NEEDED, results.get(new TopicPartition("t", 1)));
+        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, results.get(unknown));
+        waitUntil("both see broker 1 lead again", () -> leader(b, p0) == 1 && leader(back, p0) == 1);
+        waitUntil("the request node is gone", () -> back.connection().connected() && childrenOf(back,
+                ZkPaths.ELECTIONS).isEmpty());
+    }
+
+    private static List<String> childrenOf(ZooKeeperMetadataStore s, String path) {
+        try {
+            return s.connection().client().getChildren().forPath(path);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
 }
