@@ -39,7 +39,7 @@ class FailLoudStartIT {
             Files.createDirectories(container.dataDir().getParent());
             Files.writeString(container.dataDir(), "not a directory");
             // The metadata store is the first part to open log.dirs (the broker waits for it).
-            assertStartFailsWithOneLine(container, "LocalMetadataStore", "is not a directory");
+            assertStartFailsWithOneLine(container, "LocalMetadataComponent", "is not a directory");
         }
     }
 

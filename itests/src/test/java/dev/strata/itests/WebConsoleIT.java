@@ -36,7 +36,8 @@ class WebConsoleIT {
     /** The Strata bundles every distribution must run (bnd.bnd Bundle-SymbolicName of each module). */
     private static final List<String> STRATA_BUNDLES = List.of("dev.strata.api", "dev.strata.record",
             "dev.strata.storage.segment", "dev.strata.broker", "dev.strata.protocol.kafka",
-            "dev.strata.metadata.local", "dev.strata.replication.local", "dev.strata.quota.noop");
+            "dev.strata.metadata.local", "dev.strata.metadata.zookeeper", "dev.strata.replication.local",
+            "dev.strata.quota.noop");
 
     private static StrataContainer container;
     private static HttpClient http;

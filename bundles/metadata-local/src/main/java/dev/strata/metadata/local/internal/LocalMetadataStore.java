@@ -26,12 +26,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.osgi.service.component.ComponentConstants;
-import org.osgi.service.component.ComponentContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +40,8 @@ import org.slf4j.LoggerFactory;
  *       {@code <id>.config.<name>}. Rewritten whole (temp file, fsync, atomic rename) on every change.</li>
  *   <li>{@code __strata_meta/producer-ids.properties}: the producer ids reserved so far ({@link LocalProducerIds}).
  *   </li>
- *   <li>{@code __strata_meta/broker-configs.properties}: the dynamic broker settings (AlterConfigs on a broker),
- *       {@code default.<name>} for the cluster default and {@code broker.<id>.<name>} per broker; written the same
- *       way.</li>
+ *   <li>{@code __strata_meta/broker-configs.properties}: the dynamic broker settings (AlterConfigs on a broker,
+ *       {@link LocalBrokerConfigs}).</li>
  * </ul>
  *
  * <p>A store records; it does not judge topics. Kafka's rules for names and configs are the broker's, which checks a
@@ -56,12 +49,8 @@ import org.slf4j.LoggerFactory;
  * only what it alone can: a name is not taken (nor one that differs only by '.' versus '_'), a topic has
  * partitions, and its replicas are on this broker.
  *
- * <p>As a DS component it reads {@code log.dirs} and {@code broker.id} from the broker's own configuration (PID
- * {@value #BROKER_PID}, with the broker's defaults): they are one broker's settings and must not disagree, and the
- * operator keeps them in one file. DS publishes them as service properties, which is how the broker checks that it
- * runs on the store of its own directory. The broker's other settings change live and leave this store alone; a
- * change of {@code log.dirs} or {@code broker.id} re-creates the component (it disables and enables itself, so DS
- * unregisters this store and registers one on the new directory), and the broker, bound statically, follows.
+ * <p>{@link LocalMetadataComponent} opens it on the broker's {@code log.dirs} and {@code broker.id} and registers it
+ * as the {@code MetadataStore} service when the broker is not in a cluster ({@code zookeeper.connect} blank).
  *
  * <p>Broker endpoints: the listener belongs to the protocol bundle, so {@link #liveBrokers()} returns the local
  * broker with {@code host == null} and {@code port == -1}. A protocol bundle answering Metadata replaces such an
@@ -71,15 +60,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: thread-safe. Reads are lock-free over a concurrent map; changes are serialised by a lock, made
  * durable before they become visible, and listeners are called under that lock so they see changes in order.
  */
-@Component(service = MetadataStore.class, configurationPid = LocalMetadataStore.BROKER_PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        // The broker's defaults, also published as service properties when no configuration sets them: a blank
-        // log.dirs is the default directory, which the broker resolves from the same framework properties.
-        property = {LocalMetadataStore.LOG_DIRS + "=",
-                LocalMetadataStore.BROKER_ID + ":Integer=0", "strata.metadata.name=local"})
 public final class LocalMetadataStore implements MetadataStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMetadataStore.class);
-    static final String BROKER_PID = "dev.strata.broker";
     static final String LOG_DIRS = LogDirs.LOG_DIRS;
     static final String BROKER_ID = "broker.id";
     /** Kafka's bound on a topic name (the broker checks the rest of its rules). */
@@ -88,9 +70,6 @@ public final class LocalMetadataStore implements MetadataStore {
     static final String META_PROPERTIES = "meta.properties";
     static final String META_DIR = "__strata_meta";
     static final String TOPICS_FILE = "topics.properties";
-    static final String BROKER_CONFIGS_FILE = "broker-configs.properties";
-    private static final String DEFAULT_PREFIX = "default.";
-    private static final String BROKER_PREFIX = "broker.";
 
     private final Path logDir;
     private final int brokerId;
@@ -98,61 +77,24 @@ public final class LocalMetadataStore implements MetadataStore {
     private final Path topicsFile;
     private final Object writeLock = new Object();
     private final Map<String, TopicMetadata> topics = new ConcurrentHashMap<>();
-    /** Entity ("" or a broker id) to its dynamic broker settings (immutable maps). */
-    private final Map<String, Map<String, String>> brokerConfigs = new ConcurrentHashMap<>();
-    private final Path brokerConfigsFile;
+    private final LocalBrokerConfigs brokerConfigs;
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final LocalProducerIds producerIds;
-    private ComponentContext context;
 
     /**
-     * Opens the store of the broker's {@code log.dirs} and {@code broker.id}.
+     * Opens the store of the broker's {@code log.dirs} and {@code broker.id} as given in the broker's configuration
+     * (tests; the framework's default directory is not known here).
      *
      * @throws IOException as {@link #LocalMetadataStore(Path, int)}
      * @throws IllegalArgumentException when either setting is invalid
      */
-    @Activate
-    public LocalMetadataStore(Map<String, Object> properties, ComponentContext context) throws IOException {
-        this(logDir(properties, defaultDir(context)), brokerId(properties));
-        this.context = context;
-    }
-
-    /** Without a framework (tests): as DS would activate it, but it cannot re-create itself on a change. */
     public LocalMetadataStore(Map<String, Object> properties) throws IOException {
-        this(properties, null);
-    }
-
-    /**
-     * The broker's PID changed. Its other settings are not this store's business (without this method DS would
-     * re-create the store, and the broker with it, on every change); a new directory or broker id is a new store.
-     */
-    @Modified
-    void modified(Map<String, Object> properties) {
-        Path nextDir = logDir(properties, defaultDir(context));
-        int nextId = brokerId(properties);
-        if (nextDir.equals(logDir) && nextId == brokerId) {
-            return;
-        }
-        LOG.info("log.dirs or broker.id changed: re-opening the metadata store on {} (broker {})", nextDir, nextId);
-        String name = (String) context.getProperties().get(ComponentConstants.COMPONENT_NAME);
-        // Not from here: DS holds this component's lock during modified, and disabling waits for it.
-        Thread reopen = new Thread(() -> {
-            context.disableComponent(name); // deactivated (the service unregistered), then activated anew
-            context.enableComponent(name);
-        }, "strata-metadata-reopen");
-        reopen.setDaemon(true);
-        reopen.start();
+        this(logDir(properties, LogDirs.defaultDir(name -> null)), brokerId(properties));
     }
 
     /** {@code log.dirs} as the broker reads it: one directory, resolved against the working directory. */
     static Path logDir(Map<String, ?> properties, Path defaultDir) {
         return LogDirs.resolve(properties.get(LOG_DIRS), defaultDir);
-    }
-
-    /** The default {@code log.dirs} of this framework (Karaf's data directory, or data/ in the working one). */
-    private static Path defaultDir(ComponentContext context) {
-        return context == null ? LogDirs.defaultDir(name -> null)
-                : LogDirs.defaultDir(context.getBundleContext()::getProperty);
     }
 
     static int brokerId(Map<String, ?> properties) {
@@ -183,9 +125,8 @@ public final class LocalMetadataStore implements MetadataStore {
         LogDirs.check(logDir);
         this.clusterId = loadOrCreateMetaProperties();
         this.topicsFile = logDir.resolve(META_DIR).resolve(TOPICS_FILE);
-        this.brokerConfigsFile = logDir.resolve(META_DIR).resolve(BROKER_CONFIGS_FILE);
         loadTopics();
-        loadBrokerConfigs();
+        this.brokerConfigs = new LocalBrokerConfigs(logDir.resolve(META_DIR));
         this.producerIds = new LocalProducerIds(logDir.resolve(META_DIR));
         LOG.info("Metadata loaded from {}: cluster id {}, broker id {}, {} topic(s)", logDir, clusterId, brokerId,
                 topics.size());
@@ -491,79 +432,21 @@ public final class LocalMetadataStore implements MetadataStore {
 
     @Override
     public Map<String, String> dynamicBrokerConfigs(String entity) {
-        return brokerConfigs.getOrDefault(entity, Map.of());
+        return brokerConfigs.get(entity);
     }
 
-    /** The broker validated them; this store keeps them, rewriting its file whole, then tells the listeners. */
+    /** The broker validated them; this store keeps them ({@link LocalBrokerConfigs}), then tells the listeners. */
     @Override
     public void alterDynamicBrokerConfigs(String entity, Map<String, String> configs) {
         if (entity == null) {
             throw new IllegalArgumentException("A broker config entity is a broker id or \"\"");
         }
         synchronized (writeLock) {
-            Map<String, String> copy = configs == null ? Map.of() : Map.copyOf(configs);
-            Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
-            next.put(entity, copy);
-            next.values().removeIf(Map::isEmpty);
-            try {
-                persistBrokerConfigs(next);
-            } catch (IOException e) {
-                LOG.error("Could not alter the dynamic broker configs of {}: writing {} failed", entityName(entity),
-                        brokerConfigsFile, e);
-                throw new StrataException(ErrorCode.KAFKA_STORAGE_ERROR, "Could not alter the dynamic configs of "
-                        + entityName(entity) + ": " + e.getMessage(), e);
-            }
-            if (copy.isEmpty()) {
-                brokerConfigs.remove(entity);
-            } else {
-                brokerConfigs.put(entity, copy);
-            }
-            LOG.info("Dynamic configs of {} now {}", entityName(entity), configs);
+            brokerConfigs.alter(entity, configs);
             for (MetadataListener l : listeners) {
                 notify(() -> l.brokerConfigsChanged(entity), l);
             }
         }
-    }
-
-    private static String entityName(String entity) {
-        return entity.isEmpty() ? "the cluster default" : "broker " + entity;
-    }
-
-    /** {@code default.<key>} for the cluster default, {@code broker.<id>.<key>} for one broker. */
-    private void persistBrokerConfigs(Map<String, Map<String, String>> state) throws IOException {
-        Map<String, String> props = new TreeMap<>();
-        props.put("version", "1");
-        state.forEach((entity, configs) -> {
-            String prefix = entity.isEmpty() ? DEFAULT_PREFIX : BROKER_PREFIX + entity + ".";
-            configs.forEach((k, v) -> props.put(prefix + k, v));
-        });
-        AtomicFiles.writeProperties(brokerConfigsFile, props,
-                "Strata dynamic broker configs (kafka-configs --alter); do not edit while the broker runs");
-    }
-
-    private void loadBrokerConfigs() throws IOException {
-        Optional<Map<String, String>> file = AtomicFiles.readProperties(brokerConfigsFile);
-        if (file.isEmpty()) {
-            return;
-        }
-        String version = file.get().getOrDefault("version", "1").trim();
-        if (!version.equals("1")) {
-            throw new IOException(brokerConfigsFile + " has format version " + version
-                    + "; this Strata reads version 1");
-        }
-        Map<String, Map<String, String>> byEntity = new HashMap<>();
-        for (Map.Entry<String, String> e : file.get().entrySet()) {
-            String key = e.getKey();
-            if (key.startsWith(DEFAULT_PREFIX)) {
-                byEntity.computeIfAbsent("", k -> new TreeMap<>()).put(key.substring(DEFAULT_PREFIX.length()),
-                        e.getValue());
-            } else if (key.startsWith(BROKER_PREFIX) && key.indexOf('.', BROKER_PREFIX.length()) > 0) {
-                int dot = key.indexOf('.', BROKER_PREFIX.length());
-                byEntity.computeIfAbsent(key.substring(BROKER_PREFIX.length(), dot), k -> new TreeMap<>())
-                        .put(key.substring(dot + 1), e.getValue());
-            }
-        }
-        byEntity.forEach((entity, configs) -> brokerConfigs.put(entity, Map.copyOf(configs)));
     }
 
     private TopicMetadata requireTopic(String name) {
