@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +45,10 @@ final class ZkConnection implements AutoCloseable {
         String chroot = slash < 0 ? "" : connect.substring(slash + 1).replaceAll("/+$", "");
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder().connectString(hosts)
                 .sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(connectionTimeoutMs)
-                // Retries are bounded well inside a request's timeout: callers answer a retriable error instead.
-                .retryPolicy(new BoundedExponentialBackoffRetry(100, 1000, 3)).ensembleTracker(false);
+                // No retry of an operation that lost the connection: each attempt may already wait up to the
+                // connection timeout, and a request must fail inside its own timeout with a retriable error. The
+                // store's loops (controller, registration, mirror) redo their work on reconnection.
+                .retryPolicy(new RetryNTimes(0, 0)).ensembleTracker(false);
         if (!chroot.isEmpty()) {
             builder.namespace(chroot);
         }

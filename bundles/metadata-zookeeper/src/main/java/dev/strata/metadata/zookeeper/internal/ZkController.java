@@ -269,11 +269,13 @@ final class ZkController implements AutoCloseable {
         Map<String, String> answered = new TreeMap<>(request);
         answered.put("results", String.join(",", codes));
         try {
+            // Version 0: a request is answered once (a pass on a snapshot that does not show the answer yet would
+            // otherwise answer again, from the states the first answer wrote).
             zk.client().transaction().forOperations(epochCheck(),
-                    zk.client().transactionOp().setData().forPath(path, ZkPaths.encode(answered)));
+                    zk.client().transactionOp().setData().withVersion(0).forPath(path, ZkPaths.encode(answered)));
         } catch (KeeperException e) {
             checkDeposed(e);
-            // the requester gave up and deleted it
+            // answered already, or the requester gave up and deleted it
         }
     }
 
