@@ -11,9 +11,9 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Replication without followers: the leader is the whole ISR, so everything appended is committed at once and the
  * high watermark equals the log end offset. In a cluster no follower copies data yet, so a follower is in sync only
- * while the leader's log is empty: once a partition led here has data, {@link IsrKeeper} takes the other replicas
- * out of its ISR (asynchronously), so that an election never picks a replica that lacks the data, and while it is
- * empty a replica that rejoins the cluster is taken back in. Thread-safe.
+ * while the leader's log is empty: {@link IsrKeeper} commits appends to a partition only once its stored ISR is the
+ * leader alone (taking the other replicas out first, off the produce path), so that an election never picks a
+ * replica that lacks an acknowledged record, and while a log is empty a replica that rejoins is taken back in. Thread-safe.
  */
 @Component(service = Replication.class, property = LocalReplication.NAME_PROPERTY + "=local")
 public final class LocalReplication implements Replication {
@@ -42,17 +42,19 @@ public final class LocalReplication implements Replication {
 
     @Override
     public void partitionOpened(ReplicatedPartition partition) {
-        partition.advanceHighWatermark(partition.logEndOffset());
         if (isr != null) {
             isr.opened(partition);
+        } else {
+            partition.advanceHighWatermark(partition.logEndOffset());
         }
     }
 
     @Override
     public void leaderAppended(ReplicatedPartition partition, long logEndOffset) {
-        partition.advanceHighWatermark(logEndOffset);
         if (isr != null) {
-            isr.hasData(partition);
+            isr.commit(partition, logEndOffset);
+        } else {
+            partition.advanceHighWatermark(logEndOffset);
         }
     }
 
