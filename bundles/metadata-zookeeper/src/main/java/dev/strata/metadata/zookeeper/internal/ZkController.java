@@ -79,7 +79,15 @@ final class ZkController implements AutoCloseable {
         this.latch = new LeaderLatch(zk.client(), ZkPaths.CONTROLLER_ELECTION, Integer.toString(brokerId));
     }
 
-    void start() throws Exception {
+    private boolean started;
+    private boolean closed;
+
+    /** Joins the controller election (once; not after {@link #close}). */
+    synchronized void start() throws Exception {
+        if (started || closed) {
+            return;
+        }
+        started = true;
         latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
@@ -368,8 +376,13 @@ final class ZkController implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         active = false;
+        if (!started) {
+            loop.shutdownNow();
+            return;
+        }
         try {
             latch.close(); // a successor is elected at once, not after the session timeout
         } catch (Exception e) {

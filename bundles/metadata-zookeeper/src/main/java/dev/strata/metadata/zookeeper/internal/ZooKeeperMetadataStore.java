@@ -60,6 +60,7 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     private final ProducerIdBlocks producerIds;
     private final ZkAdminRequests requests;
     private final Random random = new Random();
+    private volatile Runnable onRefused;
 
     /**
      * Connects, checks the directory and the broker id, loads the mirror and joins the controller election. The
@@ -94,7 +95,22 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
             }
             zk.onNewSession(m::rebuild);
             c = new ZkController(zk, m, config.brokerId(), config.controller());
-            c.start();
+            ZkController started = c;
+            // Only a registered broker joins the election: one whose id is refused must never become controller.
+            r.onRegistered(() -> {
+                try {
+                    started.start();
+                } catch (Exception e) {
+                    LOG.error("Broker {} cannot join the controller election: {}", config.brokerId(), e.toString());
+                }
+            });
+            r.onRefused(() -> {
+                started.close();
+                Runnable then = onRefused;
+                if (then != null) {
+                    then.run();
+                }
+            });
         } catch (IOException | RuntimeException e) {
             closeParts(c, m, r);
             zk.close();
@@ -128,6 +144,22 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     /** The broker's listener is bound at {@code host:port}: register (or re-register) with it. */
     public void endpoint(String host, int port) {
         registration.endpoint(host, port);
+    }
+
+    /**
+     * Runs when the broker id is found taken by another live broker at registration (the controller is stopped
+     * already; the store is of no use any more).
+     */
+    void onRefused(Runnable action) {
+        onRefused = action;
+        if (registration.refused()) {
+            action.run();
+        }
+    }
+
+    /** Whether this broker's id was refused at registration. */
+    boolean refused() {
+        return registration.refused();
     }
 
     /** Whether this store is of the configuration {@code next} (else it is to be re-created). */

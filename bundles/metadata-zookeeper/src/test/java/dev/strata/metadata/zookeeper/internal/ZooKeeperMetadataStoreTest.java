@@ -67,11 +67,17 @@ class ZooKeeperMetadataStoreTest {
     }
 
     private ZooKeeperMetadataStore open(int id, Path logDir) throws IOException {
+        ZooKeeperMetadataStore s = openUnbound(id, logDir);
+        s.endpoint("127.0.0.1", 9090 + id);
+        return s;
+    }
+
+    /** A store whose listener is not bound yet (it has not registered). */
+    private ZooKeeperMetadataStore openUnbound(int id, Path logDir) throws IOException {
         ZooKeeperMetadataStore s = new ZooKeeperMetadataStore(new ZooKeeperMetadataStore.Config(
                 server.getConnectString() + "/strata", logDir, id, "rack-" + id, 3000, 2000,
                 new ZkController.Settings(false, 300, 10, false)));
         stores.add(s);
-        s.endpoint("127.0.0.1", 9090 + id);
         return s;
     }
 
@@ -224,6 +230,39 @@ class ZooKeeperMetadataStoreTest {
         // A directory of another broker id is refused too.
         IOException wrongDir = assertThrows(IOException.class, () -> open(3, dir.resolve("broker-2")));
         assertTrue(wrongDir.getMessage().contains("doesn't match stored broker.id 2"), wrongDir.getMessage());
+    }
+
+    @Test
+    void twoBrokersStartedWithOneIdBeforeEitherRegisteredOnlyOneRunsAndOnlyItMayBeController() throws Exception {
+        ZooKeeperMetadataStore a = openUnbound(2, dir.resolve("a"));
+        ZooKeeperMetadataStore b = openUnbound(2, dir.resolve("b")); // the start-up check passes: none registered yet
+        List<ZooKeeperMetadataStore> told = Collections.synchronizedList(new ArrayList<>());
+        a.onRefused(() -> told.add(a));
+        b.onRefused(() -> told.add(b));
+        a.endpoint("127.0.0.1", 9092);
+        b.endpoint("127.0.0.2", 9092);
+        waitUntil("one is refused", () -> a.refused() || b.refused());
+        ZooKeeperMetadataStore winner = a.refused() ? b : a;
+        ZooKeeperMetadataStore loser = winner == a ? b : a;
+        assertFalse(winner.refused());
+        assertEquals(List.of(loser), told);
+        waitUntil("the registered one is controller", winner::isController);
+        assertFalse(loser.isController());
+        CuratorFramework client = winner.connection().client();
+        assertEquals(1, client.getChildren().forPath(ZkPaths.CONTROLLER_ELECTION).size(),
+                "only the registered broker joined the controller election");
+    }
+
+    @Test
+    void aSecondProcessOnTheSameHostAndDirectoryIsRefused() throws Exception {
+        ZooKeeperMetadataStore first = open(2);
+        waitUntil("registered", () -> first.liveBrokers().size() == 1);
+        ZooKeeperMetadataStore second = openUnbound(2, dir.resolve("broker-2")); // same instance: waits it out
+        second.endpoint("127.0.0.1", 9092);
+        waitUntil("the second is refused once a session timeout has passed", second::refused);
+        assertFalse(first.refused());
+        waitUntil("the first is controller", first::isController);
+        assertFalse(second.isController());
     }
 
     @Test
