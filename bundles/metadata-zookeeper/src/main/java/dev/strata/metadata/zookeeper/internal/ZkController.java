@@ -60,7 +60,10 @@ final class ZkController implements AutoCloseable {
     private final AtomicBoolean queued = new AtomicBoolean();
     /** One retry at a time after a failed pass (failures must not multiply the passes). */
     private final AtomicBoolean retryPending = new AtomicBoolean();
-    private final LeaderLatch latch;
+    /** The latch this broker takes part in (a new one after it was deposed while holding the old one). */
+    private volatile LeaderLatch latch;
+    /** Bumped on every isLeader/notLeader (controller thread): a become() of an older term does nothing. */
+    private volatile int generation;
     private volatile boolean active;
     private volatile int epoch;
     private volatile int epochVersion;
@@ -76,7 +79,6 @@ final class ZkController implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.latch = new LeaderLatch(zk.client(), ZkPaths.CONTROLLER_ELECTION, Integer.toString(brokerId));
     }
 
     private boolean started;
@@ -88,19 +90,58 @@ final class ZkController implements AutoCloseable {
             return;
         }
         started = true;
-        latch.addListener(new LeaderLatchListener() {
+        mirror.onChange(s -> trigger());
+        joinElection();
+    }
+
+    private synchronized void joinElection() throws Exception {
+        if (closed) {
+            return;
+        }
+        LeaderLatch l = new LeaderLatch(zk.client(), ZkPaths.CONTROLLER_ELECTION, Integer.toString(brokerId));
+        l.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
-                become();
+                if (latch == l) {
+                    become(l, ++generation);
+                }
             }
 
             @Override
             public void notLeader() {
-                resign("lost the controller election (ZooKeeper connection suspended or lost)");
+                if (latch == l) {
+                    generation++;
+                    resign("lost the controller election (ZooKeeper session lost)");
+                }
             }
         }, loop);
-        mirror.onChange(s -> trigger());
-        latch.start();
+        latch = l;
+        l.start();
+    }
+
+    /**
+     * Deposed by a newer epoch while still holding the latch (the other controller may have stepped down since):
+     * leave the election and join it again, so that some broker, maybe this one, takes office with a newer epoch.
+     */
+    private void deposed() {
+        resign("a newer controller epoch exists");
+        LeaderLatch l = latch;
+        if (!l.hasLeadership()) {
+            return;
+        }
+        generation++;
+        LOG.warn("Broker {} holds the controller election but was deposed: rejoining the election", brokerId);
+        try {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                l.close();
+            }
+            joinElection();
+        } catch (Exception e) {
+            LOG.error("Broker {} could not rejoin the controller election: {}", brokerId, e.toString());
+        }
     }
 
     /** Whether this broker acts as controller now. */
@@ -118,7 +159,10 @@ final class ZkController implements AutoCloseable {
         }
     }
 
-    private void become() {
+    private void become(LeaderLatch l, int term) {
+        if (term != generation || latch != l || !l.hasLeadership()) {
+            return; // lost the latch (or a newer term started) since
+        }
         CuratorFramework client = zk.client();
         try {
             while (true) {
@@ -156,9 +200,7 @@ final class ZkController implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Broker {} won the controller election but could not take office ({}); trying again", brokerId,
                     e.toString());
-            if (latch.hasLeadership()) {
-                loop.schedule(this::become, 1, TimeUnit.SECONDS);
-            }
+            loop.schedule(() -> become(l, term), 1, TimeUnit.SECONDS);
             return;
         }
         LOG.info("Broker {} is the controller (epoch {})", brokerId, epoch);
@@ -215,7 +257,7 @@ final class ZkController implements AutoCloseable {
                 }
             }
         } catch (DeposedException e) {
-            resign("a newer controller epoch exists");
+            deposed();
         } catch (Exception e) {
             if (retryPending.compareAndSet(false, true)) {
                 LOG.warn("Controller pass failed ({}); retrying in a second", e.toString());
@@ -251,7 +293,7 @@ final class ZkController implements AutoCloseable {
                 write(s, changes);
             }
         } catch (DeposedException e) {
-            resign("a newer controller epoch exists");
+            deposed();
         } catch (Exception e) {
             LOG.warn("Automatic leader rebalance failed: {}", e.toString());
         }
