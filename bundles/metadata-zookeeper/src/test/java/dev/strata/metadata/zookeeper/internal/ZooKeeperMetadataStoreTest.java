@@ -266,6 +266,25 @@ class ZooKeeperMetadataStoreTest {
     }
 
     @Test
+    void aShortConnectionBlipDoesNotMoveTheController() throws Exception {
+        ZooKeeperMetadataStore a = open(1);
+        ZooKeeperMetadataStore b = open(2);
+        waitUntil("controller", () -> a.controllerId() != -1 && b.liveBrokers().size() == 2
+                && (a.isController() || b.isController()));
+        ZooKeeperMetadataStore controller = a.isController() ? a : b;
+        int epoch = epochOf(controller);
+        server.stop();
+        waitUntil("both see the connection down", () -> !a.connection().connected() && !b.connection().connected());
+        assertTrue(controller.isController(), "a suspended connection keeps the controller in office");
+        server.restart(); // well inside the session timeout: the sessions survive
+        waitUntil("reconnected", () -> a.connection().connected() && b.connection().connected());
+        a.createTopic("after-blip", 1, (short) 2, Map.of());
+        waitUntil("led", () -> allLed(a, "after-blip", 1));
+        assertTrue(controller.isController());
+        assertEquals(epoch, epochOf(controller), "no new controller epoch");
+    }
+
+    @Test
     void theControllerMovesWhenItsBrokerLeavesAndItsPartitionsAreReElected() throws Exception {
         ZooKeeperMetadataStore a = open(1);
         ZooKeeperMetadataStore b = open(2);
