@@ -72,6 +72,7 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     public ZooKeeperMetadataStore(Config config) throws IOException {
         this.config = config;
         LogDirs.check(config.logDir());
+        long producerIdFloor = ProducerIdBlocks.localFloor(config.logDir());
         this.zk = new ZkConnection(config.zookeeperConnect(), config.sessionTimeoutMs(),
                 config.connectionTimeoutMs());
         ZkMirror m = null;
@@ -124,7 +125,7 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
         this.registration = r;
         this.mirror = m;
         this.controller = c;
-        this.producerIds = new ProducerIdBlocks(zk, config.brokerId());
+        this.producerIds = new ProducerIdBlocks(zk, config.brokerId(), producerIdFloor);
         this.requests = new ZkAdminRequests(zk, mirror, config.brokerId());
         LOG.info("Broker {} joined cluster {} at {} ({} topic(s), {} live broker(s))", config.brokerId(), clusterId,
                 zk.connectString(), mirror.snapshot().topics().size(), mirror.snapshot().brokers().size());

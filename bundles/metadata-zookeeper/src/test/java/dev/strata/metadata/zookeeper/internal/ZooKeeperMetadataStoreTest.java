@@ -386,6 +386,18 @@ class ZooKeeperMetadataStoreTest {
     }
 
     @Test
+    void aFormerSingleBrokersProducerIdsAreNotHandedOutAgain() throws Exception {
+        Path former = dir.resolve("broker-1");
+        Files.createDirectories(former.resolve("__strata_meta"));
+        Files.writeString(former.resolve("__strata_meta").resolve("producer-ids.properties"),
+                "next.block.start=5000\n");
+        ZooKeeperMetadataStore a = open(1);
+        assertEquals(5000, a.allocateProducerIds(1000), "the first block starts at the local floor");
+        ZooKeeperMetadataStore b = open(2);
+        assertEquals(6000, b.allocateProducerIds(10));
+    }
+
+    @Test
     void withZooKeeperStoppedReadsGoOnAndWritesFailFastWithRetriableErrors() throws Exception {
         ZooKeeperMetadataStore a = open(1);
         ZooKeeperMetadataStore b = open(2);
