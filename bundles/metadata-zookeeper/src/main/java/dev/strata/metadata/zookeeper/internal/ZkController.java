@@ -4,6 +4,8 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.TopicPartition;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +70,12 @@ final class ZkController implements AutoCloseable {
     private volatile int epoch;
     private volatile int epochVersion;
     private ScheduledFuture<?> rebalance;
+    /**
+     * Partitions elected by an election request whose other topics' writes failed on a stale version (controller
+     * thread): the request is answered from a later snapshot, where these already have their new leader and would
+     * otherwise read ELECTION_NOT_NEEDED instead of NONE.
+     */
+    private final Map<String, Set<TopicPartition>> partlyElected = new HashMap<>();
 
     ZkController(ZkConnection zk, ZkMirror mirror, int brokerId, Settings settings) {
         this.zk = zk;
@@ -256,6 +264,7 @@ final class ZkController implements AutoCloseable {
                     answerElection(s, full, request.getKey(), request.getValue());
                 }
             }
+            partlyElected.keySet().retainAll(s.elections().keySet());
         } catch (DeposedException e) {
             deposed();
         } catch (Exception e) {
@@ -309,12 +318,16 @@ final class ZkController implements AutoCloseable {
         Map<TopicPartition, ErrorCode> results = new LinkedHashMap<>();
         Map<TopicPartition, LeaderAndIsr> changes = "UNCLEAN".equals(request.get("type"))
                 ? Elections.unclean(view, partitions, results) : Elections.preferred(view, partitions, results);
-        if (!write(s, changes)) {
+        Set<TopicPartition> written = new HashSet<>();
+        if (!write(s, changes, written)) {
+            partlyElected.computeIfAbsent(path, k -> new HashSet<>()).addAll(written);
             return; // a stale version: answered from the next snapshot
         }
+        Set<TopicPartition> earlier = partlyElected.getOrDefault(path, Set.of());
         List<String> codes = new ArrayList<>();
         for (TopicPartition tp : partitions) {
-            codes.add(results.getOrDefault(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).name());
+            ErrorCode code = results.getOrDefault(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            codes.add((code == ErrorCode.ELECTION_NOT_NEEDED && earlier.contains(tp) ? ErrorCode.NONE : code).name());
         }
         Map<String, String> answered = new TreeMap<>(request);
         answered.put("results", String.join(",", codes));
@@ -366,6 +379,12 @@ final class ZkController implements AutoCloseable {
      * @throws DeposedException when the controller epoch changed
      */
     private boolean write(ZkSnapshot s, Map<TopicPartition, LeaderAndIsr> changes) throws Exception {
+        return write(s, changes, new HashSet<>());
+    }
+
+    /** Writes per topic; {@code written} gets the partitions whose topic's transaction succeeded. */
+    private boolean write(ZkSnapshot s, Map<TopicPartition, LeaderAndIsr> changes, Set<TopicPartition> written)
+            throws Exception {
         Map<String, List<TopicPartition>> byTopic = new TreeMap<>();
         for (TopicPartition tp : changes.keySet()) {
             byTopic.computeIfAbsent(tp.topic(), k -> new ArrayList<>()).add(tp);
@@ -394,6 +413,7 @@ final class ZkController implements AutoCloseable {
             }
             try {
                 client.transaction().forOperations(ops);
+                written.addAll(e.getValue());
                 LOG.debug("Wrote the states of {}", e.getValue());
             } catch (KeeperException ex) {
                 checkDeposed(ex);

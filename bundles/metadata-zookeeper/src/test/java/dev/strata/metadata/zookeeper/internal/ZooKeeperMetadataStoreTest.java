@@ -398,12 +398,38 @@ class ZooKeeperMetadataStoreTest {
     }
 
     @Test
+    void anElectionRequestOfABrokerThatDiesDoesNotLinger() throws Exception {
+        ZooKeeperMetadataStore a = openUnbound(1, dir.resolve("broker-1")); // not registered: no controller answers
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (CuratorFramework admin = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+                .namespace("strata").retryPolicy(new RetryOneTime(100)).build()) {
+            admin.start();
+            Future<Map<TopicPartition, ErrorCode>> asked = pool.submit(() -> a.electLeaders(ElectionType.PREFERRED,
+                    List.of(new TopicPartition("t", 0)), 60_000));
+            waitUntil("the request is written", () -> children(admin, ZkPaths.ELECTIONS) == 1);
+            closeStore(a); // the requester goes away without deleting its request
+            asked.get();
+            waitUntil("the request went with the requester's session", () -> children(admin, ZkPaths.ELECTIONS) == 0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static int children(CuratorFramework client, String path) {
+        try {
+            return client.getChildren().forPath(path).size();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void withZooKeeperStoppedReadsGoOnAndWritesFailFastWithRetriableErrors() throws Exception {
         ZooKeeperMetadataStore a = open(1);
         ZooKeeperMetadataStore b = open(2);
         waitUntil("controller", () -> a.controllerId() != -1 && a.liveBrokers().size() == 2);
         a.createTopic("t", List.of(List.of(1), List.of(2)), Map.of());
-        waitUntil("led", () -> allLed(b, "t", 2));
+        waitUntil("led", () -> allLed(a, "t", 2) && allLed(b, "t", 2)); // a's mirror is asserted below
         server.stop();
         waitUntil("both see the connection down", () -> !a.connection().connected() && !b.connection().connected());
         assertTrue(allLed(a, "t", 2));
