@@ -294,11 +294,13 @@ class ZooKeeperMetadataStoreTest {
         other.createTopic("t", List.of(List.of(controller.localBrokerId(), other.localBrokerId())), Map.of());
         other.createTopic("solo", List.of(List.of(controller.localBrokerId())), Map.of());
         waitUntil("led", () -> allLed(other, "t", 1) && allLed(other, "solo", 1));
-        int oldEpoch = controller.connection().client().getData().forPath(ZkPaths.CONTROLLER_EPOCH).length;
+        int oldEpoch = epochOf(controller);
         assertTrue(oldEpoch > 0);
         closeStore(controller);
         waitUntil("the other broker is controller", () -> other.isController()
                 && other.controllerId() == other.localBrokerId() && other.liveBrokers().size() == 1);
+        assertTrue(epochOf(other) > oldEpoch, "the new controller's epoch " + epochOf(other) + " is above "
+                + oldEpoch);
         waitUntil("partition 0 moved to its in-sync follower", () -> other.partitionState(new TopicPartition("t", 0))
                 .orElseThrow().leader() == other.localBrokerId());
         waitUntil("its only replica's partition is offline, not moved", () -> !other.partitionState(
