@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ZkController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZkController.class);
+    private static final long CLOSE_WAIT_MS = 5_000;
 
     /** The broker settings the controller uses (Kafka's names and defaults). */
     record Settings(boolean autoLeaderRebalance, long imbalanceCheckIntervalSeconds, int imbalancePercentage,
@@ -438,18 +439,33 @@ final class ZkController implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        active = false;
-        if (!started) {
-            loop.shutdownNow();
-            return;
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            active = false;
+            if (started) {
+                try {
+                    latch.close(); // a successor is elected at once, not after the session timeout
+                } catch (Exception e) {
+                    LOG.debug("Closing the controller latch: {}", e.toString());
+                }
+            }
+        }
+        shutdownLoop(); // outside the lock: the loop may be waiting for it (rejoining the election)
+    }
+
+    /** Stops the controller thread and waits for it briefly (bounded), so no pass runs on a closed client. */
+    private void shutdownLoop() {
+        loop.shutdownNow();
+        if (Thread.currentThread().getName().startsWith("strata-zk-controller-")) {
+            return; // closing from the loop itself (cannot wait for itself)
         }
         try {
-            latch.close(); // a successor is elected at once, not after the session timeout
-        } catch (Exception e) {
-            LOG.debug("Closing the controller latch: {}", e.toString());
+            if (!loop.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("Broker {}'s controller thread did not stop within {} ms", brokerId, CLOSE_WAIT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        loop.shutdownNow();
     }
 }
