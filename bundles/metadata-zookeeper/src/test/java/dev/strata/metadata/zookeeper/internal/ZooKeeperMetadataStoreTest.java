@@ -239,6 +239,11 @@ class ZooKeeperMetadataStoreTest {
         List<ZooKeeperMetadataStore> told = Collections.synchronizedList(new ArrayList<>());
         a.onRefused(() -> told.add(a));
         b.onRefused(() -> told.add(b));
+        // Started after them, but the only registered broker: it wins, as they have not joined the election.
+        ZooKeeperMetadataStore c = open(3);
+        waitUntil("the registered broker is controller", c::isController);
+        CuratorFramework client = c.connection().client();
+        assertEquals(1, children(client, ZkPaths.CONTROLLER_ELECTION), "unregistered brokers stay out");
         a.endpoint("127.0.0.1", 9092);
         b.endpoint("127.0.0.2", 9092);
         waitUntil("one is refused", () -> a.refused() || b.refused());
@@ -246,11 +251,12 @@ class ZooKeeperMetadataStoreTest {
         ZooKeeperMetadataStore loser = winner == a ? b : a;
         assertFalse(winner.refused());
         assertEquals(List.of(loser), told);
+        waitUntil("the registered one joined the election", () -> children(client, ZkPaths.CONTROLLER_ELECTION) == 2);
+        closeStore(c);
         waitUntil("the registered one is controller", winner::isController);
         assertFalse(loser.isController());
-        CuratorFramework client = winner.connection().client();
-        assertEquals(1, client.getChildren().forPath(ZkPaths.CONTROLLER_ELECTION).size(),
-                "only the registered broker joined the controller election");
+        assertEquals(1, children(winner.connection().client(), ZkPaths.CONTROLLER_ELECTION),
+                "the refused broker never joined the controller election");
     }
 
     @Test
