@@ -63,8 +63,8 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     private volatile Runnable onRefused;
 
     /**
-     * Connects, checks the directory and the broker id, loads the mirror and joins the controller election. The
-     * broker registers once its endpoint is known ({@link #endpoint}).
+     * Connects, checks the directory and the broker id and loads the mirror. The broker registers once its endpoint
+     * is known ({@link #endpoint}), and joins the controller election only once registered.
      *
      * @throws IOException when the directory belongs to another broker or cluster
      * @throws StrataException when ZooKeeper cannot be reached or another live broker has this broker id
