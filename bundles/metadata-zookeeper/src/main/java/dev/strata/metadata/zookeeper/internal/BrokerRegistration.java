@@ -4,6 +4,7 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.StrataException;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's liveness in the cluster: the ephemeral {@code /brokers/ids/<id>} with its endpoint ({@code host},
- * {@code port}, {@code rack}) and {@code instance} (host name and data directory, which tells this broker's own
- * earlier session from another broker with the same id). Written once the endpoint is known and again when it
- * changes or a new session starts; an earlier session of this same broker whose node still lingers is waited out
- * (bounded by the session timeout), while a node of another live broker with this id is refused with an ERROR.
+ * {@code port}, {@code rack}), {@code instance} (host name and data directory) and {@code incarnation} (random,
+ * new at every start). Written once the endpoint is known and again when it changes or a new session starts. A node
+ * left by an earlier session is waited out (bounded by the session timeout) only when it is this store's own (same
+ * incarnation) or, at the first registration, a previous start's on this host and directory (same instance); a node
+ * of any other live session is refused, as is a node that outlives the wait: the broker then logs an ERROR and
+ * {@link #onRefused} runs (the store stops its controller and the component withdraws the store).
+ * {@link #onRegistered} runs once, when this session first created the node: only then may the broker join the
+ * controller election, so two brokers started with one id never both do.
  *
  * <p>Thread-safety: thread-safe; writes run on one registration thread.
  */
@@ -31,7 +36,11 @@ final class BrokerRegistration implements AutoCloseable {
     private final int brokerId;
     private final String rack;
     private final String instance;
+    private final String incarnation = UUID.randomUUID().toString();
     private final ScheduledExecutorService thread;
+    private volatile Runnable onRegistered = () -> { };
+    private volatile Runnable onRefused = () -> { };
+    private volatile boolean registered;
     private volatile String host;
     private volatile int port = -1;
     private volatile boolean refused;
@@ -85,9 +94,32 @@ final class BrokerRegistration implements AutoCloseable {
         thread.execute(() -> write(deadline()));
     }
 
+    /** Runs once, on the registration thread, when this session first created the node. */
+    void onRegistered(Runnable action) {
+        onRegistered = action;
+    }
+
+    /** Runs once, on the registration thread, when the broker id is refused (see the class comment). */
+    void onRefused(Runnable action) {
+        onRefused = action;
+    }
+
     /** Whether another live broker holds this broker id (found when registering). */
     boolean refused() {
         return refused;
+    }
+
+    private void registered() {
+        if (!registered) {
+            registered = true;
+            onRegistered.run();
+        }
+    }
+
+    private void refuse(String message) {
+        refused = true;
+        LOG.error(message);
+        onRefused.run();
     }
 
     private long deadline() {
@@ -102,6 +134,7 @@ final class BrokerRegistration implements AutoCloseable {
         v.put("host", host);
         v.put("port", Integer.toString(port));
         v.put("instance", instance);
+        v.put("incarnation", incarnation);
         if (rack != null) {
             v.put("rack", rack);
         }
@@ -112,6 +145,7 @@ final class BrokerRegistration implements AutoCloseable {
             try {
                 client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
                 LOG.info("Registered broker {} at {}:{} in ZooKeeper", brokerId, host, port);
+                registered();
                 return;
             } catch (KeeperException.NodeExistsException e) {
                 // ours (a new endpoint), our earlier session's, or another broker's
@@ -121,11 +155,18 @@ final class BrokerRegistration implements AutoCloseable {
             if (stat.getEphemeralOwner() == zk.sessionId()) {
                 client.setData().withVersion(stat.getVersion()).forPath(path, data);
                 LOG.info("Broker {} now registered at {}:{}", brokerId, host, port);
+                registered(); // a create whose answer was lost to a connection blip
                 return;
             }
-            if (!instance.equals(existing.get("instance"))) {
-                refused = true;
-                LOG.error(duplicate(existing).getMessage());
+            boolean ownEarlierSession = incarnation.equals(existing.get("incarnation"));
+            boolean previousStart = !registered && instance.equals(existing.get("instance"));
+            if (!ownEarlierSession && !previousStart) {
+                refuse(duplicate(existing).getMessage());
+                return;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                // Outlived a session timeout: another live process on this host and directory holds it.
+                refuse(duplicate(existing).getMessage());
                 return;
             }
             retry(deadline, "the registration of its previous ZooKeeper session has not expired yet");
@@ -141,7 +182,7 @@ final class BrokerRegistration implements AutoCloseable {
             return;
         }
         if (System.currentTimeMillis() > deadline && zk.connected()) {
-            LOG.error("Broker {} could not register in ZooKeeper before the session timeout: {}", brokerId, why);
+            refuse("Broker " + brokerId + " could not register in ZooKeeper before the session timeout: " + why);
             return;
         }
         LOG.debug("Broker {} not registered yet ({}); retrying", brokerId, why);

@@ -84,7 +84,8 @@ final class ZkAdminRequests {
         }
         String path;
         try {
-            path = zk.client().create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+            // Ephemeral: a requester that dies before deleting its request leaves nothing behind.
+            path = zk.client().create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .forPath(ZkPaths.ELECTIONS + "/request-", ZkPaths.encode(Map.of("type", type.name(),
                             "partitions", String.join(",", names), "broker", Integer.toString(brokerId))));
         } catch (Exception e) {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -48,7 +49,11 @@ final class ZkConnection implements AutoCloseable {
                 // No retry of an operation that lost the connection: each attempt may already wait up to the
                 // connection timeout, and a request must fail inside its own timeout with a retriable error. The
                 // store's loops (controller, registration, mirror) redo their work on reconnection.
-                .retryPolicy(new RetryNTimes(0, 0)).ensembleTracker(false);
+                .retryPolicy(new RetryNTimes(0, 0)).ensembleTracker(false)
+                // Only a lost session is an error for the recipes: the LeaderLatch keeps its leadership through a
+                // suspended connection (re-checked on reconnection), so a short blip does not move the controller
+                // (as Kafka's controller, which resigns on session expiry only).
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy());
         if (!chroot.isEmpty()) {
             builder.namespace(chroot);
         }

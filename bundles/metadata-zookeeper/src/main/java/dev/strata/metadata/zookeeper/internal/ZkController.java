@@ -4,6 +4,8 @@ import dev.strata.api.common.ErrorCode;
 import dev.strata.api.common.TopicPartition;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ZkController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZkController.class);
+    private static final long CLOSE_WAIT_MS = 5_000;
 
     /** The broker settings the controller uses (Kafka's names and defaults). */
     record Settings(boolean autoLeaderRebalance, long imbalanceCheckIntervalSeconds, int imbalancePercentage,
@@ -60,11 +63,20 @@ final class ZkController implements AutoCloseable {
     private final AtomicBoolean queued = new AtomicBoolean();
     /** One retry at a time after a failed pass (failures must not multiply the passes). */
     private final AtomicBoolean retryPending = new AtomicBoolean();
-    private final LeaderLatch latch;
+    /** The latch this broker takes part in (a new one after it was deposed while holding the old one). */
+    private volatile LeaderLatch latch;
+    /** Bumped on every isLeader/notLeader (controller thread): a become() of an older term does nothing. */
+    private volatile int generation;
     private volatile boolean active;
     private volatile int epoch;
     private volatile int epochVersion;
     private ScheduledFuture<?> rebalance;
+    /**
+     * Partitions elected by an election request whose other topics' writes failed on a stale version (controller
+     * thread): the request is answered from a later snapshot, where these already have their new leader and would
+     * otherwise read ELECTION_NOT_NEEDED instead of NONE.
+     */
+    private final Map<String, Set<TopicPartition>> partlyElected = new HashMap<>();
 
     ZkController(ZkConnection zk, ZkMirror mirror, int brokerId, Settings settings) {
         this.zk = zk;
@@ -76,23 +88,69 @@ final class ZkController implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.latch = new LeaderLatch(zk.client(), ZkPaths.CONTROLLER_ELECTION, Integer.toString(brokerId));
     }
 
-    void start() throws Exception {
-        latch.addListener(new LeaderLatchListener() {
+    private boolean started;
+    private boolean closed;
+
+    /** Joins the controller election (once; not after {@link #close}). */
+    synchronized void start() throws Exception {
+        if (started || closed) {
+            return;
+        }
+        started = true;
+        mirror.onChange(s -> trigger());
+        joinElection();
+    }
+
+    private synchronized void joinElection() throws Exception {
+        if (closed) {
+            return;
+        }
+        LeaderLatch l = new LeaderLatch(zk.client(), ZkPaths.CONTROLLER_ELECTION, Integer.toString(brokerId));
+        l.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
-                become();
+                if (latch == l) {
+                    become(l, ++generation);
+                }
             }
 
             @Override
             public void notLeader() {
-                resign("lost the controller election (ZooKeeper connection suspended or lost)");
+                if (latch == l) {
+                    generation++;
+                    resign("lost the controller election (ZooKeeper session lost)");
+                }
             }
         }, loop);
-        mirror.onChange(s -> trigger());
-        latch.start();
+        latch = l;
+        l.start();
+    }
+
+    /**
+     * Deposed by a newer epoch while still holding the latch (the other controller may have stepped down since):
+     * leave the election and join it again, so that some broker, maybe this one, takes office with a newer epoch.
+     */
+    private void deposed() {
+        resign("a newer controller epoch exists");
+        LeaderLatch l = latch;
+        if (!l.hasLeadership()) {
+            return;
+        }
+        generation++;
+        LOG.warn("Broker {} holds the controller election but was deposed: rejoining the election", brokerId);
+        try {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                l.close();
+            }
+            joinElection();
+        } catch (Exception e) {
+            LOG.error("Broker {} could not rejoin the controller election: {}", brokerId, e.toString());
+        }
     }
 
     /** Whether this broker acts as controller now. */
@@ -110,7 +168,10 @@ final class ZkController implements AutoCloseable {
         }
     }
 
-    private void become() {
+    private void become(LeaderLatch l, int term) {
+        if (term != generation || latch != l || !l.hasLeadership()) {
+            return; // lost the latch (or a newer term started) since
+        }
         CuratorFramework client = zk.client();
         try {
             while (true) {
@@ -148,9 +209,7 @@ final class ZkController implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Broker {} won the controller election but could not take office ({}); trying again", brokerId,
                     e.toString());
-            if (latch.hasLeadership()) {
-                loop.schedule(this::become, 1, TimeUnit.SECONDS);
-            }
+            loop.schedule(() -> become(l, term), 1, TimeUnit.SECONDS);
             return;
         }
         LOG.info("Broker {} is the controller (epoch {})", brokerId, epoch);
@@ -206,8 +265,9 @@ final class ZkController implements AutoCloseable {
                     answerElection(s, full, request.getKey(), request.getValue());
                 }
             }
+            partlyElected.keySet().retainAll(s.elections().keySet());
         } catch (DeposedException e) {
-            resign("a newer controller epoch exists");
+            deposed();
         } catch (Exception e) {
             if (retryPending.compareAndSet(false, true)) {
                 LOG.warn("Controller pass failed ({}); retrying in a second", e.toString());
@@ -243,7 +303,7 @@ final class ZkController implements AutoCloseable {
                 write(s, changes);
             }
         } catch (DeposedException e) {
-            resign("a newer controller epoch exists");
+            deposed();
         } catch (Exception e) {
             LOG.warn("Automatic leader rebalance failed: {}", e.toString());
         }
@@ -259,12 +319,16 @@ final class ZkController implements AutoCloseable {
         Map<TopicPartition, ErrorCode> results = new LinkedHashMap<>();
         Map<TopicPartition, LeaderAndIsr> changes = "UNCLEAN".equals(request.get("type"))
                 ? Elections.unclean(view, partitions, results) : Elections.preferred(view, partitions, results);
-        if (!write(s, changes)) {
+        Set<TopicPartition> written = new HashSet<>();
+        if (!write(s, changes, written)) {
+            partlyElected.computeIfAbsent(path, k -> new HashSet<>()).addAll(written);
             return; // a stale version: answered from the next snapshot
         }
+        Set<TopicPartition> earlier = partlyElected.getOrDefault(path, Set.of());
         List<String> codes = new ArrayList<>();
         for (TopicPartition tp : partitions) {
-            codes.add(results.getOrDefault(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).name());
+            ErrorCode code = results.getOrDefault(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            codes.add((code == ErrorCode.ELECTION_NOT_NEEDED && earlier.contains(tp) ? ErrorCode.NONE : code).name());
         }
         Map<String, String> answered = new TreeMap<>(request);
         answered.put("results", String.join(",", codes));
@@ -316,6 +380,12 @@ final class ZkController implements AutoCloseable {
      * @throws DeposedException when the controller epoch changed
      */
     private boolean write(ZkSnapshot s, Map<TopicPartition, LeaderAndIsr> changes) throws Exception {
+        return write(s, changes, new HashSet<>());
+    }
+
+    /** Writes per topic; {@code written} gets the partitions whose topic's transaction succeeded. */
+    private boolean write(ZkSnapshot s, Map<TopicPartition, LeaderAndIsr> changes, Set<TopicPartition> written)
+            throws Exception {
         Map<String, List<TopicPartition>> byTopic = new TreeMap<>();
         for (TopicPartition tp : changes.keySet()) {
             byTopic.computeIfAbsent(tp.topic(), k -> new ArrayList<>()).add(tp);
@@ -344,6 +414,7 @@ final class ZkController implements AutoCloseable {
             }
             try {
                 client.transaction().forOperations(ops);
+                written.addAll(e.getValue());
                 LOG.debug("Wrote the states of {}", e.getValue());
             } catch (KeeperException ex) {
                 checkDeposed(ex);
@@ -369,12 +440,32 @@ final class ZkController implements AutoCloseable {
 
     @Override
     public void close() {
-        active = false;
-        try {
-            latch.close(); // a successor is elected at once, not after the session timeout
-        } catch (Exception e) {
-            LOG.debug("Closing the controller latch: {}", e.toString());
+        synchronized (this) {
+            closed = true;
+            active = false;
+            if (started) {
+                try {
+                    latch.close(); // a successor is elected at once, not after the session timeout
+                } catch (Exception e) {
+                    LOG.debug("Closing the controller latch: {}", e.toString());
+                }
+            }
         }
+        shutdownLoop(); // outside the lock: the loop may be waiting for it (rejoining the election)
+    }
+
+    /** Stops the controller thread and waits for it briefly (bounded), so no pass runs on a closed client. */
+    private void shutdownLoop() {
         loop.shutdownNow();
+        if (Thread.currentThread().getName().startsWith("strata-zk-controller-")) {
+            return; // closing from the loop itself (cannot wait for itself)
+        }
+        try {
+            if (!loop.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("Broker {}'s controller thread did not stop within {} ms", brokerId, CLOSE_WAIT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -83,6 +83,21 @@ public final class ZooKeeperMetadataComponent {
         props.put(Settings.BROKER_ID, config.brokerId());
         props.put("strata.metadata.name", "zookeeper");
         registration = context.registerService(MetadataStore.class, store, props);
+        ZooKeeperMetadataStore opened = store;
+        opened.onRefused(() -> refused(opened));
+    }
+
+    /**
+     * Another live broker holds this broker id (found at registration, after the start-up check passed): withdraw
+     * the store as a failed activation would, so this broker serves nothing and never becomes controller.
+     */
+    private synchronized void refused(ZooKeeperMetadataStore refused) {
+        if (store != refused) {
+            return;
+        }
+        LOG.error("Broker {} has no metadata store: its broker.id is registered by another live broker;"
+                + " give each broker its own broker.id and restart it", refused.localBrokerId());
+        close();
     }
 
     /** The store's configuration, or null when {@code zookeeper.connect} is blank. */

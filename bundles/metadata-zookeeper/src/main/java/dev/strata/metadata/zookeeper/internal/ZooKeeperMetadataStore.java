@@ -60,10 +60,11 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     private final ProducerIdBlocks producerIds;
     private final ZkAdminRequests requests;
     private final Random random = new Random();
+    private volatile Runnable onRefused;
 
     /**
-     * Connects, checks the directory and the broker id, loads the mirror and joins the controller election. The
-     * broker registers once its endpoint is known ({@link #endpoint}).
+     * Connects, checks the directory and the broker id and loads the mirror. The broker registers once its endpoint
+     * is known ({@link #endpoint}), and joins the controller election only once registered.
      *
      * @throws IOException when the directory belongs to another broker or cluster
      * @throws StrataException when ZooKeeper cannot be reached or another live broker has this broker id
@@ -71,6 +72,7 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     public ZooKeeperMetadataStore(Config config) throws IOException {
         this.config = config;
         LogDirs.check(config.logDir());
+        long producerIdFloor = ProducerIdBlocks.localFloor(config.logDir());
         this.zk = new ZkConnection(config.zookeeperConnect(), config.sessionTimeoutMs(),
                 config.connectionTimeoutMs());
         ZkMirror m = null;
@@ -94,7 +96,22 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
             }
             zk.onNewSession(m::rebuild);
             c = new ZkController(zk, m, config.brokerId(), config.controller());
-            c.start();
+            ZkController started = c;
+            // Only a registered broker joins the election: one whose id is refused must never become controller.
+            r.onRegistered(() -> {
+                try {
+                    started.start();
+                } catch (Exception e) {
+                    LOG.error("Broker {} cannot join the controller election: {}", config.brokerId(), e.toString());
+                }
+            });
+            r.onRefused(() -> {
+                started.close();
+                Runnable then = onRefused;
+                if (then != null) {
+                    then.run();
+                }
+            });
         } catch (IOException | RuntimeException e) {
             closeParts(c, m, r);
             zk.close();
@@ -108,7 +125,7 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
         this.registration = r;
         this.mirror = m;
         this.controller = c;
-        this.producerIds = new ProducerIdBlocks(zk, config.brokerId());
+        this.producerIds = new ProducerIdBlocks(zk, config.brokerId(), producerIdFloor);
         this.requests = new ZkAdminRequests(zk, mirror, config.brokerId());
         LOG.info("Broker {} joined cluster {} at {} ({} topic(s), {} live broker(s))", config.brokerId(), clusterId,
                 zk.connectString(), mirror.snapshot().topics().size(), mirror.snapshot().brokers().size());
@@ -128,6 +145,22 @@ public final class ZooKeeperMetadataStore implements MetadataStore, AutoCloseabl
     /** The broker's listener is bound at {@code host:port}: register (or re-register) with it. */
     public void endpoint(String host, int port) {
         registration.endpoint(host, port);
+    }
+
+    /**
+     * Runs when the broker id is found taken by another live broker at registration (the controller is stopped
+     * already; the store is of no use any more).
+     */
+    void onRefused(Runnable action) {
+        onRefused = action;
+        if (registration.refused()) {
+            action.run();
+        }
+    }
+
+    /** Whether this broker's id was refused at registration. */
+    boolean refused() {
+        return registration.refused();
     }
 
     /** Whether this store is of the configuration {@code next} (else it is to be re-created). */

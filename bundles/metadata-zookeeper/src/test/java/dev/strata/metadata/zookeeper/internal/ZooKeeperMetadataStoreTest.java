@@ -67,11 +67,17 @@ class ZooKeeperMetadataStoreTest {
     }
 
     private ZooKeeperMetadataStore open(int id, Path logDir) throws IOException {
+        ZooKeeperMetadataStore s = openUnbound(id, logDir);
+        s.endpoint("127.0.0.1", 9090 + id);
+        return s;
+    }
+
+    /** A store whose listener is not bound yet (it has not registered). */
+    private ZooKeeperMetadataStore openUnbound(int id, Path logDir) throws IOException {
         ZooKeeperMetadataStore s = new ZooKeeperMetadataStore(new ZooKeeperMetadataStore.Config(
                 server.getConnectString() + "/strata", logDir, id, "rack-" + id, 3000, 2000,
                 new ZkController.Settings(false, 300, 10, false)));
         stores.add(s);
-        s.endpoint("127.0.0.1", 9090 + id);
         return s;
     }
 
@@ -227,6 +233,64 @@ class ZooKeeperMetadataStoreTest {
     }
 
     @Test
+    void twoBrokersStartedWithOneIdBeforeEitherRegisteredOnlyOneRunsAndOnlyItMayBeController() throws Exception {
+        ZooKeeperMetadataStore a = openUnbound(2, dir.resolve("a"));
+        ZooKeeperMetadataStore b = openUnbound(2, dir.resolve("b")); // the start-up check passes: none registered yet
+        List<ZooKeeperMetadataStore> told = Collections.synchronizedList(new ArrayList<>());
+        a.onRefused(() -> told.add(a));
+        b.onRefused(() -> told.add(b));
+        // Started after them, but the only registered broker: it wins, as they have not joined the election.
+        ZooKeeperMetadataStore c = open(3);
+        waitUntil("the registered broker is controller", c::isController);
+        CuratorFramework client = c.connection().client();
+        assertEquals(1, children(client, ZkPaths.CONTROLLER_ELECTION), "unregistered brokers stay out");
+        a.endpoint("127.0.0.1", 9092);
+        b.endpoint("127.0.0.2", 9092);
+        waitUntil("one is refused", () -> a.refused() || b.refused());
+        ZooKeeperMetadataStore winner = a.refused() ? b : a;
+        ZooKeeperMetadataStore loser = winner == a ? b : a;
+        assertFalse(winner.refused());
+        assertEquals(List.of(loser), told);
+        waitUntil("the registered one joined the election", () -> children(client, ZkPaths.CONTROLLER_ELECTION) == 2);
+        closeStore(c);
+        waitUntil("the registered one is controller", winner::isController);
+        assertFalse(loser.isController());
+        assertEquals(1, children(winner.connection().client(), ZkPaths.CONTROLLER_ELECTION),
+                "the refused broker never joined the controller election");
+    }
+
+    @Test
+    void aSecondProcessOnTheSameHostAndDirectoryIsRefused() throws Exception {
+        ZooKeeperMetadataStore first = open(2);
+        waitUntil("registered", () -> first.liveBrokers().size() == 1);
+        ZooKeeperMetadataStore second = openUnbound(2, dir.resolve("broker-2")); // same instance: waits it out
+        second.endpoint("127.0.0.1", 9092);
+        waitUntil("the second is refused once a session timeout has passed", second::refused);
+        assertFalse(first.refused());
+        waitUntil("the first is controller", first::isController);
+        assertFalse(second.isController());
+    }
+
+    @Test
+    void aShortConnectionBlipDoesNotMoveTheController() throws Exception {
+        ZooKeeperMetadataStore a = open(1);
+        ZooKeeperMetadataStore b = open(2);
+        waitUntil("controller", () -> a.controllerId() != -1 && b.liveBrokers().size() == 2
+                && (a.isController() || b.isController()));
+        ZooKeeperMetadataStore controller = a.isController() ? a : b;
+        int epoch = epochOf(controller);
+        server.stop();
+        waitUntil("both see the connection down", () -> !a.connection().connected() && !b.connection().connected());
+        assertTrue(controller.isController(), "a suspended connection keeps the controller in office");
+        server.restart(); // well inside the session timeout: the sessions survive
+        waitUntil("reconnected", () -> a.connection().connected() && b.connection().connected());
+        a.createTopic("after-blip", 1, (short) 2, Map.of());
+        waitUntil("led", () -> allLed(a, "after-blip", 1));
+        assertTrue(controller.isController());
+        assertEquals(epoch, epochOf(controller), "no new controller epoch");
+    }
+
+    @Test
     void theControllerMovesWhenItsBrokerLeavesAndItsPartitionsAreReElected() throws Exception {
         ZooKeeperMetadataStore a = open(1);
         ZooKeeperMetadataStore b = open(2);
@@ -236,11 +300,13 @@ class ZooKeeperMetadataStoreTest {
         other.createTopic("t", List.of(List.of(controller.localBrokerId(), other.localBrokerId())), Map.of());
         other.createTopic("solo", List.of(List.of(controller.localBrokerId())), Map.of());
         waitUntil("led", () -> allLed(other, "t", 1) && allLed(other, "solo", 1));
-        int oldEpoch = controller.connection().client().getData().forPath(ZkPaths.CONTROLLER_EPOCH).length;
+        int oldEpoch = epochOf(controller);
         assertTrue(oldEpoch > 0);
         closeStore(controller);
         waitUntil("the other broker is controller", () -> other.isController()
                 && other.controllerId() == other.localBrokerId() && other.liveBrokers().size() == 1);
+        assertTrue(epochOf(other) > oldEpoch, "the new controller's epoch " + epochOf(other) + " is above "
+                + oldEpoch);
         waitUntil("partition 0 moved to its in-sync follower", () -> other.partitionState(new TopicPartition("t", 0))
                 .orElseThrow().leader() == other.localBrokerId());
         waitUntil("its only replica's partition is offline, not moved", () -> !other.partitionState(
@@ -284,8 +350,23 @@ class ZooKeeperMetadataStoreTest {
             admin.setData().forPath(ZkPaths.CONTROLLER_EPOCH, ZkPaths.encode(Map.of("epoch", "99")));
         }
         controller.createTopic("late", 1, (short) 1, Map.of());
-        waitUntil("the deposed controller stopped acting", () -> !controller.isController());
-        assertFalse(allLed(controller, "late", 1));
+        // It still held the latch: it leaves the election and rejoins it, so a controller takes office again (with
+        // a newer epoch) instead of the cluster staying without one.
+        waitUntil("a controller took office after epoch 99", () -> (a.isController() || b.isController())
+                && epochOf(controller) > 99);
+        waitUntil("the new controller leads the new topic", () -> allLed(controller, "late", 1));
+        Map<String, String> late = ZkPaths.decode(controller.connection().client().getData()
+                .forPath(ZkPaths.state("late", 0)));
+        assertTrue(ZkPaths.intValue(late, "controller_epoch") > 99, late.toString());
+    }
+
+    private static int epochOf(ZooKeeperMetadataStore s) {
+        try {
+            return ZkPaths.intValue(ZkPaths.decode(s.connection().client().getData()
+                    .forPath(ZkPaths.CONTROLLER_EPOCH)), "epoch");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -313,12 +394,50 @@ class ZooKeeperMetadataStoreTest {
     }
 
     @Test
+    void aFormerSingleBrokersProducerIdsAreNotHandedOutAgain() throws Exception {
+        Path former = dir.resolve("broker-1");
+        Files.createDirectories(former.resolve("__strata_meta"));
+        Files.writeString(former.resolve("__strata_meta").resolve("producer-ids.properties"),
+                "next.block.start=5000\n");
+        ZooKeeperMetadataStore a = open(1);
+        assertEquals(5000, a.allocateProducerIds(1000), "the first block starts at the local floor");
+        ZooKeeperMetadataStore b = open(2);
+        assertEquals(6000, b.allocateProducerIds(10));
+    }
+
+    @Test
+    void anElectionRequestOfABrokerThatDiesDoesNotLinger() throws Exception {
+        ZooKeeperMetadataStore a = openUnbound(1, dir.resolve("broker-1")); // not registered: no controller answers
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (CuratorFramework admin = CuratorFrameworkFactory.builder().connectString(server.getConnectString())
+                .namespace("strata").retryPolicy(new RetryOneTime(100)).build()) {
+            admin.start();
+            Future<Map<TopicPartition, ErrorCode>> asked = pool.submit(() -> a.electLeaders(ElectionType.PREFERRED,
+                    List.of(new TopicPartition("t", 0)), 60_000));
+            waitUntil("the request is written", () -> children(admin, ZkPaths.ELECTIONS) == 1);
+            closeStore(a); // the requester goes away without deleting its request
+            asked.get();
+            waitUntil("the request went with the requester's session", () -> children(admin, ZkPaths.ELECTIONS) == 0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static int children(CuratorFramework client, String path) {
+        try {
+            return client.getChildren().forPath(path).size();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void withZooKeeperStoppedReadsGoOnAndWritesFailFastWithRetriableErrors() throws Exception {
         ZooKeeperMetadataStore a = open(1);
         ZooKeeperMetadataStore b = open(2);
         waitUntil("controller", () -> a.controllerId() != -1 && a.liveBrokers().size() == 2);
         a.createTopic("t", List.of(List.of(1), List.of(2)), Map.of());
-        waitUntil("led", () -> allLed(b, "t", 2));
+        waitUntil("led", () -> allLed(a, "t", 2) && allLed(b, "t", 2)); // a's mirror is asserted below
         server.stop();
         waitUntil("both see the connection down", () -> !a.connection().connected() && !b.connection().connected());
         assertTrue(allLed(a, "t", 2));
