@@ -16,8 +16,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  * again. Repeats ROUNDS times and prints one RESULT line per round and a summary.
  *
  * <p>Run from the Strata home of a {@code bin/cluster start 3} (Java 17 runs a single source file):
- * {@code java -cp "/tmp/kafka-ref/lib/*" bench/cluster/ControllerFailoverBench.java BOOTSTRAP CLUSTER_DIR}, where
- * {@code CLUSTER_DIR/broker-<id>/strata.pid} holds each broker's process id (as {@code bin/cluster} writes it).
+ * {@code java -cp "<kafka-tools lib>/*" bench/cluster/ControllerFailoverBench.java BOOTSTRAP CLUSTER_DIR}, where
+ * {@code CLUSTER_DIR/broker-<id>/strata.pid} holds each broker's process id (as {@code bin/cluster} writes it) and
+ * the lib directory is the one {@code ../shared/bench/fetch-kafka.sh} fills.
  * Env: ROUNDS (5), RESTART_CMD (a shell command, {@code {n}} standing for the number of brokers; default
  * {@code bin/cluster start {n}}, which starts only the brokers that do not run).
  */
@@ -41,7 +42,8 @@ public class ControllerFailoverBench {
                 int controller = admin.describeCluster().controller().get(30, TimeUnit.SECONDS).id();
                 long pid = Long.parseLong(Files.readString(clusterDir.resolve("broker-" + controller).resolve("strata.pid")).trim());
                 long killed = System.nanoTime();
-                ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid)).destroyForcibly();
+                ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid))
+                        .destroyForcibly();
                 double elected = -1;
                 double created = -1;
                 String topic = "failover-" + ProcessHandle.current().pid() + "-" + round;
