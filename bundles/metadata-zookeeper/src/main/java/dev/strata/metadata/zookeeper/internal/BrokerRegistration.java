@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
  * The broker's liveness in the cluster: the ephemeral {@code /brokers/ids/<id>} with its endpoint ({@code host},
  * {@code port}, {@code rack}), {@code instance} (host name and data directory) and {@code incarnation} (random,
  * new at every start). Written once the endpoint is known and again when it changes or a new session starts. A node
- * left by an earlier session is waited out (bounded by the session timeout) only when it is this store's own (same
- * incarnation) or, at the first registration, a previous start's on this host and directory (same instance); a node
- * of any other live session is refused, as is a node that outlives the wait: the broker then logs an ERROR and
- * {@link #onRefused} runs (the store stops its controller and the component withdraws the store).
+ * left by an earlier session is waited out when it is this store's own (same incarnation: it goes when the server
+ * expires that session) or, at the first registration, a previous start's on this host and directory (same
+ * instance; bounded by the session timeout); a node of any other live session is refused, as is a previous start's
+ * node that outlives the wait: the broker then logs an ERROR and {@link #onRefused} runs (the store stops its
+ * controller and the component withdraws the store). Other failures are retried while the store is open.
  * {@link #onRegistered} runs once, when this session first created the node: only then may the broker join the
  * controller election, so two brokers started with one id never both do.
  *
@@ -164,8 +165,9 @@ final class BrokerRegistration implements AutoCloseable {
                 refuse(duplicate(existing).getMessage());
                 return;
             }
-            if (System.currentTimeMillis() > deadline) {
-                // Outlived a session timeout: another live process on this host and directory holds it.
+            if (!ownEarlierSession && System.currentTimeMillis() > deadline) {
+                // Outlived a session timeout: another live process on this host and directory holds it. (A node of
+                // this very store's earlier session always goes, when the server expires that session.)
                 refuse(duplicate(existing).getMessage());
                 return;
             }
@@ -177,16 +179,24 @@ final class BrokerRegistration implements AutoCloseable {
         }
     }
 
+    /**
+     * Tries again later. Only a registration held by another process refuses the broker id; any other failure
+     * (a session that expired again, ZooKeeper out of reach) is retried for as long as the store is open, with a
+     * WARN once the session timeout has passed, so a broker never gives up its metadata over a passing fault.
+     */
     private void retry(long deadline, String why) {
         if (closed) {
             return;
         }
-        if (System.currentTimeMillis() > deadline && zk.connected()) {
-            refuse("Broker " + brokerId + " could not register in ZooKeeper before the session timeout: " + why);
-            return;
+        long now = System.currentTimeMillis();
+        if (now > deadline) {
+            LOG.warn("Broker {} is still not registered in ZooKeeper ({}); retrying", brokerId, why);
+            deadline = now + zk.sessionTimeoutMs();
+        } else {
+            LOG.debug("Broker {} not registered yet ({}); retrying", brokerId, why);
         }
-        LOG.debug("Broker {} not registered yet ({}); retrying", brokerId, why);
-        thread.schedule(() -> write(deadline), RETRY_MS, TimeUnit.MILLISECONDS);
+        long next = deadline;
+        thread.schedule(() -> write(next), RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
