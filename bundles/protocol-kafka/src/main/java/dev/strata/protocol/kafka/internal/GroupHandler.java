@@ -76,7 +76,10 @@ final class GroupHandler {
     GroupCoordinator coordinator() {
         GroupCoordinator c = coordinators.get();
         if (c == null) {
-            throw new IllegalStateException("the group coordinator service went away");
+            // Not up yet (container starting) or gone (its bundle stopped): the dispatcher closes the connection, and
+            // the client looks for its coordinator again (FindCoordinator answers COORDINATOR_NOT_AVAILABLE).
+            throw new org.apache.kafka.common.errors.CoordinatorNotAvailableException(
+                    "The group coordinator is not available");
         }
         return c;
     }
@@ -106,7 +109,13 @@ final class GroupHandler {
             return out.setErrorCode(ErrorCode.INVALID_REQUEST.code())
                     .setErrorMessage("Unknown coordinator key type " + keyType);
         }
-        FindCoordinatorResult result = coordinator().findCoordinator(key);
+        GroupCoordinator current = coordinators.get();
+        if (current == null) {
+            // Advertised while the container starts, before the coordinator is up: retriable, so clients look again.
+            return out.setErrorCode(ErrorCode.COORDINATOR_NOT_AVAILABLE.code())
+                    .setErrorMessage("The group coordinator is not available yet");
+        }
+        FindCoordinatorResult result = current.findCoordinator(key);
         BrokerInfo node = result.coordinator();
         if (result.error() != ErrorCode.NONE || node == null) {
             ErrorCode error = result.error() == ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : result.error();

@@ -47,6 +47,9 @@ public final class KafkaServer implements AutoCloseable {
     private final Broker broker;
     private final ServerSettings settings;
     private final Supplier<GroupCoordinator> groupCoordinator;
+    /** How long after the listener binds the group APIs are advertised while no group coordinator is up yet. */
+    static final long GROUP_COORDINATOR_START_GRACE_MS = 10_000;
+    private long groupCoordinatorStartGraceMs = GROUP_COORDINATOR_START_GRACE_MS;
     private final Supplier<QuotaManager> quotaManager;
     private final Supplier<LoggerLevels> loggerLevels;
     private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
@@ -92,10 +95,28 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     /** Binds the listener; on failure everything started so far is stopped again. */
+    /** Before {@link #start}: how long the group APIs are advertised before a coordinator is up (tests set 0). */
+    KafkaServer groupCoordinatorStartGraceMs(long ms) {
+        this.groupCoordinatorStartGraceMs = ms;
+        return this;
+    }
+
     public void start() {
         Listener listener = new Listener();
         KafkaApis apis = new KafkaApis(broker, listener, groupCoordinator, quotaManager, loggerLevels);
-        BooleanSupplier groupsAvailable = () -> groupCoordinator.get() != null;
+        // While the container starts, the listener binds before the group coordinator (both wait for the broker):
+        // the group APIs are advertised from the start (FindCoordinator answers COORDINATOR_NOT_AVAILABLE until the
+        // coordinator is up, which clients retry), so that a client connecting in between does not cache an
+        // ApiVersions without them and fail. Without a coordinator after that they are not advertised.
+        long graceEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(groupCoordinatorStartGraceMs);
+        java.util.concurrent.atomic.AtomicBoolean coordinatorSeen = new java.util.concurrent.atomic.AtomicBoolean();
+        BooleanSupplier groupsAvailable = () -> {
+            if (groupCoordinator.get() != null) {
+                coordinatorSeen.set(true);
+                return true;
+            }
+            return !coordinatorSeen.get() && System.nanoTime() - graceEnd < 0;
+        };
         acceptorGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strata-kafka-acceptor", true),
                 NioIoHandler.newFactory());
         networkGroup = new MultiThreadIoEventLoopGroup(settings.networkThreads(),

@@ -115,6 +115,9 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<KafkaRequest> 
             // The client's fault, found by a handler (as Kafka's handlers throw it): no stack trace.
             log.warn(LOG, "invalid-request", "Closing connection from " + peer + ": invalid " + request + ": "
                     + cause.getMessage());
+        } else if (cause instanceof org.apache.kafka.common.errors.CoordinatorNotAvailableException) {
+            LOG.info("Closing connection from {}: {} needs the group coordinator, which is not available", peer,
+                    request);
         } else {
             LOG.error("Failed to handle {} from {}; closing the connection", request, peer, error);
         }

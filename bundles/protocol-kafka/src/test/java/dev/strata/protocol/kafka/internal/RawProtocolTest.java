@@ -20,6 +20,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -51,7 +52,9 @@ class RawProtocolTest {
     void start() throws IOException {
         broker = new FileBackedTestBroker(dir);
         broker.createTopic("t", 1, (short) 1, Map.of(), false, null);
-        server = new KafkaServer(broker, ServerSettings.loopbackEphemeral().withMaxRequestBytes(MAX_REQUEST));
+        // No group coordinator here, and no start-up grace: the group APIs are not offered at all.
+        server = new KafkaServer(broker, ServerSettings.loopbackEphemeral().withMaxRequestBytes(MAX_REQUEST))
+                .groupCoordinatorStartGraceMs(0);
         server.start();
         bystander = new RawConnection(server.port());
         assertApiVersionsWorks(bystander, 1);
@@ -236,6 +239,21 @@ class RawProtocolTest {
         try (RawConnection bad = new RawConnection(server.port())) {
             bad.send(new FindCoordinatorRequestData().setCoordinatorKeys(List.of("group")), (short) 4, 1);
             assertOnlyThatConnectionClosed(bad);
+        }
+    }
+
+    @Test
+    void whileTheContainerStartsFindCoordinatorIsOfferedAndAnswersCoordinatorNotAvailable() throws IOException {
+        KafkaServer starting = new KafkaServer(broker, ServerSettings.loopbackEphemeral());
+        starting.start();
+        try (RawConnection client = new RawConnection(starting.listener().port())) {
+            client.send(new FindCoordinatorRequestData().setCoordinatorKeys(List.of("group")), (short) 4, 1);
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            assertEquals(1, client.readResponse(response, (short) 4));
+            assertEquals(Errors.COORDINATOR_NOT_AVAILABLE.code(), response.coordinators().get(0).errorCode(),
+                    "retriable: the client looks again until the coordinator is up");
+        } finally {
+            starting.close();
         }
     }
 
